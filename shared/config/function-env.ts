@@ -1,0 +1,71 @@
+/**
+ * Environment variables of every function, declared once as zod schemas (DESIGN section 3).
+ *
+ * The CDK construct that creates a function takes `z.input<typeof Schema>`, so a missing variable is a
+ * compile error in infra/; the handler parses `process.env` once at cold start with the same schema.
+ * The local runtime fills the same variables for its worker threads.
+ */
+import { z } from 'zod';
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return schema.parse(JSON.parse(raw)) as z.output<T>;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not valid JSON for its schema: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+const common = {
+  STAGE: z.string().min(1),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
+};
+
+/** Per route: the queue it enqueues on and the Secrets Manager secret holding its signing secrets. */
+export const IngressRouteBindingSchema = z.object({
+  queueUrl: z.string().url(),
+  secretId: z.string().min(1),
+});
+
+export const IngressEnvSchema = z.object({
+  ...common,
+  /** JSON map of route id (shared/topology.ts) to its binding. */
+  INGRESS_ROUTES: jsonOf(z.record(z.string(), IngressRouteBindingSchema)),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144),
+  SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  /** JSON of the workflow settings the ingress filter needs (for example the time-off override scope). */
+  WORKFLOW_SETTINGS: z.string().default('{}'),
+});
+export type IngressEnv = z.output<typeof IngressEnvSchema>;
+
+/** Processors and scheduled functions of a workflow. */
+export const WorkflowEnvSchema = z.object({
+  ...common,
+  WORKFLOW: z.enum(['shift-overrides', 'adherence-sync', 'shift-bids', 'reward-triggers']),
+  STATE_TABLE_NAME: z.string().min(1),
+  AUDIT_TABLE_NAME: z.string().min(1),
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  QUEUE_URL: z.string().url(),
+  /** The processor dead-letters a message itself, with its failure reason as attributes (see shared/runtime). */
+  DLQ_URL: z.string().url(),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
+  VENDOR_BASE_URL: z.string().url(),
+  VENDOR_SECRET_ID: z.string().min(1),
+  /** JSON of the workflow's stage settings (shared/config/stage.ts, `workflows.<name>`). */
+  WORKFLOW_SETTINGS: z.string().default('{}'),
+  SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+});
+export type WorkflowEnv = z.output<typeof WorkflowEnvSchema>;
+
+/** Parses an environment with a schema and names every missing or malformed variable at once. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid function environment:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}

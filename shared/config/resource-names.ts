@@ -1,0 +1,35 @@
+/**
+ * Names shared by both runtimes for things that are addressed by name rather than by CloudFormation
+ * reference: Secrets Manager secret names and the message attributes on workflow queues.
+ */
+import type { VendorName } from '../topology';
+
+export const webhookSecretName = (stage: string, routeId: string) => `wfm-bridge/${stage}/webhook/${routeId}`;
+export const vendorSecretName = (stage: string, vendor: VendorName) => `wfm-bridge/${stage}/vendor/${vendor}`;
+
+/** JSON stored in a webhook secret: two secrets are valid at once during rotation. */
+export interface WebhookSecretValue {
+  current: string;
+  previous?: string;
+}
+
+/** JSON stored in a vendor secret: OAuth client-credentials. */
+export interface VendorSecretValue {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** SQS message attributes the ingress sets and the DLQ tooling reads. */
+export const MessageAttribute = {
+  workflow: 'workflow',
+  eventType: 'eventType',
+  eventId: 'eventId',
+  vendor: 'vendor',
+  receivedAt: 'receivedAt',
+  /** Set when the ingress keeps a well-signed but schema-invalid event on the DLQ. */
+  failureReason: 'failureReason',
+  failureDetail: 'failureDetail',
+  replayedAt: 'replayedAt',
+  replayCount: 'replayCount',
+  replayedBy: 'replayedBy',
+} as const;

@@ -1,0 +1,10 @@
+/**
+ * Every failure reason a message can be dead-lettered with. Each workflow adds its own list here;
+ * test/unit/runbook.test.ts checks that docs/runbook.md explains each one.
+ */
+export const PLATFORM_FAILURE_REASONS = {
+  SCHEMA_INVALID: 'A well-signed webhook failed its zod contract at ingress; kept for inspection.',
+  MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
+  RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
+  UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',
+} as const;

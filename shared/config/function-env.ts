@@ -26,8 +26,17 @@ const common = {
 /** Per route: the queue it enqueues on and the Secrets Manager secret holding its signing secrets. */
 export const IngressRouteBindingSchema = z.object({
   queueUrl: z.string().url(),
+  /** Where a well-signed but schema-invalid event is kept (the workflow's DLQ), with its issues. */
+  dlqUrl: z.string().url(),
   secretId: z.string().min(1),
 });
+
+/** What the ingress filter needs of the workflows' stage settings. */
+export const IngressWorkflowSettingsSchema = z.object({
+  /** Time-off request types that become overrides (the keys of shift-overrides' reasonCodeByRequestType). */
+  timeOffOverrideScope: z.array(z.string().min(1)),
+});
+export type IngressWorkflowSettings = z.output<typeof IngressWorkflowSettingsSchema>;
 
 export const IngressEnvSchema = z.object({
   ...common,
@@ -35,8 +44,7 @@ export const IngressEnvSchema = z.object({
   INGRESS_ROUTES: jsonOf(z.record(z.string(), IngressRouteBindingSchema)),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
-  /** JSON of the workflow settings the ingress filter needs (for example the time-off override scope). */
-  WORKFLOW_SETTINGS: z.string().default('{}'),
+  WORKFLOW_SETTINGS: jsonOf(IngressWorkflowSettingsSchema),
 });
 export type IngressEnv = z.output<typeof IngressEnvSchema>;
 

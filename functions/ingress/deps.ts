@@ -1,0 +1,38 @@
+/** Composition root of the ingress: env parsed once, clients created once per cold start. */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { IngressEnvSchema, parseEnv } from '../../shared/config/function-env';
+import type { WebhookSecretValue } from '../../shared/config/resource-names';
+import { createLogger } from '../../shared/observability/logger';
+import { createMetrics } from '../../shared/observability/metrics';
+import type { IngressDeps } from '../../shared/webhook/ingress';
+
+export function buildIngressDeps(env = parseEnv(IngressEnvSchema)) {
+  const sqs = new SQSClient({});
+  const deps: IngressDeps = {
+    routes: env.INGRESS_ROUTES,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    settings: env.WORKFLOW_SETTINGS,
+    now: () => Date.now(),
+    secretsFor: async (secretId) => {
+      const value = (await getSecret(secretId, {
+        maxAge: env.SECRETS_CACHE_TTL_SECONDS,
+        transform: 'json',
+      })) as WebhookSecretValue | undefined;
+      if (!value?.current) throw new Error(`Webhook secret ${secretId} has no "current" value`);
+      return value.previous ? [value.current, value.previous] : [value.current];
+    },
+    send: async ({ queueUrl, body, attributes }) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: Object.fromEntries(
+            Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        }),
+      );
+    },
+  };
+  return { deps, logger: createLogger(), metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME) };
+}

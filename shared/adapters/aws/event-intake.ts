@@ -1,0 +1,45 @@
+/**
+ * Phase one of spec 003's two-phase processing, usable by any workflow: record a vendor event once, keyed by
+ * its vendor event id (conditional put), before any rule runs. A redelivery finds the record and is a no-op.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface IntakeRecord {
+  readonly workflow: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly status: string;
+  readonly receivedAt: string;
+  readonly summary: Readonly<Record<string, unknown>>;
+}
+
+export class DynamoDbEventIntake {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays = 30,
+  ) {}
+
+  /** True when this call recorded the event; false when it had been recorded before. */
+  async recordOnce(record: IntakeRecord): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `EVENT#${record.workflow}#${record.eventId}`,
+            sk: 'INTAKE',
+            ...record,
+            expiresAt: Math.floor(Date.parse(record.receivedAt) / 1000) + this.retentionDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What every workflow function's composition root starts from: its env parsed once, AWS clients, the
+ * platform adapters and the batch runner wired to its DLQ. Workflow-specific adapters are added in each
+ * `functions/<name>/deps.ts`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { parseEnv, WorkflowEnvSchema, type WorkflowEnv } from '../config/function-env';
+import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
+import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
+import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
+import { createLogger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
+import { systemClock } from '../ports/clock';
+import { createSqsProcessor, type DeadLetter, type WorkflowMessage } from './sqs-processor';
+
+export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
+  const sqs = new SQSClient({});
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const logger = createLogger(env.WORKFLOW);
+  const metrics = createMetrics(env.POWERTOOLS_SERVICE_NAME);
+  metrics.setDefaultDimensions({ workflow: env.WORKFLOW });
+  const clock = systemClock;
+
+  const deadLetter = async ({ queueUrl, body, attributes }: DeadLetter) => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+        ),
+      }),
+    );
+  };
+
+  return {
+    env,
+    sqs,
+    doc,
+    logger,
+    metrics,
+    clock,
+    auditLog: new DynamoDbAuditLog(doc, env.AUDIT_TABLE_NAME),
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME, env.WORKFLOW),
+    locks: new DynamoDbLockManager(doc, env.STATE_TABLE_NAME, clock),
+    /** The SQS handler for this workflow, given what to do with one message. */
+    processor(handle: (message: WorkflowMessage, context?: Context) => Promise<void>, concurrency?: number) {
+      return createSqsProcessor({
+        workflow: env.WORKFLOW,
+        handle,
+        deadLetter,
+        dlqUrl: env.DLQ_URL,
+        maxReceiveCount: env.MAX_RECEIVE_COUNT,
+        logger,
+        metrics,
+        concurrency,
+      });
+    },
+  };
+}
+export type WorkflowRuntime = ReturnType<typeof buildWorkflowRuntime>;

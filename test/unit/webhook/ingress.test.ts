@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { handleWebhook, type IngressDeps, type QueueMessage } from '../../../shared/webhook/ingress';
+import { normalizeHeaders, signedHeaders } from '../../../shared/webhook/signatures';
+
+const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/webhooks', name), 'utf8');
+const SECRET = 'local-webhook-secret';
+
+function setup(overrides: Partial<IngressDeps> = {}) {
+  const sent: QueueMessage[] = [];
+  const route = (n: string) => ({
+    queueUrl: `http://127.0.0.1/q/${n}`,
+    dlqUrl: `http://127.0.0.1/q/${n}-dlq`,
+    secretId: `secret-${n}`,
+  });
+  const deps: IngressDeps = {
+    routes: {
+      'genesys-timeoff': route('shift-overrides'),
+      'agent-state': route('adherence-sync'),
+      'cxone-bidding': route('shift-bids'),
+      'cxone-schedule': route('shift-bids'),
+    },
+    maxBodyBytes: 4096,
+    settings: { timeOffOverrideScope: ['PAID_TIME_OFF'] },
+    secretsFor: async () => [SECRET],
+    send: async (m) => {
+      sent.push(m);
+    },
+    now: () => Date.parse('2026-05-15T14:32:10Z'),
+    ...overrides,
+  };
+  const post = (path: string, body: string, sign = true) =>
+    handleWebhook(
+      { path, body, headers: normalizeHeaders(sign ? signedHeaders('hmac-sha256', SECRET, body) : {}) },
+      deps,
+    );
+  return { sent, post };
+}
+
+const parse = (r: { response: { body: string } }) => JSON.parse(r.response.body) as Record<string, unknown>;
+
+describe('webhook ingress', () => {
+  it('accepts a signed approved time-off and enqueues the raw body with its attributes', async () => {
+    const { sent, post } = setup();
+    const body = fixture('genesys-timeoff-approved.json');
+    const result = await post('/webhooks/genesys/timeoff', body);
+    expect(result.response.statusCode).toBe(202);
+    expect(parse(result)).toMatchObject({ status: 'accepted' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toBe(body);
+    expect(sent[0]!.queueUrl).toContain('/q/shift-overrides');
+    expect(sent[0]!.attributes).toMatchObject({
+      workflow: 'shift-overrides',
+      eventType: 'timeoff.request.approved',
+      vendor: 'genesys',
+      receivedAt: '2026-05-15T14:32:10.000Z',
+    });
+    expect(sent[0]!.attributes.eventId).toBe(parse(result).eventId);
+  });
+
+  it('answers 401 to a forged or unsigned event and enqueues nothing', async () => {
+    const { sent, post } = setup();
+    const body = fixture('agent-state-changed.json');
+    const forged = await handleWebhook(
+      {
+        path: '/webhooks/agent-state',
+        body,
+        headers: normalizeHeaders(signedHeaders('hmac-sha256', 'wrong', body)),
+      },
+      { ...setupDeps() },
+    );
+    expect(forged.response.statusCode).toBe(401);
+    const unsigned = await post('/webhooks/agent-state', body, false);
+    expect(unsigned.response.statusCode).toBe(401);
+    expect(parse(unsigned).error).toBe('signature_missing');
+    expect(sent).toHaveLength(0);
+  });
+
+  it('answers 400 to a signed body that is not JSON', async () => {
+    const { post } = setup();
+    const result = await post('/webhooks/agent-state', '{not json');
+    expect(result.response.statusCode).toBe(400);
+    expect(parse(result).error).toBe('invalid_json');
+  });
+
+  it('answers 413 over the body limit before checking the signature', async () => {
+    const { sent, post } = setup({ maxBodyBytes: 10 });
+    const result = await post('/webhooks/agent-state', fixture('agent-state-changed.json'), false);
+    expect(result.response.statusCode).toBe(413);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('keeps a well-signed but schema-invalid event on the DLQ and answers 422 naming the field', async () => {
+    const { sent, post } = setup();
+    const body = fixture('agent-state-changed.json').replace(
+      '2026-05-15T14:32:07.123Z',
+      '2026-05-15T14:32:07',
+    );
+    const result = await post('/webhooks/agent-state', body);
+    expect(result.response.statusCode).toBe(422);
+    expect(parse(result).error).toBe('schema_invalid');
+    expect(String(parse(result).message)).toContain('timestamp');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.queueUrl).toContain('adherence-sync-dlq');
+    expect(sent[0]!.body).toBe(body);
+    expect(sent[0]!.attributes.failureReason).toBe('SCHEMA_INVALID');
+    expect(sent[0]!.attributes.failureDetail).toContain('timestamp');
+  });
+
+  it('ignores time-off that is not approved or out of the override scope (spec 001 trap)', async () => {
+    const { sent, post } = setup();
+    const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
+    const pending = { ...approved, data: { ...approved.data, status: 'PENDING' } };
+    const sick = { ...approved, data: { ...approved.data, requestType: 'SICK_LEAVE' } };
+    for (const event of [pending, sick]) {
+      const result = await post('/webhooks/genesys/timeoff', JSON.stringify(event));
+      expect(result.response.statusCode).toBe(202);
+      expect(parse(result).status).toBe('ignored');
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it('accepts cancellations and every CXone sample', async () => {
+    const { sent, post } = setup();
+    expect(
+      (await post('/webhooks/genesys/timeoff', fixture('genesys-timeoff-cancelled.json'))).response
+        .statusCode,
+    ).toBe(202);
+    expect(
+      (await post('/webhooks/cxone/bidding', fixture('cxone-bidding-request-created.json'))).response
+        .statusCode,
+    ).toBe(202);
+    expect(
+      (await post('/webhooks/cxone/schedule', fixture('cxone-schedule-published.json'))).response.statusCode,
+    ).toBe(202);
+    expect(sent.map((m) => m.attributes.eventType)).toEqual([
+      'timeoff.request.cancelled',
+      'wfm.bidding.request.created',
+      'wfm.schedule.published',
+    ]);
+    expect(sent[1]!.attributes.eventId).toBe('evt_bidding_8f7a2c1d_created');
+  });
+
+  it('keeps an event type the route does not carry', async () => {
+    const { sent, post } = setup();
+    const result = await post('/webhooks/cxone/bidding', fixture('cxone-schedule-published.json'));
+    expect(result.response.statusCode).toBe(422);
+    expect(sent[0]!.attributes.failureReason).toBe('SCHEMA_INVALID');
+  });
+});
+
+function setupDeps(): IngressDeps {
+  return {
+    routes: {
+      'agent-state': { queueUrl: 'http://127.0.0.1/q', dlqUrl: 'http://127.0.0.1/d', secretId: 's' },
+    },
+    maxBodyBytes: 4096,
+    settings: { timeOffOverrideScope: [] },
+    secretsFor: async () => [SECRET],
+    send: async () => {
+      throw new Error('must not enqueue');
+    },
+    now: () => Date.now(),
+  };
+}

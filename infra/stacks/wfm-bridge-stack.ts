@@ -1,14 +1,243 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import type { IngressEnvSchema } from '../../shared/config/function-env';
+import {
+  pascalCase,
+  STACK_OUTPUTS,
+  stackOutputNames,
+  vendorSecretName,
+  webhookSecretName,
+} from '../../shared/config/resource-names';
 import type { StageConfig } from '../../shared/config/stage';
+import { TABLES } from '../../shared/tables';
+import { INGRESS_FUNCTION, ROUTES, VENDORS, WORKFLOWS, type VendorName } from '../../shared/topology';
+import { WfmFunction } from '../constructs/wfm-function';
+import { WorkflowResources } from '../constructs/workflow-resources';
 
 export interface WfmBridgeStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-/** Built from shared/topology.ts: one set of resources per workflow. */
+/** Built from shared/topology.ts and shared/tables.ts: the edge, one set of resources per workflow, shared state. */
 export class WfmBridgeStack extends Stack {
+  readonly workflows = new Map<string, WorkflowResources>();
+  readonly api: apigw.RestApi;
+
   constructor(scope: Construct, id: string, props: WfmBridgeStackProps) {
     super(scope, id, props);
+    const { config } = props;
+    const retain = config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const tables = Object.fromEntries(
+      TABLES.map((t) => [
+        t.id,
+        new dynamodb.Table(this, `${t.id}Table`, {
+          partitionKey: { name: t.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: t.sortKey ? { name: t.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+          timeToLiveAttribute: t.ttlAttribute,
+          billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+          encryption: dynamodb.TableEncryption.AWS_MANAGED,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          removalPolicy: retain,
+        }),
+      ]),
+    ) as Record<(typeof TABLES)[number]['id'], dynamodb.Table>;
+
+    const bus = new events.EventBus(this, 'DomainEvents', { description: 'wfm-bridge domain events' });
+
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: retain });
+    topicKey.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    const alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
+    if (config.alarms.email)
+      alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
+
+    const secretRotationReason = {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Vendor credentials and webhook secrets are issued and rotated by the vendor; rotation is an operator step (docs/runbook.md), with two webhook secrets valid during the overlap.',
+    };
+    const vendorSecrets = new Map<VendorName, secretsmanager.Secret>();
+    for (const vendor of VENDORS) {
+      const secret = new secretsmanager.Secret(this, `${pascalCase(vendor.name)}VendorSecret`, {
+        secretName: vendorSecretName(config.stage, vendor.name),
+        description: `OAuth client credentials for ${vendor.name}: {"clientId","clientSecret"}`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ clientId: 'set-me' }),
+          generateStringKey: 'clientSecret',
+        },
+        removalPolicy: retain,
+      });
+      Validations.of(secret).acknowledge(secretRotationReason);
+      vendorSecrets.set(vendor.name, secret);
+    }
+
+    for (const w of WORKFLOWS) {
+      this.workflows.set(
+        w.name,
+        new WorkflowResources(this, pascalCase(w.name), {
+          workflow: w,
+          config,
+          tables: { state: tables.State, idempotency: tables.Idempotency, audit: tables.Audit },
+          bus,
+          vendorSecret: vendorSecrets.get(w.vendor)!,
+          alarmTopic,
+        }),
+      );
+    }
+
+    const routeSecrets = ROUTES.map((r) => {
+      const secret = new secretsmanager.Secret(this, `${pascalCase(r.id)}WebhookSecret`, {
+        secretName: webhookSecretName(config.stage, r.id),
+        description: `Webhook signing secrets for ${r.path}: {"current","previous"?}`,
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          generateStringKey: 'current',
+          excludePunctuation: true,
+        },
+        removalPolicy: retain,
+      });
+      Validations.of(secret).acknowledge(secretRotationReason);
+      return { route: r, secret };
+    });
+
+    const ingress = new WfmFunction<z.input<typeof IngressEnvSchema>>(this, 'Ingress', {
+      declaration: INGRESS_FUNCTION,
+      description: 'Verifies webhook signatures, validates, enqueues, answers 202',
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        STAGE: config.stage,
+        POWERTOOLS_SERVICE_NAME: 'ingress',
+        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
+        MAX_BODY_BYTES: String(config.api.maxBodyBytes),
+        WORKFLOW_SETTINGS: JSON.stringify({
+          timeOffOverrideScope: Object.keys(config.workflows['shift-overrides'].reasonCodeByRequestType),
+        }),
+        INGRESS_ROUTES: this.toJsonString(
+          Object.fromEntries(
+            routeSecrets.map(({ route, secret }) => {
+              const wf = this.workflows.get(route.workflow)!;
+              return [
+                route.id,
+                { queueUrl: wf.queue.queueUrl, dlqUrl: wf.dlq.queueUrl, secretId: secret.secretName },
+              ];
+            }),
+          ),
+        ),
+      },
+    });
+    for (const { route, secret } of routeSecrets) {
+      secret.grantRead(ingress.fn);
+      const wf = this.workflows.get(route.workflow)!;
+      wf.queue.grantSendMessages(ingress.fn);
+      wf.dlq.grantSendMessages(ingress.fn);
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+    });
+    this.api = new apigw.RestApi(this, 'WebhookApi', {
+      description: 'Vendor webhooks for wfm-bridge',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: config.stage,
+        throttlingRateLimit: config.api.throttle.rateLimit,
+        throttlingBurstLimit: config.api.throttle.burstLimit,
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+      policy: config.api.ipAllowlist ? ipAllowlistPolicy(config.api.ipAllowlist) : undefined,
+    });
+    const integration = new apigw.LambdaIntegration(ingress.fn, { proxy: true });
+    for (const r of ROUTES) this.api.root.resourceForPath(r.path).addMethod(r.method, integration);
+
+    if (config.api.wafWebAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: config.api.wafWebAclArn,
+      });
+    }
+
+    this.acknowledgeEdgeFindings(config, ingress);
+
+    new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.api.url });
+    for (const [name, wf] of this.workflows) {
+      const out = stackOutputNames(name);
+      new CfnOutput(this, out.queueUrl, { value: wf.queue.queueUrl });
+      new CfnOutput(this, out.queueArn, { value: wf.queue.queueArn });
+      new CfnOutput(this, out.dlqUrl, { value: wf.dlq.queueUrl });
+      new CfnOutput(this, out.dlqArn, { value: wf.dlq.queueArn });
+    }
+    new CfnOutput(this, STACK_OUTPUTS.stateTable, { value: tables.State.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.auditTable, { value: tables.Audit.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.idempotencyTable, { value: tables.Idempotency.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.eventBus, { value: bus.eventBusName });
+    new CfnOutput(this, STACK_OUTPUTS.alarmTopic, { value: alarmTopic.topicArn });
   }
+
+  private acknowledgeEdgeFindings(
+    config: StageConfig,
+    ingress: WfmFunction<Record<string, string | undefined>>,
+  ) {
+    const signatureAuth =
+      'Vendors authenticate by HMAC signature over the raw body, verified in the ingress Lambda (constant-time, rotating secrets); vendors cannot use IAM or Cognito.';
+    Validations.of(this.api).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: signatureAuth },
+      { id: 'AwsSolutions-COG4', reason: signatureAuth },
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'Validation needs the raw body (signature first, then zod); API Gateway request validation would parse before the signature is checked.',
+      },
+    );
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: "API Gateway's account-level logging role: AWS-maintained, grants log writes only.",
+    });
+    if (!config.api.wafWebAclArn) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: `Stage ${config.stage} sets no WAF web ACL (api.wafWebAclArn); set one in stage config to associate it.`,
+      });
+    }
+    void ingress;
+  }
+}
+
+function ipAllowlistPolicy(cidrs: readonly string[]): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+      }),
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { NotIpAddress: { 'aws:SourceIp': [...cidrs] } },
+      }),
+    ],
+  });
 }

@@ -17,6 +17,9 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
     }
   });
 
+/** A positive integer given as an environment string (input type string, so CDK props stay typed). */
+const intString = () => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+
 const common = {
   STAGE: z.string().min(1),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
@@ -42,8 +45,8 @@ export const IngressEnvSchema = z.object({
   ...common,
   /** JSON map of route id (shared/topology.ts) to its binding. */
   INGRESS_ROUTES: jsonOf(z.record(z.string(), IngressRouteBindingSchema)),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(262_144),
-  SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  MAX_BODY_BYTES: intString().default(262_144),
+  SECRETS_CACHE_TTL_SECONDS: intString().default(300),
   WORKFLOW_SETTINGS: jsonOf(IngressWorkflowSettingsSchema),
 });
 export type IngressEnv = z.output<typeof IngressEnvSchema>;
@@ -59,12 +62,12 @@ export const WorkflowEnvSchema = z.object({
   QUEUE_URL: z.string().url(),
   /** The processor dead-letters a message itself, with its failure reason as attributes (see shared/runtime). */
   DLQ_URL: z.string().url(),
-  MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
+  MAX_RECEIVE_COUNT: intString(),
   VENDOR_BASE_URL: z.string().url(),
   VENDOR_SECRET_ID: z.string().min(1),
   /** JSON of the workflow's stage settings (shared/config/stage.ts, `workflows.<name>`). */
   WORKFLOW_SETTINGS: z.string().default('{}'),
-  SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  SECRETS_CACHE_TTL_SECONDS: intString().default(300),
 });
 export type WorkflowEnv = z.output<typeof WorkflowEnvSchema>;
 

@@ -33,3 +33,33 @@ export const MessageAttribute = {
   replayCount: 'replayCount',
   replayedBy: 'replayedBy',
 } as const;
+
+export const stackName = (stage: string) => `WfmBridge-${stage}`;
+
+const pascal = (kebab: string) =>
+  kebab
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/** CloudFormation output names per workflow; the DLQ CLI finds queues by these. */
+export const stackOutputNames = (workflow: string) => {
+  const p = pascal(workflow);
+  return {
+    queueUrl: `${p}QueueUrl`,
+    queueArn: `${p}QueueArn`,
+    dlqUrl: `${p}DlqUrl`,
+    dlqArn: `${p}DlqArn`,
+  };
+};
+
+export const STACK_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  stateTable: 'StateTableName',
+  auditTable: 'AuditTableName',
+  idempotencyTable: 'IdempotencyTableName',
+  eventBus: 'EventBusName',
+  alarmTopic: 'AlarmTopicArn',
+} as const;
+
+export { pascal as pascalCase };

@@ -1,0 +1,299 @@
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { TimeZone } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { z } from 'zod';
+import type { WorkflowEnvSchema } from '../../shared/config/function-env';
+import type { StageConfig } from '../../shared/config/stage';
+import {
+  visibilityTimeoutSeconds,
+  type FunctionDeclaration,
+  type WorkflowDeclaration,
+} from '../../shared/topology';
+import { pascalCase as pascal } from '../../shared/config/resource-names';
+import { WfmFunction } from './wfm-function';
+
+export interface WorkflowResourcesProps {
+  readonly workflow: WorkflowDeclaration;
+  readonly config: StageConfig;
+  readonly tables: { state: dynamodb.ITable; idempotency: dynamodb.ITable; audit: dynamodb.ITable };
+  readonly bus: events.IEventBus;
+  readonly vendorSecret: secretsmanager.ISecret;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * One workflow: its queue and DLQ, its processor on an SQS event source with partial batch failures, its
+ * scheduled functions, alarms and dashboard. Everything is derived from the workflow's topology entry.
+ */
+export class WorkflowResources extends Construct {
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+  readonly processor: WfmFunction<z.input<typeof WorkflowEnvSchema>>;
+  readonly scheduled: WfmFunction<z.input<typeof WorkflowEnvSchema>>[] = [];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: WorkflowResourcesProps,
+  ) {
+    super(scope, id);
+    const { workflow: w } = props;
+
+    // Names derive from the stack and workflow so the DLQ's redrive-allow policy can name its source queue
+    // without a reference cycle (the queue's redrive policy already references the DLQ).
+    const queueName = `${Stack.of(this).stackName}-${w.name}`;
+    this.dlq = new sqs.Queue(this, 'Dlq', {
+      queueName: `${queueName}-dlq`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(w)),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: w.queue.maxReceiveCount },
+    });
+    // Replays and StartMessageMoveTask may only move messages back to this DLQ's own source queue.
+    (this.dlq.node.defaultChild as sqs.CfnQueue).redriveAllowPolicy = {
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [Stack.of(this).formatArn({ service: 'sqs', resource: queueName })],
+    };
+    Validations.of(this.dlq).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of its workflow queue.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'This queue is itself the dead-letter queue of its workflow queue.',
+      },
+    );
+
+    this.processor = this.workflowFunction('Processor', w.processor, `${w.name}: ${w.description}`);
+    this.processor.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: w.queue.batchSize,
+        maxBatchingWindow: w.queue.maxBatchingWindowSeconds
+          ? Duration.seconds(w.queue.maxBatchingWindowSeconds)
+          : undefined,
+        maxConcurrency: w.queue.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    Validations.of(this.processor).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Failed records go to the queue DLQ through its redrive policy, and the processor dead-letters permanent failures itself with their reason.',
+    });
+
+    for (const s of w.schedules) {
+      const fn = this.workflowFunction(`${pascal(s.id)}Function`, s.function, s.description);
+      this.scheduled.push(fn);
+      const scheduleDlq = new sqs.Queue(this, `Schedule${pascal(s.id)}Dlq`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(scheduleDlq).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason: 'Dead-letter queue of an EventBridge Scheduler target.' },
+        {
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: 'Dead-letter queue of an EventBridge Scheduler target.',
+        },
+      );
+      new scheduler.Schedule(this, `Schedule${pascal(s.id)}`, {
+        description: s.description,
+        schedule: scheduler.ScheduleExpression.expression(s.expression, TimeZone.of(s.timeZone)),
+        target: new schedulerTargets.LambdaInvoke(fn.fn, {
+          role: this.schedulerRole(`${pascal(s.id)}SchedulerRole`, fn.fn),
+          deadLetterQueue: scheduleDlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(15),
+        }),
+      });
+      this.alarm(
+        `Schedule${pascal(s.id)}DlqDepth`,
+        scheduleDlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        0,
+        `${s.id}: a scheduled run failed every retry`,
+      );
+    }
+
+    this.alarms();
+    this.dashboard();
+  }
+
+  private workflowFunction(id: string, declaration: FunctionDeclaration, description: string) {
+    const { workflow: w, config, tables, bus, vendorSecret } = this.props;
+    const settings = (config.workflows as Record<string, unknown>)[w.name];
+    const fn = new WfmFunction<z.input<typeof WorkflowEnvSchema>>(this, id, {
+      declaration,
+      description: description.slice(0, 256),
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        STAGE: config.stage,
+        POWERTOOLS_SERVICE_NAME: w.name,
+        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
+        WORKFLOW: w.name,
+        STATE_TABLE_NAME: tables.state.tableName,
+        AUDIT_TABLE_NAME: tables.audit.tableName,
+        IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName,
+        EVENT_BUS_NAME: bus.eventBusName,
+        QUEUE_URL: this.queue.queueUrl,
+        DLQ_URL: this.dlq.queueUrl,
+        MAX_RECEIVE_COUNT: String(w.queue.maxReceiveCount),
+        VENDOR_BASE_URL: config.vendors[w.vendor].baseUrl,
+        VENDOR_SECRET_ID: vendorSecret.secretName,
+        WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
+      },
+    });
+    tables.state.grantReadWriteData(fn.fn);
+    tables.idempotency.grantReadWriteData(fn.fn);
+    // Append-only audit: PutItem and nothing else.
+    fn.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [tables.audit.tableArn] }),
+    );
+    bus.grantPutEventsTo(fn.fn);
+    vendorSecret.grantRead(fn.fn);
+    this.queue.grantSendMessages(fn.fn);
+    this.dlq.grantSendMessages(fn.fn);
+    return fn;
+  }
+
+  /** One role per schedule, so its grant names exactly one function. */
+  private schedulerRole(id: string, fn: lambda.IFunction): iam.Role {
+    const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason:
+        'The scheduler target grant covers this one function and its versions/aliases (`:*`), nothing else.',
+    });
+    return role;
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string) {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${this.props.workflow.name}: ${description}. See docs/runbook.md.`,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(this.props.alarmTopic));
+    return alarm;
+  }
+
+  private alarms() {
+    const minute = { period: Duration.minutes(1) };
+    this.alarm(
+      'DlqDepth',
+      this.dlq.metricApproximateNumberOfMessagesVisible({ ...minute, statistic: 'Maximum' }),
+      0,
+      'messages are on the dead-letter queue',
+    );
+    this.alarm(
+      'DlqAge',
+      this.dlq.metricApproximateAgeOfOldestMessage({ ...minute, statistic: 'Maximum' }),
+      3600,
+      'a dead-lettered message is older than an hour',
+    );
+    this.alarm(
+      'QueueAge',
+      this.queue.metricApproximateAgeOfOldestMessage({ ...minute, statistic: 'Maximum' }),
+      300,
+      'the oldest queued message waited more than 5 minutes',
+    );
+    this.alarm(
+      'ProcessorErrors',
+      this.processor.fn.metricErrors({ ...minute, statistic: 'Sum' }),
+      0,
+      'the processor failed invocations',
+    );
+    this.alarm(
+      'ProcessorThrottles',
+      this.processor.fn.metricThrottles({ ...minute, statistic: 'Sum' }),
+      0,
+      'the processor was throttled',
+    );
+    this.alarm(
+      'BreakerOpen',
+      new cloudwatch.Metric({
+        namespace: 'WfmBridge',
+        metricName: 'BreakerOpen',
+        dimensionsMap: { service: this.props.workflow.name, workflow: this.props.workflow.name },
+        ...minute,
+        statistic: 'Sum',
+      }),
+      0,
+      "the vendor circuit breaker opened (the vendor's success rate fell below the threshold)",
+    );
+    if (this.props.workflow.name === 'adherence-sync') {
+      this.alarm(
+        'Drift',
+        new cloudwatch.Metric({
+          namespace: 'WfmBridge',
+          metricName: 'Drift',
+          dimensionsMap: { service: 'adherence-sync', workflow: 'adherence-sync' },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        5,
+        'reconciliation repaired more than 5 drifted agents in 5 minutes',
+      );
+    }
+  }
+
+  private dashboard() {
+    const { workflow: w } = this.props;
+    const custom = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'WfmBridge',
+        metricName,
+        dimensionsMap: { service: w.name, workflow: w.name },
+        statistic: 'Sum',
+      });
+    const board = new cloudwatch.Dashboard(this, 'Dashboard', {});
+    board.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth and age',
+        left: [this.queue.metricApproximateNumberOfMessagesVisible()],
+        right: [this.queue.metricApproximateAgeOfOldestMessage()],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Dead letters',
+        left: [this.dlq.metricApproximateNumberOfMessagesVisible()],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Processor',
+        left: [this.processor.fn.metricErrors(), this.processor.fn.metricThrottles()],
+        right: [this.processor.fn.metricDuration()],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Outcomes',
+        left: ['Processed', 'Failed', 'DeadLettered', 'VendorCalls', 'RateLimited', 'BreakerOpen'].map(
+          custom,
+        ),
+      }),
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/build-app';
+import { stackOutputNames, STACK_OUTPUTS } from '../../shared/config/resource-names';
+import { TABLES } from '../../shared/tables';
+import { ROUTES, SCHEDULES, WORKFLOWS } from '../../shared/topology';
+
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+const { app, stack } = buildApp('dev');
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalIdOf = (value: unknown): string | undefined =>
+  (value as any)?.['Fn::GetAtt']?.[0] ?? (value as any)?.Ref;
+
+describe('the stack, built from the topology', () => {
+  it('passes cdk-nag AwsSolutions and Serverless with no unacknowledged finding', () => {
+    expect(() => app.synth({ force: true })).not.toThrow();
+  });
+
+  it('gives every workflow queue a DLQ and every DLQ an alarm', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const sources = queues.filter(([, q]) => q.Properties.RedrivePolicy);
+    expect(sources).toHaveLength(WORKFLOWS.length);
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    const alarmedQueues = new Set(
+      alarms.flatMap(([, a]) => (a.Properties.Dimensions ?? []).map((d: any) => logicalIdOf(d.Value))),
+    );
+    for (const [id, q] of sources) {
+      const dlqId = logicalIdOf(q.Properties.RedrivePolicy.deadLetterTargetArn)!;
+      expect(resources[dlqId]?.Type).toBe('AWS::SQS::Queue');
+      expect(alarmedQueues).toContain(dlqId);
+      expect(alarmedQueues).toContain(id);
+    }
+    // Scheduler DLQs too: every queue without a redrive policy is some queue's or schedule's DLQ, and alarmed.
+    for (const [id] of queues.filter(([, q]) => !q.Properties.RedrivePolicy))
+      expect(alarmedQueues).toContain(id);
+  });
+
+  it('sets maxReceiveCount from the topology and lets each DLQ redrive only to its source', () => {
+    const dlqs = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedriveAllowPolicy);
+    expect(dlqs).toHaveLength(WORKFLOWS.length);
+    for (const [, q] of dlqs) {
+      expect(q.Properties.RedriveAllowPolicy.redrivePermission).toBe('byQueue');
+      expect(q.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    }
+    for (const w of WORKFLOWS) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: Match.stringLikeRegexp(`-${w.name}$`),
+        RedrivePolicy: { maxReceiveCount: w.queue.maxReceiveCount },
+      });
+    }
+  });
+
+  it('reports batch item failures on every event source, with the topology batch size and concurrency', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(WORKFLOWS.length);
+    for (const [, m] of mappings)
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    for (const w of WORKFLOWS) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: w.queue.batchSize,
+        ScalingConfig: { MaximumConcurrency: w.queue.maxConcurrency },
+      });
+    }
+  });
+
+  it('keeps each queue visibility timeout at least six times its processor timeout', () => {
+    for (const [, m] of ofType('AWS::Lambda::EventSourceMapping')) {
+      const fn = resources[logicalIdOf(m.Properties.FunctionName)!]!;
+      const queue = resources[logicalIdOf(m.Properties.EventSourceArn)!]!;
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    }
+  });
+
+  it('encrypts every queue and requires SSL', () => {
+    for (const [id, q] of ofType('AWS::SQS::Queue')) {
+      expect(q.Properties.SqsManagedSseEnabled ?? q.Properties.KmsMasterKeyId).toBeTruthy();
+      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+        p.Properties.Queues.some((ref: unknown) => logicalIdOf(ref) === id),
+      );
+      expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
+    }
+  });
+
+  it('creates the tables of shared/tables.ts with TTL, encryption and point-in-time recovery', () => {
+    for (const t of TABLES) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: Match.arrayWith([{ AttributeName: t.partitionKey, KeyType: 'HASH' }]),
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        ...(t.ttlAttribute
+          ? { TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true } }
+          : {}),
+      });
+    }
+  });
+
+  it('lets writers only PutItem on the audit table (append-only by IAM)', () => {
+    const auditId = ofType('AWS::DynamoDB::Table').find(([, t]) => !t.Properties.TimeToLiveSpecification)![0];
+    const statements = ofType('AWS::IAM::Policy').flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as any[],
+    );
+    const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes(auditId));
+    expect(onAudit.length).toBeGreaterThanOrEqual(WORKFLOWS.length);
+    for (const s of onAudit) expect([s.Action].flat()).toEqual(['dynamodb:PutItem']);
+  });
+
+  it('has no wildcard IAM action (wildcard resources are cdk-nag findings, acknowledged with reasons)', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as any[],
+    );
+    for (const s of statements) {
+      for (const action of [s.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    }
+  });
+
+  it('exposes exactly the topology routes', () => {
+    const methods = ofType('AWS::ApiGateway::Method').filter(
+      ([, m]) => m.Properties.HttpMethod !== 'OPTIONS',
+    );
+    const paths = methods.map(([, m]) => {
+      const parts: string[] = [];
+      let ref = logicalIdOf(m.Properties.ResourceId);
+      while (ref && resources[ref]?.Type === 'AWS::ApiGateway::Resource') {
+        parts.unshift(resources[ref]!.Properties.PathPart);
+        ref = logicalIdOf(resources[ref]!.Properties.ParentId);
+      }
+      return `${m.Properties.HttpMethod} /${parts.join('/')}`;
+    });
+    expect(paths.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('schedules with explicit IANA time zones', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(SCHEDULES.length);
+    for (const s of SCHEDULES) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: s.expression,
+        ScheduleExpressionTimezone: s.timeZone,
+      });
+    }
+  });
+
+  it('runs every function on ARM64, the newest Node runtime, with active tracing', () => {
+    for (const [, f] of ofType('AWS::Lambda::Function')) {
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('outputs what operators and the DLQ CLI look up', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+    for (const w of WORKFLOWS)
+      expect(outputs).toEqual(expect.arrayContaining(Object.values(stackOutputNames(w.name))));
+    expect(outputs).toEqual(expect.arrayContaining(Object.values(STACK_OUTPUTS)));
+  });
+});

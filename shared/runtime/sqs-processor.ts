@@ -87,7 +87,7 @@ async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) =
 }
 
 export function createSqsProcessor(options: SqsProcessorOptions) {
-  const { workflow, logger, metrics } = options;
+  const { logger, metrics } = options;
   const now = options.now ?? Date.now;
 
   async function deadLetter(message: WorkflowMessage, reason: string, detail: string): Promise<void> {
@@ -104,7 +104,7 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
         receiveCount: String(message.receiveCount),
       }),
     });
-    countWith(metrics, MetricName.DeadLettered, { workflow, reason });
+    countWith(metrics, MetricName.DeadLettered, { reason });
   }
 
   return async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {

@@ -1,2 +1,17 @@
-// Replaced by the local-runtime harness (issue 6).
-export default async function globalSetup(): Promise<void> {}
+/** Starts the local runtime once for the e2e project, on free ports, and tells the tests where it is. */
+import { writeFileSync } from 'node:fs';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { e2eInfoFile } from '../helpers/local';
+
+export default async function globalSetup(): Promise<void> {
+  const runtime = await startLocalRuntime({
+    port: 0,
+    sandboxPort: 0,
+    visibilityTimeoutSeconds: 2,
+    timers: false,
+    logLevel: process.env.WFM_LOG_LEVEL ?? 'ERROR',
+    log: process.env.E2E_VERBOSE ? console.log : () => {},
+  });
+  (globalThis as { __wfmRuntime?: LocalRuntime }).__wfmRuntime = runtime;
+  writeFileSync(e2eInfoFile(process.pid), JSON.stringify(runtime.outputs));
+}

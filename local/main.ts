@@ -1,0 +1,42 @@
+/** `npm start`: the whole system in the foreground; Ctrl-C stops every component. */
+import { ROUTES } from '../shared/topology';
+import { startLocalRuntime } from './runtime';
+
+async function main() {
+  console.log('wfm-bridge local runtime starting...');
+  const runtime = await startLocalRuntime({ logLevel: process.env.WFM_LOG_LEVEL ?? 'INFO' });
+  const { gateway, sandbox } = runtime.urls;
+  const o = runtime.outputs;
+  console.log(`
+wfm-bridge is running on loopback (started in ${(runtime.startupMs / 1000).toFixed(1)} s)
+
+  Gateway            ${gateway}
+${ROUTES.map((r) => `    ${r.method} ${gateway}${r.path}`).join('\n')}
+    GET  ${gateway}/health    GET ${gateway}/_local/events    GET ${gateway}/_local/outputs
+    POST ${gateway}/_local/schedules/{adherence-reconciliation|reward-export-ingestion}/run
+  Vendor sandboxes   ${sandbox}/genesys  ${sandbox}/cxone  ${sandbox}/rewards   (admin: {prefix}/_admin/...)
+  DynamoDB Local     ${o.endpoints.dynamodb}
+  SQS                ${o.endpoints.sqs}
+  Secrets/Events     ${o.endpoints.secretsManager}
+  Outputs            .local/outputs.json (read by: npm run dlq -- list --local)
+
+Try it:  npm run send -- test/fixtures/webhooks/genesys-timeoff-approved.json
+Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    await runtime.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(`wfm-bridge local runtime failed to start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+/**
+ * Lambda's SQS event source mapping, locally: `concurrency` loops each receive up to `batchSize` messages,
+ * invoke the processor with a real SQSEvent, and delete every record not reported in `batchItemFailures`
+ * (none if the invocation throws). Failed records reappear after the visibility timeout; after
+ * maxReceiveCount receives SQS itself (local-aws-sqs) moves them to the DLQ.
+ */
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FunctionPool } from './function-host';
+
+export interface PollerOptions {
+  readonly workflow: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly pool: FunctionPool;
+  readonly sqs: SQSClient;
+  readonly log: (line: string) => void;
+  /** Pause between empty receives (local-aws-sqs long polls wait the full time for batches > 1). */
+  readonly idleMs?: number;
+}
+
+export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
+  return {
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: m.Attributes?.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        {
+          stringValue: v.StringValue,
+          dataType: v.DataType ?? 'String',
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export class Poller {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  /** Invocations completed, for /health and benchmarks. */
+  invocations = 0;
+
+  constructor(private readonly o: PollerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loops = Array.from({ length: this.o.concurrency }, () => this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(): Promise<void> {
+    const idleMs = this.o.idleMs ?? 100;
+    while (this.running) {
+      try {
+        const { Messages } = await this.o.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.o.queueUrl,
+            MaxNumberOfMessages: this.o.batchSize,
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        if (!Messages?.length) {
+          await sleep(idleMs);
+          continue;
+        }
+        await this.invoke(Messages);
+      } catch (err) {
+        if (this.running) this.o.log(`[${this.o.workflow}] poller error: ${(err as Error).message}`);
+        await sleep(idleMs * 5);
+      }
+    }
+  }
+
+  private async invoke(messages: Message[]): Promise<void> {
+    const event: SQSEvent = { Records: messages.map((m) => toLambdaRecord(m, this.o.queueArn)) };
+    let failed: Set<string>;
+    try {
+      const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event);
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (err) {
+      this.o.log(
+        `[${this.o.workflow}] invocation failed, whole batch returns to the queue: ${(err as Error).message.split('\n')[0]}`,
+      );
+      failed = new Set(messages.map((m) => m.MessageId!));
+    } finally {
+      this.invocations++;
+    }
+    const done = messages.filter((m) => !failed.has(m.MessageId!));
+    if (done.length) {
+      await this.o.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.o.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

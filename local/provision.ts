@@ -1,0 +1,130 @@
+/** Creates the plan's tables, queues, secrets and bus against the local emulators with the real SDK clients. */
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
+import { ROUTES, VENDORS } from '../shared/topology';
+import { LOCAL_STAGE, type LocalPlan } from './plan';
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_VENDOR_CREDENTIALS = { clientId: 'wfm-bridge-local', clientSecret: 'local-client-secret' };
+
+export interface Endpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly secretsManager: string;
+  readonly eventBridge: string;
+}
+
+export interface WorkflowQueues {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+}
+
+export interface Provisioned {
+  readonly tables: Record<string, string>;
+  readonly queues: Record<string, WorkflowQueues>;
+  readonly busName: string;
+}
+
+export async function provision(
+  plan: LocalPlan,
+  endpoints: Endpoints,
+  opts: { webhookSecret: string; visibilityTimeoutSeconds: number },
+): Promise<Provisioned> {
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const ddb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const sqs = new SQSClient({ ...common, endpoint: endpoints.sqs });
+  const secrets = new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager });
+  const events = new EventBridgeClient({ ...common, endpoint: endpoints.eventBridge });
+
+  await Promise.all(
+    plan.tables.map(async (t) => {
+      const keys: KeySchemaElement[] = [{ AttributeName: t.partitionKey, KeyType: 'HASH' }];
+      if (t.sortKey) keys.push({ AttributeName: t.sortKey, KeyType: 'RANGE' });
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: t.name,
+          KeySchema: keys,
+          AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName!, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      if (t.ttlAttribute) {
+        await ddb.send(
+          new UpdateTimeToLiveCommand({
+            TableName: t.name,
+            TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true },
+          }),
+        );
+      }
+    }),
+  );
+
+  const queues: Record<string, WorkflowQueues> = {};
+  for (const q of plan.queues) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: q.dlqName,
+        Attributes: { MessageRetentionPeriod: String(14 * 86400) },
+      }),
+    );
+    const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: q.queueName,
+        Attributes: {
+          VisibilityTimeout: String(opts.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: q.maxReceiveCount }),
+        },
+      }),
+    );
+    queues[q.workflow] = {
+      queueUrl: queue.QueueUrl!,
+      queueArn: await queueArn(sqs, queue.QueueUrl!),
+      dlqUrl: dlq.QueueUrl!,
+      dlqArn,
+    };
+  }
+
+  for (const r of ROUTES) {
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: webhookSecretName(LOCAL_STAGE, r.id),
+        SecretString: JSON.stringify({ current: opts.webhookSecret }),
+      }),
+    );
+  }
+  for (const v of VENDORS) {
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: vendorSecretName(LOCAL_STAGE, v.name),
+        SecretString: JSON.stringify(LOCAL_VENDOR_CREDENTIALS),
+      }),
+    );
+  }
+  await events.send(new CreateEventBusCommand({ Name: plan.busName }));
+
+  for (const c of [ddb, sqs, secrets, events]) c.destroy();
+  return {
+    tables: Object.fromEntries(plan.tables.map((t) => [t.id, t.name])),
+    queues,
+    busName: plan.busName,
+  };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes!.QueueArn!;
+}

@@ -1,0 +1,309 @@
+/**
+ * The whole system on one machine (DESIGN section 5): DynamoDB Local, SQS (local-aws-sqs), the Secrets
+ * Manager/EventBridge fake, the vendor sandboxes, the real handlers in worker threads, pollers with event
+ * source mapping semantics, schedules and the gateway. Everything is built from shared/topology.ts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsServer } from 'local-aws-sqs';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import type { IngressEnvSchema, WorkflowEnvSchema } from '../shared/config/function-env';
+import { vendorSecretName } from '../shared/config/resource-names';
+import { loadStageConfig } from '../shared/config/stage';
+import { WORKFLOWS } from '../shared/topology';
+import { AwsFake, type BusEvent } from './aws-fake';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { FunctionPool } from './function-host';
+import { startGateway } from './gateway';
+import { freePort } from './net';
+import { buildLocalPlan, LOCAL_STAGE } from './plan';
+import { Poller } from './poller';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
+import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
+import { LocalScheduler } from './scheduler';
+
+export interface LocalRuntimeOptions {
+  /** Gateway port; 0 picks a free one. Default WFM_LOCAL_PORT or 3000. */
+  readonly port?: number;
+  /** Vendor sandbox port; 0 picks a free one. Default WFM_SANDBOX_PORT or 4010. */
+  readonly sandboxPort?: number;
+  /** Instances per function; default WFM_LOCAL_CONCURRENCY or min(topology maxConcurrency, 3). */
+  readonly concurrency?: number;
+  /** Scaled for a person watching: a message failing every time reaches its DLQ within a minute. */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly webhookSecret?: string;
+  /** Powertools log level inside the functions. */
+  readonly logLevel?: string;
+  /** Extra env for every function (e.g. WFM_RETRY_SCALE). */
+  readonly functionEnv?: Record<string, string>;
+  readonly log?: (line: string) => void;
+  /** Run schedules on their timers (default true; tests run them on demand). */
+  readonly timers?: boolean;
+}
+
+export interface LocalOutputs {
+  readonly stage: string;
+  readonly region: string;
+  readonly endpoints: Endpoints;
+  readonly gatewayUrl: string;
+  readonly sandboxUrl: string;
+  readonly workflows: Provisioned['queues'];
+  readonly tables: Provisioned['tables'];
+  readonly eventBus: string;
+}
+
+export interface LocalRuntime {
+  readonly urls: { gateway: string; sandbox: string };
+  readonly outputs: LocalOutputs;
+  readonly events: readonly BusEvent[];
+  readonly sandboxes: RunningSandboxes;
+  readonly startupMs: number;
+  runSchedule(id: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const envInt = (name: string) => (process.env[name] !== undefined ? Number(process.env[name]) : undefined);
+export const OUTPUTS_FILE = resolve(__dirname, '..', '.local', 'outputs.json');
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  // This machine runs Node 20 (DESIGN section 4); the SDK's notice about Node 22 would repeat on every client.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const plan = buildLocalPlan();
+  const config = loadStageConfig(LOCAL_STAGE);
+  const webhookSecret =
+    options.webhookSecret ?? process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
+  const visibilityTimeoutSeconds =
+    options.visibilityTimeoutSeconds ?? envInt('WFM_LOCAL_VISIBILITY_TIMEOUT_SECONDS') ?? 5;
+  const components: Record<string, boolean> = {
+    dynamodb: false,
+    sqs: false,
+    aws: false,
+    sandboxes: false,
+    functions: false,
+    pollers: false,
+  };
+  const stops: (() => Promise<unknown> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
+    stops.length = 0;
+  };
+
+  try {
+    const sqsPort = await freePort();
+    const [dynamo, sqsServer, aws, sandboxes] = await Promise.all([
+      startDynamoDbLocal({ log }),
+      createSqsServer({
+        port: sqsPort,
+        hostname: '127.0.0.1',
+        region: LOCAL_REGION,
+        accountId: '000000000000',
+        emulateQueueCreationLifecycle: false,
+      }),
+      (async () => {
+        const fake = new AwsFake((e) =>
+          log(`[event] ${e.detailType} ${JSON.stringify(e.detail).slice(0, 160)}`),
+        );
+        await fake.listen(0);
+        return fake;
+      })(),
+      startSandboxes({ port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010, host: '127.0.0.1' }),
+    ]);
+    stops.push(() => (dynamo as RunningDynamoDb).stop());
+    stops.push(() => new Promise<void>((r) => (sqsServer as Server).close(() => r())));
+    stops.push(() => aws.close());
+    stops.push(() => sandboxes.close());
+    Object.assign(components, { dynamodb: true, sqs: true, aws: true, sandboxes: true });
+
+    const endpoints: Endpoints = {
+      dynamodb: dynamo.endpoint,
+      sqs: `http://127.0.0.1:${sqsPort}`,
+      secretsManager: aws.url,
+      eventBridge: aws.url,
+    };
+    const provisioned = await provision(plan, endpoints, { webhookSecret, visibilityTimeoutSeconds });
+
+    const baseEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.WFM_LOG_LEVEL ?? 'WARN',
+      WFM_RETRY_SCALE: '0.1',
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k.startsWith('WFM_')) as [string, string][],
+      ),
+      ...options.functionEnv,
+    };
+
+    const ingressEnv: z.input<typeof IngressEnvSchema> = {
+      STAGE: LOCAL_STAGE,
+      POWERTOOLS_SERVICE_NAME: 'ingress',
+      POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
+      MAX_BODY_BYTES: String(config.api.maxBodyBytes),
+      SECRETS_CACHE_TTL_SECONDS: '5',
+      WORKFLOW_SETTINGS: JSON.stringify({
+        timeOffOverrideScope: Object.keys(config.workflows['shift-overrides'].reasonCodeByRequestType),
+      }),
+      INGRESS_ROUTES: JSON.stringify(
+        Object.fromEntries(
+          plan.routes.map((r) => {
+            const q = provisioned.queues[r.workflow]!;
+            return [r.id, { queueUrl: q.queueUrl, dlqUrl: q.dlqUrl, secretId: r.secretName }];
+          }),
+        ),
+      ),
+    };
+    const concurrencyOf = (declared: number) =>
+      options.concurrency ?? envInt('WFM_LOCAL_CONCURRENCY') ?? Math.min(declared, 3);
+    const ingress = await FunctionPool.start('ingress', plan.ingress, { ...baseEnv, ...ingressEnv }, 2);
+    stops.push(() => ingress.stop());
+
+    const workflowEnv = (workflow: (typeof WORKFLOWS)[number]): z.input<typeof WorkflowEnvSchema> => {
+      const q = provisioned.queues[workflow.name]!;
+      const settings = (config.workflows as Record<string, unknown>)[workflow.name];
+      return {
+        STAGE: LOCAL_STAGE,
+        POWERTOOLS_SERVICE_NAME: workflow.name,
+        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
+        WORKFLOW: workflow.name,
+        STATE_TABLE_NAME: provisioned.tables.State!,
+        AUDIT_TABLE_NAME: provisioned.tables.Audit!,
+        IDEMPOTENCY_TABLE_NAME: provisioned.tables.Idempotency!,
+        EVENT_BUS_NAME: provisioned.busName,
+        QUEUE_URL: q.queueUrl,
+        DLQ_URL: q.dlqUrl,
+        MAX_RECEIVE_COUNT: String(workflow.queue.maxReceiveCount),
+        VENDOR_BASE_URL: sandboxes.urls[workflow.vendor],
+        VENDOR_SECRET_ID: vendorSecretName(LOCAL_STAGE, workflow.vendor),
+        WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
+        SECRETS_CACHE_TTL_SECONDS: '5',
+      };
+    };
+
+    const sqs = new SQSClient({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: endpoints.sqs,
+    });
+    stops.push(() => sqs.destroy());
+    const pollers: Poller[] = [];
+    const scheduled: { id: string; expression: string; timeZone: string; run: () => Promise<unknown> }[] = [];
+    await Promise.all(
+      WORKFLOWS.map(async (w) => {
+        const env = { ...baseEnv, ...workflowEnv(w) };
+        const concurrency = concurrencyOf(w.queue.maxConcurrency);
+        const pool = await FunctionPool.start(w.name, w.processor, env, concurrency);
+        stops.push(() => pool.stop());
+        const q = provisioned.queues[w.name]!;
+        pollers.push(
+          new Poller({
+            workflow: w.name,
+            queueUrl: q.queueUrl,
+            queueArn: q.queueArn,
+            batchSize: w.queue.batchSize,
+            concurrency,
+            pool,
+            sqs,
+            log,
+          }),
+        );
+        for (const s of w.schedules) {
+          const fn = await FunctionPool.start(`${w.name}-${s.id}`, s.function, env, 1);
+          stops.push(() => fn.stop());
+          scheduled.push({
+            id: s.id,
+            expression: s.expression,
+            timeZone: s.timeZone,
+            run: () => fn.invoke({ source: 'local.scheduler', id: s.id, time: new Date().toISOString() }),
+          });
+        }
+      }),
+    );
+    components.functions = true;
+    for (const p of pollers) p.start();
+    stops.push(() => Promise.all(pollers.map((p) => p.stop())));
+    components.pollers = true;
+
+    const scheduler = new LocalScheduler(scheduled, log);
+    if (options.timers ?? true) scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const gatewayPort = options.port ?? envInt('WFM_LOCAL_PORT') ?? 3000;
+    let gatewayUrl = '';
+    const outputs = (): LocalOutputs => ({
+      stage: LOCAL_STAGE,
+      region: LOCAL_REGION,
+      endpoints,
+      gatewayUrl,
+      sandboxUrl: sandboxes.url,
+      workflows: provisioned.queues,
+      tables: provisioned.tables,
+      eventBus: provisioned.busName,
+    });
+    const gateway = await startGateway(
+      {
+        stage: LOCAL_STAGE,
+        routes: plan.routes,
+        invokeIngress: (event) => ingress.invoke<APIGatewayProxyResult>(event),
+        health: () => ({ ready: Object.values(components).every(Boolean), components }),
+        control: {
+          'GET /_local/events': async ({ url }) => {
+            const type = url.searchParams.get('detailType');
+            return aws.events.filter((e) => !type || e.detailType === type);
+          },
+          'GET /_local/outputs': async () => outputs(),
+          'GET /_local/topology': async () => ({
+            routes: plan.routes.map((r) => `${r.method} ${r.path}`),
+            queues: plan.queues.map((q) => ({
+              workflow: q.workflow,
+              maxReceiveCount: q.maxReceiveCount,
+              batchSize: q.batchSize,
+            })),
+            schedules: plan.schedules.map((s) => ({
+              id: s.id,
+              expression: s.expression,
+              timeZone: s.timeZone,
+            })),
+          }),
+          'POST /_local/schedules/:id/run': async ({ url }) => {
+            const id = url.pathname.split('/')[3]!;
+            return { schedule: id, result: await scheduler.runNow(id) };
+          },
+        },
+      },
+      gatewayPort,
+    );
+    stops.push(() => new Promise<void>((r) => gateway.close(() => r())));
+    const address = gateway.address();
+    gatewayUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : gatewayPort}`;
+
+    mkdirSync(join(OUTPUTS_FILE, '..'), { recursive: true });
+    writeFileSync(OUTPUTS_FILE, JSON.stringify(outputs(), null, 2));
+
+    return {
+      urls: { gateway: gatewayUrl, sandbox: sandboxes.url },
+      outputs: outputs(),
+      events: aws.events,
+      sandboxes,
+      startupMs: Date.now() - started,
+      runSchedule: (id) => scheduler.runNow(id),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

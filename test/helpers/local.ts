@@ -1,0 +1,148 @@
+/** Helpers for tests against the running local runtime (started by test/e2e/global-setup.ts). */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import type { LocalOutputs } from '../../local/runtime';
+import type { BusEvent } from '../../local/aws-fake';
+import type { SignatureScheme } from '../../shared/topology';
+import { signedHeaders } from '../../shared/webhook/signatures';
+
+/** Written by the global setup (in the jest main process); read by the test workers (its children). */
+export const e2eInfoFile = (jestPid: number) => join(tmpdir(), `wfm-bridge-e2e-${jestPid}-info.json`);
+export const LOCAL_WEBHOOK_SECRET = process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
+
+let cached: LocalOutputs | undefined;
+export function local(): LocalOutputs {
+  cached ??= JSON.parse(readFileSync(findInfoFile(), 'utf8')) as LocalOutputs;
+  return cached;
+}
+
+function findInfoFile(): string {
+  // Jest workers are children of the jest process that ran the global setup.
+  for (const pid of [process.ppid, process.pid]) {
+    const file = e2eInfoFile(pid);
+    try {
+      readFileSync(file);
+      return file;
+    } catch {
+      // try the next
+    }
+  }
+  throw new Error(
+    'The local runtime is not running: run the e2e tests through jest (global setup starts it)',
+  );
+}
+
+const aws = () => ({
+  region: local().region,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+export const sqs = () => new SQSClient({ ...aws(), endpoint: local().endpoints.sqs });
+export const ddb = () =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ ...aws(), endpoint: local().endpoints.dynamodb }));
+
+export async function postWebhook(
+  path: string,
+  payload: unknown,
+  opts: { scheme?: SignatureScheme | 'none'; secret?: string; headers?: Record<string, string> } = {},
+) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const scheme = opts.scheme ?? 'hmac-sha256';
+  const signature = scheme === 'none' ? {} : signedHeaders(scheme, opts.secret ?? LOCAL_WEBHOOK_SECRET, body);
+  const res = await fetch(`${local().gatewayUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signature, ...opts.headers },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export async function domainEvents(detailType?: string): Promise<BusEvent[]> {
+  const q = detailType ? `?detailType=${encodeURIComponent(detailType)}` : '';
+  return (await (await fetch(`${local().gatewayUrl}/_local/events${q}`)).json()) as BusEvent[];
+}
+
+export async function runSchedule(id: string) {
+  const res = await fetch(`${local().gatewayUrl}/_local/schedules/${id}/run`, { method: 'POST' });
+  return (await res.json()) as unknown;
+}
+
+/** Sandbox admin surface of one vendor (DESIGN section 5). */
+export function sandbox(vendor: 'genesys' | 'cxone' | 'rewards') {
+  const base = `${local().sandboxUrl}/${vendor}/_admin`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${base}${path} -> ${res.status}: ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  };
+  return {
+    reset: () => call('POST', '/reset'),
+    fixtures: (entities: unknown) => call('POST', '/fixtures', entities),
+    faults: (faults: unknown[]) => call('POST', '/faults', faults),
+    config: (config: unknown) => call('POST', '/config', config),
+    requests: (path?: string) => call('GET', `/requests${path ? `?path=${encodeURIComponent(path)}` : ''}`),
+    state: () => call('GET', '/state'),
+  };
+}
+
+export const attributes = (values: Record<string, string>): Record<string, MessageAttributeValue> =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+
+export async function sendToQueue(workflow: string, body: string, attrs: Record<string, string> = {}) {
+  await sqs().send(
+    new SendMessageCommand({
+      QueueUrl: local().workflows[workflow]!.queueUrl,
+      MessageBody: body,
+      MessageAttributes: attributes(attrs),
+    }),
+  );
+}
+
+/** Messages currently on a workflow's DLQ (received with a short visibility, so they reappear soon). */
+export async function peekDlq(workflow: string): Promise<Message[]> {
+  const out: Message[] = [];
+  const client = sqs();
+  for (let i = 0; i < 10; i++) {
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: local().workflows[workflow]!.dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (!Messages?.length) break;
+    out.push(...Messages);
+  }
+  return out;
+}
+
+export const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;

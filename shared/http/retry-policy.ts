@@ -1,0 +1,76 @@
+/**
+ * Spec 000's retry table as a pure function of (outcome, attempt, headers, now):
+ *
+ * | 429            | wait for Retry-After (seconds or HTTP-date); backoff when absent |
+ * | 500 (and 5xx)  | exponential backoff 1 s, 2 s, 4 s, 8 s (full jitter), capped at 60 s |
+ * | 502/503/504    | backoff with jitter, at most 3 retries |
+ * | 400/404/409/.. | no retry: the caller decides (409 re-fetch, 423 lock wait) |
+ * | 401            | the client refreshes the token once and retries once (not decided here) |
+ * | network/timeout| at most 3 attempts, each with a longer timeout |
+ */
+export interface RetryConfig {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Retries after a 500 (spec: 1, 2, 4, 8 s). */
+  readonly serverErrorRetries: number;
+  readonly gatewayErrorRetries: number;
+  readonly rateLimitRetries: number;
+  readonly networkAttempts: number;
+  /** Multiplies every delay; the local runtime scales time down for a person watching (WFM_RETRY_SCALE). */
+  readonly scale: number;
+  readonly random: () => number;
+}
+
+export const DEFAULT_RETRY: RetryConfig = {
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  serverErrorRetries: 4,
+  gatewayErrorRetries: 3,
+  rateLimitRetries: 6,
+  networkAttempts: 3,
+  scale: 1,
+  random: Math.random,
+};
+
+export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly delayMs: number };
+
+/** Retry-After as milliseconds from `nowMs`: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+function backoff(retryNumber: number, cfg: RetryConfig): number {
+  const ceiling = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** (retryNumber - 1));
+  return Math.round(cfg.random() * ceiling);
+}
+
+/**
+ * @param outcome HTTP status, or `network` for a connection failure or timeout
+ * @param attempt attempts made so far (1 after the first)
+ */
+export function decideRetry(
+  outcome: number | 'network',
+  attempt: number,
+  headers: Readonly<Record<string, string>>,
+  nowMs: number,
+  cfg: RetryConfig = DEFAULT_RETRY,
+): RetryDecision {
+  const scaled = (ms: number): RetryDecision => ({ retry: true, delayMs: Math.round(ms * cfg.scale) });
+  if (outcome === 'network')
+    return attempt < cfg.networkAttempts ? scaled(backoff(attempt, cfg)) : { retry: false };
+  if (outcome === 429) {
+    if (attempt > cfg.rateLimitRetries) return { retry: false };
+    const wait = retryAfterMs(headers['retry-after'], nowMs);
+    return scaled(Math.min(cfg.maxDelayMs, wait ?? backoff(attempt, cfg)));
+  }
+  if (outcome === 502 || outcome === 503 || outcome === 504) {
+    return attempt <= cfg.gatewayErrorRetries ? scaled(backoff(attempt, cfg)) : { retry: false };
+  }
+  if (outcome >= 500)
+    return attempt <= cfg.serverErrorRetries ? scaled(backoff(attempt, cfg)) : { retry: false };
+  return { retry: false };
+}

@@ -1,0 +1,21 @@
+import type { Clock } from '../../shared/ports/clock';
+
+/**
+ * Deterministic time for unit tests: `sleep` advances virtual time by its duration at once (after letting
+ * other pending work run), so retry and rate-limit schedules are measured exactly, never waited for.
+ */
+export class VirtualClock implements Clock {
+  readonly sleeps: number[] = [];
+  constructor(private t = Date.parse('2026-06-01T12:00:00Z')) {}
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    await Promise.resolve();
+    this.t += ms;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}

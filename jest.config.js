@@ -10,6 +10,8 @@ module.exports = {
     {
       ...base,
       displayName: 'e2e',
+      // testTimeout is a global option; this project sets its own (runs wait on queues and retries).
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/timeout.setup.ts'],
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',

@@ -111,7 +111,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await fake.listen(0);
         return fake;
       })(),
-      startSandboxes({ port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010, host: '127.0.0.1' }),
+      // Each Lambda instance holds its own token, as in AWS; a vendor that revoked the previous token on every
+      // issue would make instances revoke each other, so the local Genesys keeps tokens valid until they expire.
+      startSandboxes({
+        port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010,
+        host: '127.0.0.1',
+        config: { genesys: { invalidatePreviousToken: false } },
+      }),
     ]);
     stops.push(() => (dynamo as RunningDynamoDb).stop());
     stops.push(() => new Promise<void>((r) => (sqsServer as Server).close(() => r())));

@@ -7,7 +7,11 @@ async function main(): Promise<void> {
     throw new Error(`WFM_SANDBOX_PORT must be a port number (got "${process.env.WFM_SANDBOX_PORT}")`);
   }
   const scale = Number(process.env.WFM_SANDBOX_SCALE ?? 1);
-  const sandboxes = await startSandboxes({ port, scale });
+  // e.g. WFM_SANDBOX_CONFIG='{"genesys":{"invalidatePreviousToken":false}}'
+  const config = process.env.WFM_SANDBOX_CONFIG
+    ? (JSON.parse(process.env.WFM_SANDBOX_CONFIG) as Record<string, Record<string, unknown>>)
+    : undefined;
+  const sandboxes = await startSandboxes({ port, scale, ...(config && { config }) });
   const lines = [
     `Vendor sandboxes listening on ${sandboxes.url}`,
     ...Object.entries(sandboxes.urls).map(

@@ -27,6 +27,11 @@ export interface SandboxOptions {
   scale?: number;
   /** Load the spec example fixtures at start and on reset. Default true. */
   seed?: boolean;
+  /**
+   * `_admin/config` patches per vendor that become that vendor's defaults (they survive `_admin/reset`), e.g.
+   * `{ genesys: { invalidatePreviousToken: false } }`.
+   */
+  config?: Partial<Record<VendorName, Record<string, unknown>>>;
 }
 
 export interface RunningSandboxes {
@@ -55,6 +60,7 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Runn
     monotonicNow: options.rateLimitClock ?? (() => performance.now()),
     scale: options.scale ?? 1,
     seed: options.seed ?? true,
+    ...(options.config && { baseConfig: options.config }),
     sleep: (ms) =>
       new Promise((resolve) => {
         const timer = setTimeout(() => {

@@ -1,3 +1,5 @@
+import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failure-reasons';
+
 /**
  * Every failure reason a message can be dead-lettered with. Each workflow adds its own list here;
  * test/unit/runbook.test.ts checks that docs/runbook.md explains each one.
@@ -7,4 +9,10 @@ export const PLATFORM_FAILURE_REASONS = {
   MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
   RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
   UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',
+} as const;
+
+/** Every reason, by workflow; the runbook test checks each appears in docs/runbook.md. */
+export const FAILURE_REASONS = {
+  platform: PLATFORM_FAILURE_REASONS,
+  'shift-overrides': SHIFT_OVERRIDES_FAILURE_REASONS,
 } as const;

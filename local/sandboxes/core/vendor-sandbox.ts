@@ -44,6 +44,8 @@ export interface VendorContext {
   /** Whether `reset` (and start) load the spec example fixtures. */
   readonly seed: boolean;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Per-vendor `_admin/config` patches applied over the defaults at start and on every reset. */
+  readonly baseConfig?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export interface CommonConfig extends TokenSettings {
@@ -108,6 +110,15 @@ export abstract class VendorSandbox {
     this.config = this.defaultConfig();
     this.applyVendorConfig({}, true);
     this.buckets.clear();
+    const base = this.ctx.baseConfig?.[this.name];
+    if (base) {
+      try {
+        this.configure(base);
+      } catch (err) {
+        const detail = err instanceof RequestRejected ? JSON.stringify(err.response.body) : String(err);
+        throw new Error(`Invalid sandbox config for ${this.name}: ${detail}`);
+      }
+    }
     this.resetState(options.seed ?? this.ctx.seed);
   }
 

@@ -70,6 +70,25 @@ describe('sandbox server', () => {
     }
   });
 
+  it('takes per-vendor config defaults that survive a reset, and refuses invalid ones', async () => {
+    const sb = await startSandboxes({
+      port: 0,
+      config: { genesys: { invalidatePreviousToken: false, tokenTtlSeconds: 60 } },
+    });
+    try {
+      await call(sb.urls.genesys, 'POST', '/_admin/config', { body: { tokenTtlSeconds: 5 } });
+      await call(sb.urls.genesys, 'POST', '/_admin/reset');
+      const config = (await call(sb.urls.genesys, 'GET', '/_admin/config')).body;
+      expect(config).toMatchObject({ invalidatePreviousToken: false, tokenTtlSeconds: 60 });
+      expect((await call(sb.urls.cxone, 'GET', '/_admin/config')).body.tokenTtlSeconds).toBe(3600);
+    } finally {
+      await sb.close();
+    }
+    await expect(startSandboxes({ port: 0, config: { cxone: { tokenTtlSeconds: -1 } } })).rejects.toThrow(
+      /Invalid sandbox config for cxone/,
+    );
+  });
+
   it('closes with requests still delayed by a fault', async () => {
     const sb = await startSandboxes({ port: 0 });
     sb.vendors.genesys.configure({ requireAuth: false });

@@ -1,0 +1,23 @@
+/** Composition root of the shift-overrides processor. */
+import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
+import { GenesysSchedulingAdapter } from '../../shared/adapters/genesys/scheduling';
+import { ShiftOverridesSettingsSchema } from '../../shared/config/workflows/shift-overrides';
+import type { ShiftOverridesDeps } from '../../shared/domain/shift-overrides/process-time-off';
+import { buildVendorClient } from '../../shared/runtime/vendor-client';
+import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
+
+export function buildShiftOverridesDeps() {
+  const runtime = buildWorkflowRuntime();
+  const settings = ShiftOverridesSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
+  const vendor = buildVendorClient(runtime, 'genesys');
+  const deps: ShiftOverridesDeps = {
+    genesys: new GenesysSchedulingAdapter(vendor.http, runtime.clock),
+    store: new DynamoDbOverrideStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    locks: runtime.locks,
+    audit: runtime.auditLog,
+    events: runtime.publisher,
+    clock: runtime.clock,
+    settings,
+  };
+  return { runtime, deps };
+}

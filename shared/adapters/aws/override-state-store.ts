@@ -1,0 +1,121 @@
+/**
+ * shift-overrides state in the State table:
+ * - `pk = TIMEOFF#<requestId>`, `sk = REQUEST`: the latest admitted event (time and type). A cancellation
+ *   admitted first is the tombstone that makes a late approval stale.
+ * - `pk = TIMEOFF#<requestId>`, `sk = SHIFT#<shiftId>`: the override lifecycle for one shift.
+ * Every write is conditional, so two workers can never both move a record from the same state.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RetryableFailure } from '../../errors';
+import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
+
+/** Kept for the scheduling horizon and then some: a year. */
+const RETENTION_SECONDS = 366 * 86_400;
+
+export class DynamoDbOverrideStateStore implements OverrideStateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async admitEvent(
+    requestId: string,
+    eventType: string,
+    eventTime: string,
+    userId: string,
+  ): Promise<boolean> {
+    const t = Date.parse(eventTime);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `TIMEOFF#${requestId}`, sk: 'REQUEST' },
+          UpdateExpression: 'SET lastEventTime = :t, lastEventType = :type, userId = :user, expiresAt = :exp',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventType = :type)',
+          ExpressionAttributeValues: {
+            ':t': t,
+            ':type': eventType,
+            ':user': userId,
+            ':exp': Math.floor(t / 1000) + RETENTION_SECONDS,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async records(requestId: string): Promise<OverrideRecord[]> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shift)',
+        ExpressionAttributeValues: { ':pk': `TIMEOFF#${requestId}`, ':shift': 'SHIFT#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (res.Items ?? []) as OverrideRecord[];
+  }
+
+  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `TIMEOFF#${record.requestId}`,
+            sk: `SHIFT#${record.shiftId}`,
+            ...record,
+            expiresAt: Math.floor(Date.parse(record.updatedAt) / 1000) + RETENTION_SECONDS,
+          },
+          ConditionExpression: expected === 'NONE' ? 'attribute_not_exists(pk)' : '#state = :expected',
+          ...(expected === 'NONE'
+            ? {}
+            : {
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':expected': expected },
+              }),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RetryableFailure(
+          'LOCK_HELD',
+          `Override ${record.requestId}/${record.shiftId} changed state concurrently (expected ${expected})`,
+        );
+      }
+      throw err;
+    }
+  }
+}
+
+/** In-memory fake with the same conditions. */
+export class InMemoryOverrideStateStore implements OverrideStateStore {
+  readonly requests = new Map<string, { t: number; type: string }>();
+  readonly byKey = new Map<string, OverrideRecord>();
+
+  async admitEvent(requestId: string, eventType: string, eventTime: string): Promise<boolean> {
+    const t = Date.parse(eventTime);
+    const seen = this.requests.get(requestId);
+    if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
+    this.requests.set(requestId, { t, type: eventType });
+    return true;
+  }
+
+  async records(requestId: string): Promise<OverrideRecord[]> {
+    return [...this.byKey.values()].filter((r) => r.requestId === requestId);
+  }
+
+  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
+    const key = `${record.requestId}#${record.shiftId}`;
+    const current = this.byKey.get(key);
+    if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
+      throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
+    }
+    this.byKey.set(key, record);
+  }
+}

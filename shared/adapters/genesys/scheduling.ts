@@ -1,0 +1,131 @@
+/**
+ * Genesys WFM scheduling (spec 001 paths; see shared/spec README on why they differ from the public API).
+ * Translates HTTP outcomes into the workflow's terms: 409 -> OverrideConflict, 400 -> OverrideRejected,
+ * exhausted 429/5xx/network -> RetryableFailure(VENDOR_UNAVAILABLE).
+ */
+import { RetryableFailure } from '../../errors';
+import { VendorHttpError, type VendorHttpClient } from '../../http/types';
+import type { Clock } from '../../ports/clock';
+import {
+  OverrideConflict,
+  OverrideRejected,
+  type GenesysOverride,
+  type GenesysScheduling,
+  type GenesysShift,
+  type NewOverride,
+} from '../../domain/shift-overrides/ports';
+
+export interface GenesysSchedulingOptions {
+  /** Time zones rarely change: cached per user for an hour. */
+  readonly userCacheMs?: number;
+  /** Reason codes are validated before every submission, from a briefly cached list. */
+  readonly reasonCodeCacheMs?: number;
+}
+
+export class GenesysSchedulingAdapter implements GenesysScheduling {
+  private readonly zones = new Map<string, { value: string; at: number }>();
+  private reasonCodes?: { value: ReadonlySet<string>; at: number };
+
+  constructor(
+    private readonly http: VendorHttpClient,
+    private readonly clock: Clock,
+    private readonly o: GenesysSchedulingOptions = {},
+  ) {}
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof VendorHttpError) {
+        if (err.status === 409) throw new OverrideConflict(describe(err));
+        if (err.transient) throw new RetryableFailure('VENDOR_UNAVAILABLE', describe(err));
+        throw new OverrideRejected(describe(err), err.status);
+      }
+      throw err;
+    }
+  }
+
+  async userTimeZone(userId: string): Promise<string> {
+    const cached = this.zones.get(userId);
+    if (cached && this.clock.now() - cached.at < (this.o.userCacheMs ?? 3_600_000)) return cached.value;
+    const res = await this.call(() =>
+      this.http.request<{ timezone?: string }>({
+        method: 'GET',
+        path: `/api/v2/users/${encodeURIComponent(userId)}`,
+      }),
+    );
+    const zone = res.body.timezone ?? '';
+    this.zones.set(userId, { value: zone, at: this.clock.now() });
+    return zone;
+  }
+
+  async shifts(userId: string, from: string, to: string): Promise<GenesysShift[]> {
+    const res = await this.call(() =>
+      this.http.request<{ shifts?: GenesysShift[] }>({
+        method: 'GET',
+        path: '/api/v2/wfm/scheduling/shifts',
+        query: { userId, startTime: from, endTime: to },
+      }),
+    );
+    return res.body.shifts ?? [];
+  }
+
+  async reasonCodeIds(): Promise<ReadonlySet<string>> {
+    if (this.reasonCodes && this.clock.now() - this.reasonCodes.at < (this.o.reasonCodeCacheMs ?? 60_000)) {
+      return this.reasonCodes.value;
+    }
+    const res = await this.call(() =>
+      this.http.request<{ reasonCodes?: { id: string }[] }>({
+        method: 'GET',
+        path: '/api/v2/wfm/reasoncodes',
+      }),
+    );
+    this.reasonCodes = {
+      value: new Set((res.body.reasonCodes ?? []).map((c) => c.id)),
+      at: this.clock.now(),
+    };
+    return this.reasonCodes.value;
+  }
+
+  async overrides(userId: string): Promise<GenesysOverride[]> {
+    const res = await this.call(() =>
+      this.http.request<{ overrides?: GenesysOverride[] }>({
+        method: 'GET',
+        path: '/api/v2/wfm/scheduling/overrides',
+        query: { userId },
+      }),
+    );
+    return res.body.overrides ?? [];
+  }
+
+  async createOverride(override: NewOverride) {
+    const res = await this.call(() =>
+      this.http.request<GenesysOverride>({
+        method: 'POST',
+        path: '/api/v2/wfm/scheduling/overrides',
+        body: override,
+        headers: { 'x-genesys-idempotency-key': override.idempotencyKey },
+      }),
+    );
+    return { override: res.body, status: res.status, attempts: res.attempts };
+  }
+
+  async deleteOverride(overrideId: string): Promise<{ status: number }> {
+    try {
+      const res = await this.http.request({
+        method: 'DELETE',
+        path: `/api/v2/wfm/scheduling/overrides/${encodeURIComponent(overrideId)}`,
+      });
+      return { status: res.status };
+    } catch (err) {
+      if (err instanceof VendorHttpError && err.status === 404) return { status: 404 };
+      return this.call(() => Promise.reject(err));
+    }
+  }
+}
+
+function describe(err: VendorHttpError): string {
+  const body = err.body as { message?: string; error?: string } | undefined;
+  const vendorSays = body?.message ?? body?.error;
+  return vendorSays ? `Genesys ${err.status}: ${vendorSays}` : err.message;
+}

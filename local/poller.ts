@@ -83,6 +83,8 @@ export class Poller {
             MaxNumberOfMessages: this.o.batchSize,
             WaitTimeSeconds: 0,
             MessageSystemAttributeNames: ['All'],
+            // local-aws-sqs answers only the older AttributeNames form; AWS accepts both.
+            AttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
         );

@@ -137,6 +137,8 @@ export async function peekDlq(workflow: string): Promise<Message[]> {
         VisibilityTimeout: 1,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
+        // local-aws-sqs answers only the older AttributeNames form; AWS accepts both.
+        AttributeNames: ['All'],
       }),
     );
     if (!Messages?.length) break;

@@ -24,6 +24,12 @@ export interface PollerOptions {
   readonly log: (line: string) => void;
   /** Pause between empty receives (local-aws-sqs long polls wait the full time for batches > 1). */
   readonly idleMs?: number;
+  /**
+   * The queue's (scaled-down) visibility timeout. Not extended while an invocation runs: local-aws-sqs counts
+   * every ChangeMessageVisibility as a receive, which would send messages to the DLQ early. Local timings are
+   * scaled together instead (WFM_RETRY_SCALE also shortens retry backoff and the breaker pause).
+   */
+  readonly visibilityTimeoutSeconds: number;
 }
 
 export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {

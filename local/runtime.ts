@@ -224,6 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             pool,
             sqs,
             log,
+            visibilityTimeoutSeconds,
           }),
         );
         for (const s of w.schedules) {

@@ -85,8 +85,11 @@ export async function receiveAll(
   max = 1000,
   holdSeconds = 60,
 ): Promise<DeadLetter[]> {
+  // Short polls sample: an empty answer does not mean an empty queue. Read until the count seen at the
+  // start is collected, or three polls in a row come back empty.
+  const expected = Math.min(max, (await depth(sqs, queueUrl)).visible);
   const out: DeadLetter[] = [];
-  for (let empty = 0; out.length < max && empty < 2;) {
+  for (let empty = 0; out.length < max && empty < 3 && (out.length < expected || empty === 0);) {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -101,8 +104,10 @@ export async function receiveAll(
     );
     if (!Messages?.length) {
       empty++;
+      await new Promise((r) => setTimeout(r, 100));
       continue;
     }
+    empty = 0;
     out.push(...Messages.map(toDeadLetter));
   }
   return out;

@@ -1,7 +1,7 @@
 /**
  * Composes a vendor's HTTP client for a workflow function: OAuth from Secrets Manager, the vendor's rate
- * limit shared through the State table, spec 002's breaker, metrics per call. Retry delays are scaled by
- * WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures are visible within a minute).
+ * limit shared through the State table, spec 002's breaker, metrics per call. Retry delays and the breaker
+ * pause are scaled by WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures show within a minute).
  */
 import { CircuitBreaker } from '../http/circuit-breaker';
 import { DynamoDbTokenBucket, type RateLimit } from '../http/rate-limiter';
@@ -31,8 +31,10 @@ export function buildVendorClient(
     clock,
     refreshBeforeSeconds: opts.refreshBeforeSeconds ?? 300,
   });
+  const scale = Number(process.env.WFM_RETRY_SCALE ?? '1');
   const breaker = new CircuitBreaker({
     clock,
+    pauseMs: 5000 * scale,
     onStateChange: (state) => {
       logger.warn('vendor circuit breaker changed state', { vendor, state });
       if (state === 'open') count(metrics, MetricName.BreakerOpen);
@@ -52,7 +54,7 @@ export function buildVendorClient(
       clock,
       leaseSize: opts.leaseSize,
     }),
-    retry: { scale: Number(process.env.WFM_RETRY_SCALE ?? '1') },
+    retry: { scale },
     adaptiveBackoff: true,
     onCall: (call) => {
       countWith(metrics, MetricName.VendorCalls, { status: String(call.status) });

@@ -7,7 +7,7 @@ export default async function globalSetup(): Promise<void> {
   const runtime = await startLocalRuntime({
     port: 0,
     sandboxPort: 0,
-    visibilityTimeoutSeconds: 2,
+    visibilityTimeoutSeconds: 4,
     timers: false,
     logLevel: process.env.WFM_LOG_LEVEL ?? 'ERROR',
     log: process.env.E2E_VERBOSE ? console.log : () => {},

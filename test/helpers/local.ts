@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -143,6 +144,18 @@ export async function peekDlq(workflow: string): Promise<Message[]> {
     );
     if (!Messages?.length) break;
     out.push(...Messages);
+  }
+  // Hand them back at once, so the code under test (or the CLI) sees them too.
+  for (const m of out) {
+    await client
+      .send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: local().workflows[workflow]!.dlqUrl,
+          ReceiptHandle: m.ReceiptHandle!,
+          VisibilityTimeout: 0,
+        }),
+      )
+      .catch(() => undefined);
   }
   return out;
 }

@@ -71,6 +71,10 @@ export async function processTimeOffEvent(
     return event.eventType === 'timeoff.request.cancelled'
       ? await rollBack(event, deps)
       : await apply(event, deps);
+  } catch (err) {
+    // A 4xx on a read (an unknown user, say) fails the same way on every delivery.
+    if (err instanceof OverrideRejected) throw new PermanentFailure('VENDOR_REJECTED', err.message);
+    throw err;
   } finally {
     await lease.release();
   }

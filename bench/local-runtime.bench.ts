@@ -1,0 +1,84 @@
+/**
+ * Issue 6 section 4: the local runtime's startup to healthy (warm cache), and end-to-end latency from webhook
+ * POST to processor completion over 500 events (shift-bids intake: its domain event marks completion).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLocalRuntime } from '../local/runtime';
+import { signedHeaders } from '../shared/webhook/signatures';
+
+const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500);
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+export async function run() {
+  const runtime = await startLocalRuntime({
+    port: 0,
+    sandboxPort: 0,
+    timers: false,
+    log: () => {},
+    logLevel: 'ERROR',
+  });
+  try {
+    const sample = JSON.parse(
+      readFileSync(join(__dirname, '../test/fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
+    );
+    const sentAt = new Map<string, number>();
+    const started = Date.now();
+    // 50 concurrent senders, like a vendor's delivery workers.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < EVENTS) {
+          const i = next++;
+          const eventId = `bench-${started}-${i}`;
+          const body = JSON.stringify({
+            ...sample,
+            eventId,
+            data: { ...sample.data, requestId: `req-${i}` },
+          });
+          sentAt.set(eventId, Date.now());
+          const res = await fetch(`${runtime.urls.gateway}/webhooks/cxone/bidding`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...signedHeaders('hmac-sha256', 'local-webhook-secret', body),
+            },
+            body,
+          });
+          if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+        }
+      }),
+    );
+    const deadline = Date.now() + 120_000;
+    const done = () =>
+      runtime.events.filter(
+        (e) => e.detailType === 'bid.received' && sentAt.has((e.detail as { eventId: string }).eventId),
+      );
+    while (done().length < EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const latencies = done()
+      .map((e) => Date.parse(e.time) - sentAt.get((e.detail as { eventId: string }).eventId)!)
+      .sort((a, b) => a - b);
+    const rows = [
+      {
+        figure: 'startup to healthy, warm cache (s)',
+        value: +(runtime.startupMs / 1000).toFixed(2),
+        target: '< 5 s',
+      },
+      { figure: `events completed of ${EVENTS}`, value: latencies.length, target: `${EVENTS}` },
+      { figure: 'webhook -> processor done p50 (ms)', value: pct(latencies, 50), target: '' },
+      { figure: 'webhook -> processor done p99 (ms)', value: pct(latencies, 99), target: '' },
+      { figure: 'wall time for all (s)', value: +((Date.now() - started) / 1000).toFixed(1), target: '' },
+    ];
+    console.table(rows);
+    return {
+      startupMs: runtime.startupMs,
+      events: EVENTS,
+      completed: latencies.length,
+      p50: pct(latencies, 50),
+      p99: pct(latencies, 99),
+    };
+  } finally {
+    await runtime.stop();
+  }
+}

@@ -48,7 +48,7 @@ export function buildVendorClient(
     breaker,
     limiter: new DynamoDbTokenBucket({
       name: opts.limiterName ?? vendor,
-      limit: opts.limit ?? declared.rateLimit,
+      limit: withHeadroom(opts.limit ?? declared.rateLimit),
       doc: runtime.doc,
       tableName: env.STATE_TABLE_NAME,
       clock,
@@ -63,4 +63,12 @@ export function buildVendorClient(
     },
   });
   return { http, tokens, breaker };
+}
+
+/**
+ * Requests leave at the limiter's pace but reach the vendor bunched by network jitter; running 5% under the
+ * vendor's rate (and one under its burst) keeps its bucket from seeing a burst it would answer with 429.
+ */
+export function withHeadroom(limit: RateLimit): RateLimit {
+  return { ratePerSecond: limit.ratePerSecond * 0.95, burst: Math.max(1, limit.burst - 1) };
 }

@@ -1,0 +1,180 @@
+/**
+ * One contract for the Genesys scheduling port, run against the in-memory fake and against the real adapter
+ * talking HTTP to the Genesys sandbox (DESIGN section 3: every adapter paired with a fake of the same behaviour).
+ */
+import { GenesysSchedulingAdapter } from '../../shared/adapters/genesys/scheduling';
+import { FakeGenesysScheduling } from '../../shared/adapters/genesys/scheduling.fake';
+import {
+  OverrideConflict,
+  OverrideRejected,
+  type GenesysScheduling,
+} from '../../shared/domain/shift-overrides/ports';
+import { TokenBucket } from '../../shared/http/rate-limiter';
+import { TokenManager } from '../../shared/http/token-manager';
+import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
+import { systemClock } from '../../shared/ports/clock';
+import { startSandboxes, type RunningSandboxes } from '../../local/sandboxes/server';
+
+interface Fixture {
+  users: { id: string; timezone: string }[];
+  shifts: { id: string; userId: string; startTime: string; endTime: string; shiftType: string }[];
+  reasonCodes: { id: string; name: string }[];
+}
+
+interface Subject {
+  port: GenesysScheduling;
+  load(f: Fixture): Promise<void>;
+  /** The next override POST for this shift answers 409 after the shift changes (a planner's edit). */
+  editShiftOnNextPost(shiftId: string, startTime: string): Promise<void>;
+}
+
+let sandboxes: RunningSandboxes;
+beforeAll(async () => {
+  sandboxes = await startSandboxes({ port: 0, seed: false });
+});
+afterAll(() => sandboxes.close());
+
+const subjects: [string, () => Promise<Subject>][] = [
+  [
+    'fake',
+    async () => {
+      const fake = new FakeGenesysScheduling();
+      return {
+        port: fake,
+        load: async (f) => {
+          for (const u of f.users) fake.users.set(u.id, u.timezone);
+          for (const s of f.shifts) fake.shiftsById.set(s.id, s);
+          for (const c of f.reasonCodes) fake.reasonCodes.add(c.id);
+        },
+        editShiftOnNextPost: async (shiftId, startTime) => {
+          fake.conflictOnce.set(shiftId, { startTime });
+        },
+      };
+    },
+  ],
+  [
+    'adapter against the sandbox',
+    async () => {
+      const base = sandboxes.urls.genesys;
+      const tokens = new TokenManager({
+        tokenUrl: `${base}/oauth/token`,
+        getCredentials: async () => ({ clientId: 'wfm-bridge-local', clientSecret: 'local-client-secret' }),
+        clock: systemClock,
+      });
+      const http = createVendorHttpClient({
+        vendor: 'genesys',
+        baseUrl: base,
+        clock: systemClock,
+        tokens,
+        limiter: new TokenBucket({ ratePerSecond: 100, burst: 100 }, systemClock),
+        retry: { scale: 0.01 },
+      });
+      const admin = (path: string, body: unknown) =>
+        fetch(`${base}/_admin${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await admin('/config', { rateLimit: { ratePerSecond: 1000, burst: 1000 } }).catch(() => undefined);
+      return {
+        port: new GenesysSchedulingAdapter(http, systemClock),
+        load: async (f) => {
+          const res = await admin('/fixtures', f);
+          if (!res.ok) throw new Error(`fixtures: ${res.status} ${await res.text()}`);
+        },
+        editShiftOnNextPost: async (shiftId, startTime) => {
+          await admin('/fixtures', { shiftEdits: [{ shiftId, startTime }] });
+        },
+      };
+    },
+  ],
+];
+
+describe.each(subjects)('Genesys scheduling contract: %s', (_name, make) => {
+  let subject: Subject;
+  const id = () => Math.random().toString(36).slice(2, 9);
+  let user: string;
+  let shift: string;
+
+  beforeEach(async () => {
+    subject = await make();
+    user = `u-${id()}`;
+    shift = `s-${id()}`;
+    await subject.load({
+      users: [{ id: user, timezone: 'Europe/London' }],
+      shifts: [
+        {
+          id: shift,
+          userId: user,
+          startTime: '2026-03-29T08:00:00.000Z',
+          endTime: '2026-03-29T16:00:00.000Z',
+          shiftType: 'REGULAR',
+        },
+      ],
+      reasonCodes: [{ id: 'reason-code-pto-001', name: 'PTO' }],
+    });
+  });
+
+  const override = (overrides: Partial<Parameters<GenesysScheduling['createOverride']>[0]> = {}) => ({
+    overrideType: 'REMOVE' as const,
+    userId: user,
+    shiftId: shift,
+    startTime: '2026-03-29T08:00:00.000Z',
+    endTime: '2026-03-29T16:00:00.000Z',
+    reasonCodeId: 'reason-code-pto-001',
+    notes: 'Auto-generated from Time-Off Request r',
+    idempotencyKey: `wfm:override:r-${id()}:${shift}`,
+    ...overrides,
+  });
+
+  it("returns the user's IANA time zone", async () => {
+    expect(await subject.port.userTimeZone(user)).toBe('Europe/London');
+  });
+
+  it('returns shifts overlapping the window, and none outside it', async () => {
+    expect(
+      (await subject.port.shifts(user, '2026-03-29T15:00:00Z', '2026-03-30T00:00:00Z')).map((s) => s.id),
+    ).toEqual([shift]);
+    expect(await subject.port.shifts(user, '2026-03-29T16:00:00Z', '2026-03-30T00:00:00Z')).toEqual([]);
+  });
+
+  it('lists reason codes', async () => {
+    expect((await subject.port.reasonCodeIds()).has('reason-code-pto-001')).toBe(true);
+  });
+
+  it('creates an override once per idempotency key and lists it', async () => {
+    const o = override();
+    const first = await subject.port.createOverride(o);
+    expect(first.override).toMatchObject({
+      shiftId: shift,
+      reasonCodeId: 'reason-code-pto-001',
+      idempotencyKey: o.idempotencyKey,
+    });
+    const again = await subject.port.createOverride(o);
+    expect(again.override.id).toBe(first.override.id);
+    expect((await subject.port.overrides(user)).map((x) => x.id)).toEqual([first.override.id]);
+  });
+
+  it('rejects a window outside the shift and an unknown reason code (400)', async () => {
+    await expect(
+      subject.port.createOverride(override({ endTime: '2026-03-29T17:00:00.000Z' })),
+    ).rejects.toBeInstanceOf(OverrideRejected);
+    await expect(subject.port.createOverride(override({ reasonCodeId: 'nope' }))).rejects.toBeInstanceOf(
+      OverrideRejected,
+    );
+  });
+
+  it('answers 409 when the shift changed, and the re-read shift shows the change', async () => {
+    await subject.editShiftOnNextPost(shift, '2026-03-29T10:00:00.000Z');
+    await expect(subject.port.createOverride(override())).rejects.toBeInstanceOf(OverrideConflict);
+    const [reread] = await subject.port.shifts(user, '2026-03-29T00:00:00Z', '2026-03-30T00:00:00Z');
+    expect(Date.parse(reread!.startTime)).toBe(Date.parse('2026-03-29T10:00:00Z'));
+  });
+
+  it('deletes an override, and deleting it again is not an error (404)', async () => {
+    const { override: o } = await subject.port.createOverride(override());
+    expect((await subject.port.deleteOverride(o.id)).status).toBeLessThan(300);
+    expect((await subject.port.deleteOverride(o.id)).status).toBe(404);
+    expect(await subject.port.overrides(user)).toEqual([]);
+  });
+});

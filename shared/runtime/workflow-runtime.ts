@@ -14,12 +14,14 @@ import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
+import { createTracer } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
 import { createSqsProcessor, type DeadLetter, type WorkflowMessage } from './sqs-processor';
 
 export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
-  const sqs = new SQSClient({});
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const tracer = createTracer(env.POWERTOOLS_SERVICE_NAME);
+  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+  const doc = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const logger = createLogger(env.WORKFLOW);
@@ -47,7 +49,12 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
     metrics,
     clock,
     auditLog: new DynamoDbAuditLog(doc, env.AUDIT_TABLE_NAME),
-    publisher: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME, env.WORKFLOW),
+    tracer,
+    publisher: new EventBridgePublisher(
+      tracer.captureAWSv3Client(new EventBridgeClient({})),
+      env.EVENT_BUS_NAME,
+      env.WORKFLOW,
+    ),
     locks: new DynamoDbLockManager(doc, env.STATE_TABLE_NAME, clock),
     /** The SQS handler for this workflow, given what to do with one message. */
     processor(handle: (message: WorkflowMessage, context?: Context) => Promise<void>, concurrency?: number) {

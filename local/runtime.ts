@@ -61,6 +61,7 @@ export interface LocalRuntime {
   readonly events: readonly BusEvent[];
   readonly sandboxes: RunningSandboxes;
   readonly startupMs: number;
+  readonly startupPhases: Readonly<Record<string, number>>;
   runSchedule(id: string): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -88,6 +89,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     pollers: false,
   };
   const stops: (() => Promise<unknown> | void)[] = [];
+  /** Milliseconds from start to the end of each phase, reported with the startup time. */
+  const phases: Record<string, number> = {};
   const stop = async () => {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     stops.length = 0;
@@ -124,6 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => aws.close());
     stops.push(() => sandboxes.close());
     Object.assign(components, { dynamodb: true, sqs: true, aws: true, sandboxes: true });
+    phases.emulators = Date.now() - started;
 
     const endpoints: Endpoints = {
       dynamodb: dynamo.endpoint,
@@ -132,6 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       eventBridge: aws.url,
     };
     const provisioned = await provision(plan, endpoints, { webhookSecret, visibilityTimeoutSeconds });
+    phases.provisioned = Date.now() - started;
 
     const baseEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -240,6 +245,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }),
     );
     components.functions = true;
+    phases.functions = Date.now() - started;
     for (const p of pollers) p.start();
     stops.push(() => Promise.all(pollers.map((p) => p.stop())));
     components.pollers = true;
@@ -306,6 +312,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       events: aws.events,
       sandboxes,
       startupMs: Date.now() - started,
+      startupPhases: phases,
       runSchedule: (id) => scheduler.runNow(id),
       stop,
     };

@@ -9,6 +9,7 @@ export const PLATFORM_FAILURE_REASONS = {
   MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
   RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
   UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',
+  WORKFLOW_NOT_IMPLEMENTED: 'The workflow is not built yet; its events are kept here to replay once it is.',
 } as const;
 
 /** Every reason, by workflow; the runbook test checks each appears in docs/runbook.md. */

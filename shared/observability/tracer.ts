@@ -1,10 +1,19 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
- * Powertools Tracer for the workflow functions (X-Ray active tracing is on in the stack). AWS SDK clients
- * passed through `traced` become subsegments. Off locally (POWERTOOLS_TRACE_ENABLED=false): no daemon there.
- * The ingress does not load it: its bundle stays small for the cold path vendors wait on.
+ * Powertools Tracer for the workflow functions (X-Ray active tracing is on in the stack); AWS SDK clients go
+ * through `traced` to become subsegments. When tracing is off (the local runtime sets
+ * POWERTOOLS_TRACE_ENABLED=false: no X-Ray daemon there) the X-Ray SDK is not even loaded, which keeps local
+ * start-up and test runs fast. The ingress does not trace: its bundle stays small for the cold path vendors wait on.
  */
-export function createTracer(service: string): Tracer {
-  return new Tracer({ serviceName: service, captureHTTPsRequests: true });
+export function createTracer(service: string): Tracer | undefined {
+  if (process.env.POWERTOOLS_TRACE_ENABLED === 'false') return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on (see above)
+  const powertools = require('@aws-lambda-powertools/tracer') as { Tracer: typeof Tracer };
+  return new powertools.Tracer({ serviceName: service, captureHTTPsRequests: true });
+}
+
+/** The client, instrumented when a tracer is active. */
+export function traced<T>(tracer: Tracer | undefined, client: T): T {
+  return tracer ? tracer.captureAWSv3Client(client) : client;
 }

@@ -14,14 +14,14 @@ import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
-import { createTracer } from '../observability/tracer';
+import { createTracer, traced } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
 import { createSqsProcessor, type DeadLetter, type WorkflowMessage } from './sqs-processor';
 
 export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
   const tracer = createTracer(env.POWERTOOLS_SERVICE_NAME);
-  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-  const doc = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  const sqs = traced(tracer, new SQSClient({}));
+  const doc = DynamoDBDocumentClient.from(traced(tracer, new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const logger = createLogger(env.WORKFLOW);
@@ -51,7 +51,7 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
     auditLog: new DynamoDbAuditLog(doc, env.AUDIT_TABLE_NAME),
     tracer,
     publisher: new EventBridgePublisher(
-      tracer.captureAWSv3Client(new EventBridgeClient({})),
+      traced(tracer, new EventBridgeClient({})),
       env.EVENT_BUS_NAME,
       env.WORKFLOW,
     ),

@@ -65,6 +65,11 @@ export async function run() {
         value: +(runtime.startupMs / 1000).toFixed(2),
         target: '< 5 s',
       },
+      ...Object.entries(runtime.startupPhases).map(([phase, ms]) => ({
+        figure: `  ${phase} ready at (s)`,
+        value: +(ms / 1000).toFixed(2),
+        target: '',
+      })),
       { figure: `events completed of ${EVENTS}`, value: latencies.length, target: `${EVENTS}` },
       { figure: 'webhook -> processor done p50 (ms)', value: pct(latencies, 50), target: '' },
       { figure: 'webhook -> processor done p99 (ms)', value: pct(latencies, 99), target: '' },

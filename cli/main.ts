@@ -3,7 +3,7 @@
  * Every command finds its queues from the stack outputs (--stage) or the local runtime (--local).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { DynamoDbAuditLog } from '../shared/adapters/aws/dynamodb-audit-log';
 import { MessageAttribute } from '../shared/config/resource-names';
@@ -279,56 +279,55 @@ Failure reasons and what to do about each: docs/runbook.md`,
     ),
   );
 
-  const redrive = dlq
+  dlq
     .command('redrive')
-    .description('bulk-move a whole DLQ back with SQS StartMessageMoveTask');
-  redrive
-    .command('start')
     .argument('<workflow>')
-    .option('--rate <n>', 'at most n messages per second')
-    .description('start moving every message back to the source queue')
+    .addArgument(
+      new Argument('[action]', 'start a move task, show recent ones, or cancel the running one')
+        .choices(['start', 'status', 'cancel'])
+        .default('start'),
+    )
+    .option('--rate <n>', 'at most n messages per second (start)')
+    .description('bulk-move a whole DLQ back to its source queue with SQS StartMessageMoveTask')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npx wfm-bridge dlq redrive shift-overrides --stage dev --rate 10
+  npx wfm-bridge dlq redrive shift-overrides status --stage dev
+  npx wfm-bridge dlq redrive shift-overrides cancel --stage dev`,
+    )
     .action(
-      withTarget<CommonOptions & { rate?: string }>(async (target, opts, workflow) => {
+      withTarget<CommonOptions & { rate?: string }>(async (target, opts, workflow, action) => {
         const q = workflowQueues(target, workflow!);
+        if (action === 'status') {
+          const rows = (await redriveTasks(target.sqs, q.dlqArn)).map((t) => ({
+            status: t.Status,
+            moved: t.ApproximateNumberOfMessagesMoved,
+            toMove: t.ApproximateNumberOfMessagesToMove ?? '',
+            started: t.StartedTimestamp ? new Date(t.StartedTimestamp).toISOString() : '',
+            failure: t.FailureReason ?? '',
+          }));
+          if (opts.json) out(JSON.stringify(rows, null, 2));
+          else table(rows);
+          return;
+        }
+        if (action === 'cancel') {
+          const res = await cancelRedrive(target.sqs, q.dlqArn);
+          out(
+            res
+              ? `cancelled; ${res.ApproximateNumberOfMessagesMoved ?? 0} moved before the cancel`
+              : 'no running move task',
+          );
+          return;
+        }
         const task = await startRedrive(
           target.sqs,
           q.dlqArn,
           q.queueArn,
           opts.rate ? Number(opts.rate) : undefined,
         );
-        out(`started: ${task.TaskHandle}`);
-      }),
-    );
-  redrive
-    .command('status')
-    .argument('<workflow>')
-    .description('recent move tasks of this DLQ')
-    .action(
-      withTarget<CommonOptions>(async (target, opts, workflow) => {
-        const tasks = await redriveTasks(target.sqs, workflowQueues(target, workflow!).dlqArn);
-        const rows = tasks.map((t) => ({
-          status: t.Status,
-          moved: t.ApproximateNumberOfMessagesMoved,
-          toMove: t.ApproximateNumberOfMessagesToMove ?? '',
-          started: t.StartedTimestamp ? new Date(t.StartedTimestamp).toISOString() : '',
-          failure: t.FailureReason ?? '',
-        }));
-        if (opts.json) out(JSON.stringify(rows, null, 2));
-        else table(rows);
-      }),
-    );
-  redrive
-    .command('cancel')
-    .argument('<workflow>')
-    .description('cancel the running move task')
-    .action(
-      withTarget<CommonOptions>(async (target, _opts, workflow) => {
-        const res = await cancelRedrive(target.sqs, workflowQueues(target, workflow!).dlqArn);
-        out(
-          res
-            ? `cancelled; ${res.ApproximateNumberOfMessagesMoved ?? 0} moved before the cancel`
-            : 'no running move task',
-        );
+        out(`started moving the ${workflow} DLQ back to its source queue: ${task.TaskHandle}`);
       }),
     );
 

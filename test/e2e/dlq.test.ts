@@ -92,12 +92,12 @@ describe('dead-letter CLI on the local runtime', () => {
   });
 
   it('changes nothing on a dry run', async () => {
+    const ours = async () =>
+      (await peekDlq('shift-overrides')).filter((m) => requestIds.some((r) => m.Body?.includes(r))).length;
+    const before = await ours();
     const dry = await dlq('replay', 'shift-overrides', '--reason', 'VENDOR_UNAVAILABLE');
     expect(dry.stdout).toContain('Dry run');
-    const still = (await peekDlq('shift-overrides')).filter((m) =>
-      requestIds.some((r) => m.Body?.includes(r)),
-    );
-    expect(still).toHaveLength(2);
+    expect(await ours()).toBe(before);
     for (const userId of userIds) expect(await overridesOf(userId)).toHaveLength(0);
   });
 
@@ -108,7 +108,12 @@ describe('dead-letter CLI on the local runtime', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { body: string; attributes: Record<string, string> });
-    const ours = exported.filter((e) => requestIds.some((r) => e.body.includes(r)));
+    // Under heavy load a slow last receive can also be moved by SQS's own redrive (a copy without a reason,
+    // see docs/local-runtime.md); the copies the processor dead-lettered carry the reason.
+    const ours = exported.filter(
+      (e) =>
+        requestIds.some((r) => e.body.includes(r)) && e.attributes.failureReason === 'VENDOR_UNAVAILABLE',
+    );
     expect(ours).toHaveLength(2);
     expect(ours[0]!.attributes).toMatchObject({
       workflow: 'shift-overrides',

@@ -2,11 +2,42 @@
  * Runs a handler the way Lambda does: N concurrent instances (worker threads), each with its own module
  * state and its own environment, each serving one invocation at a time.
  */
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import type { FunctionDeclaration } from '../shared/topology';
 
 const REPO_ROOT = resolve(__dirname, '..');
+const BUNDLE_DIR = join(REPO_ROOT, '.local', 'bundles');
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * Bundles a handler the way the CDK stack does (esbuild, @aws-sdk external, ESM entry points), once per run:
+ * the instances load the same kind of artefact Lambda runs, and start in tens of milliseconds instead of
+ * compiling TypeScript module by module.
+ */
+export function bundleHandler(entry: string): Promise<string> {
+  let bundled = bundles.get(entry);
+  if (!bundled) {
+    const outfile = join(BUNDLE_DIR, `${entry.replace(/[/\\]/g, '_').replace(/\.ts$/, '')}.js`);
+    mkdirSync(BUNDLE_DIR, { recursive: true });
+    bundled = build({
+      entryPoints: [join(REPO_ROOT, entry)],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      external: ['@aws-sdk/*'],
+      sourcemap: 'inline',
+      outfile,
+      logLevel: 'silent',
+    }).then(() => outfile);
+    bundles.set(entry, bundled);
+  }
+  return bundled;
+}
 
 interface Instance {
   worker: Worker;
@@ -37,8 +68,9 @@ export class FunctionPool {
   private async spawn(declaration: FunctionDeclaration, env: Record<string, string>): Promise<void> {
     const worker = new Worker(join(__dirname, 'function-worker.cjs'), {
       env,
+      execArgv: ['--enable-source-maps'],
       workerData: {
-        entry: join(REPO_ROOT, declaration.entry),
+        entry: await bundleHandler(declaration.entry),
         functionName: this.name,
         timeoutMs: declaration.timeoutSeconds * 1000,
       },

@@ -1,9 +1,9 @@
-// One "Lambda instance": loads a TypeScript handler module (its own module state: clients, caches, token
-// manager, rate limiter) and runs the invocations the host posts to it, one at a time, as Lambda does.
+// One "Lambda instance": loads a handler bundle (its own module state: clients, caches, token manager, rate
+// limiter) and runs the invocations the host posts to it, one at a time, as Lambda does.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parentPort, workerData } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
-require('tsx/cjs/api').register();
+if (workerData.entry.endsWith('.ts')) require('tsx/cjs/api').register();
 
 const { entry, functionName, timeoutMs } = workerData;
 let handler;

@@ -233,13 +233,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           }),
         );
         for (const s of w.schedules) {
-          const fn = await FunctionPool.start(`${w.name}-${s.id}`, s.function, env, 1);
-          stops.push(() => fn.stop());
+          // Scheduled functions start on their first run (a minute away at the soonest), not at startup.
+          let pool: Promise<FunctionPool> | undefined;
+          const started = () => {
+            pool ??= FunctionPool.start(`${w.name}-${s.id}`, s.function, env, 1).then((p) => {
+              stops.push(() => p.stop());
+              return p;
+            });
+            return pool;
+          };
           scheduled.push({
             id: s.id,
             expression: s.expression,
             timeZone: s.timeZone,
-            run: () => fn.invoke({ source: 'local.scheduler', id: s.id, time: new Date().toISOString() }),
+            run: async () =>
+              (await started()).invoke({
+                source: 'local.scheduler',
+                id: s.id,
+                time: new Date().toISOString(),
+              }),
           });
         }
       }),

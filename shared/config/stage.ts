@@ -75,7 +75,9 @@ const workflowDefaults: StageConfigInput['workflows'] = {
       OnBreak: ['OnCall', 'InSession'],
       OnCall: ['InSession'],
     },
+    // `(none)` is the WEM code sent when the ACD gives no reason code.
     reasonCodeMap: {
+      '(none)': 'NONE',
       'break-15': 'PAID_BREAK_15',
       lunch: 'UNPAID_LUNCH_30',
       training: 'TRAINING',

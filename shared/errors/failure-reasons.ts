@@ -1,3 +1,4 @@
+import { ADHERENCE_SYNC_FAILURE_REASONS } from '../domain/adherence-sync/failure-reasons';
 import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failure-reasons';
 
 /**
@@ -9,11 +10,11 @@ export const PLATFORM_FAILURE_REASONS = {
   MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
   RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
   UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',
-  WORKFLOW_NOT_IMPLEMENTED: 'The workflow is not built yet; its events are kept here to replay once it is.',
 } as const;
 
 /** Every reason, by workflow; the runbook test checks each appears in docs/runbook.md. */
 export const FAILURE_REASONS = {
   platform: PLATFORM_FAILURE_REASONS,
   'shift-overrides': SHIFT_OVERRIDES_FAILURE_REASONS,
+  'adherence-sync': ADHERENCE_SYNC_FAILURE_REASONS,
 } as const;

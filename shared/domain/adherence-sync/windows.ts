@@ -30,12 +30,13 @@ export function hasExplicitOffset(timestamp: string): boolean {
 }
 
 /** External reason code -> WEM compliance code; raw external codes are never pushed (spec 002 section 3). */
+export const NO_REASON = '(none)';
+
 export function translateReasonCode(
   external: string | null | undefined,
   map: Readonly<Record<string, string>>,
-  none = 'NONE',
 ): { ok: true; code: string } | { ok: false; reason: string } {
-  if (external === null || external === undefined || external === '') return { ok: true, code: none };
-  const code = map[external];
+  const key = external === null || external === undefined || external === '' ? NO_REASON : external;
+  const code = map[key];
   return code ? { ok: true, code } : { ok: false, reason: `reason code "${external}" has no WEM mapping` };
 }

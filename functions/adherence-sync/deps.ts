@@ -1,0 +1,26 @@
+/** Composition root of the adherence-sync processor. */
+import { DynamoDbAgentStateStore } from '../../shared/adapters/aws/agent-state-store';
+import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
+import { AdherenceSyncSettingsSchema } from '../../shared/config/workflows/adherence-sync';
+import type { AdherenceDeps } from '../../shared/domain/adherence-sync/process-agent-state';
+import { buildVendorClient } from '../../shared/runtime/vendor-client';
+import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
+
+export function buildAdherenceDeps() {
+  const runtime = buildWorkflowRuntime();
+  const settings = AdherenceSyncSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
+  const adherence = buildVendorClient(runtime, 'genesys', {
+    limit: settings.rateLimit,
+    limiterName: 'genesys-adherence',
+    leaseSize: 5,
+  });
+  const general = buildVendorClient(runtime, 'genesys');
+  const deps: AdherenceDeps = {
+    wem: new GenesysWemAdapter(adherence.http, general.http, runtime.clock),
+    store: new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    locks: runtime.locks,
+    audit: runtime.auditLog,
+    settings,
+  };
+  return { runtime, deps };
+}

@@ -1,0 +1,32 @@
+import type { AdherenceState } from './transitions';
+
+export interface AdherenceEvent {
+  readonly agentId: string;
+  readonly adherenceState: AdherenceState;
+  readonly scheduleType: string;
+  readonly startTime: string;
+  readonly endTime: string;
+  readonly reasonCode: string;
+}
+
+export interface GenesysWem {
+  /** The agent's schedule type (cached by the adapter). */
+  scheduleType(agentId: string): Promise<string>;
+  /** Sends one adherence event; the key makes a redelivery a no-op at the vendor. */
+  push(event: AdherenceEvent, idempotencyKey: string): Promise<{ status: number; processingStatus?: string }>;
+}
+
+export interface AgentRecord {
+  readonly agentId: string;
+  /** Last state WEM acknowledged, and the event time it took effect. */
+  readonly state: AdherenceState;
+  readonly eventTime: number;
+}
+
+export interface AgentStateStore {
+  get(agentId: string): Promise<AgentRecord | undefined>;
+  /** Records a newer state; false when an event at or after `eventTime` was recorded first (stale). */
+  advance(record: AgentRecord): Promise<boolean>;
+  /** Keeps a transition the matrix cannot make, with its reason, for reconciliation. */
+  hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void>;
+}

@@ -1,0 +1,99 @@
+/**
+ * Spec 002 for one agent-state event: map the ACD state, drop stale and repeated states, bridge disallowed
+ * transitions, send each state as a WEM event, then record it as acknowledged.
+ *
+ * Windowing: each event marks the moment a state began (startTime = endTime = the event time). WEM shows a
+ * state until the next event, so consecutive events can never overlap and no event crosses a local midnight;
+ * bridged intermediate states are stamped 1 ms apart just before the target so their order is unambiguous.
+ */
+import { createHash } from 'node:crypto';
+import { PermanentFailure, RetryableFailure } from '../../errors';
+import type { AuditLog, LockManager } from '../../ports/platform';
+import type { AdherenceSyncSettings } from '../../config/workflows/adherence-sync';
+import type { AgentStateStore, GenesysWem } from './ports';
+import { planTransition, toAdherenceState } from './transitions';
+import { translateReasonCode } from './windows';
+
+export interface AgentStateInput {
+  readonly timestamp: string;
+  readonly data: { agent_id: string; new_state: string; reason_code?: string | null };
+}
+
+export interface AdherenceDeps {
+  readonly wem: GenesysWem;
+  readonly store: AgentStateStore;
+  readonly locks: LockManager;
+  readonly audit: AuditLog;
+  readonly settings: Pick<AdherenceSyncSettings, 'stateMap' | 'transitions' | 'reasonCodeMap'>;
+}
+
+export type AdherenceOutcome =
+  | { kind: 'stale' }
+  | { kind: 'repeat' }
+  | { kind: 'held'; reason: string }
+  | { kind: 'sent'; states: string[] };
+
+/** Deterministic per agent, state and start time: a redelivery reuses the key and WEM records nothing new. */
+export const idempotencyKeyOf = (agentId: string, state: string, startTime: string) =>
+  createHash('sha256').update(`${agentId}|${state}|${startTime}`).digest('hex').slice(0, 32);
+
+export async function processAgentState(
+  event: AgentStateInput,
+  deps: AdherenceDeps,
+): Promise<AdherenceOutcome> {
+  const { agent_id: agentId, new_state: acdState, reason_code: reason } = event.data;
+  const target = toAdherenceState(acdState, deps.settings);
+  if (!target)
+    throw new PermanentFailure('STATE_UNMAPPED', `ACD state "${acdState}" has no WEM adherence state`);
+  const reasonCode = translateReasonCode(reason, deps.settings.reasonCodeMap);
+  if (!reasonCode.ok) throw new PermanentFailure('REASON_CODE_UNMAPPED', reasonCode.reason);
+  const eventTime = Date.parse(event.timestamp);
+
+  const lease = await deps.locks.tryAcquire(`agent#${agentId}`, 15);
+  if (!lease) throw new RetryableFailure('LOCK_HELD', `Agent ${agentId} is being updated by another worker`);
+  try {
+    const last = await deps.store.get(agentId);
+    if (last && last.eventTime >= eventTime) return { kind: 'stale' };
+    if (last?.state === target) {
+      await deps.store.advance({ agentId, state: target, eventTime });
+      return { kind: 'repeat' };
+    }
+    const plan = planTransition(last?.state, target, deps.settings.transitions);
+    if (plan.kind === 'held') {
+      await deps.store.hold(agentId, target, eventTime, plan.reason);
+      return { kind: 'held', reason: plan.reason };
+    }
+    const states = plan.kind === 'none' ? [] : plan.states;
+    const scheduleType = await deps.wem.scheduleType(agentId);
+    for (const [i, state] of states.entries()) {
+      const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
+      const result = await deps.wem.push(
+        {
+          agentId,
+          adherenceState: state,
+          scheduleType,
+          startTime: at,
+          endTime: at,
+          reasonCode: reasonCode.code,
+        },
+        idempotencyKeyOf(agentId, state, at),
+      );
+      await deps.audit.append({
+        workflow: 'adherence-sync',
+        subject: `agent#${agentId}`,
+        action: 'SENT',
+        at,
+        detail: {
+          state,
+          httpStatus: result.status,
+          processingStatus: result.processingStatus,
+          bridged: plan.kind === 'bridged',
+        },
+      });
+    }
+    await deps.store.advance({ agentId, state: target, eventTime });
+    return { kind: 'sent', states };
+  } finally {
+    await lease.release();
+  }
+}

@@ -1,0 +1,104 @@
+/** Issue 4 on the local runtime (first part): transitions only, ordering by event time, no raw unmapped codes. */
+import { attr, peekDlq, postWebhook, sandbox, waitFor } from '../helpers/local';
+
+const genesys = sandbox('genesys');
+const uid = () => `agent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+
+interface WemEvent {
+  adherenceState: string;
+  processingStatus: string;
+  reasonCode: string;
+  startTime: string;
+}
+interface AgentView {
+  dashboard: { adherenceState: string | null };
+  events: WemEvent[];
+}
+
+const agentState = (
+  agentId: string,
+  newState: string,
+  timestamp: string,
+  reasonCode: string | null = null,
+) => ({
+  event_type: 'agent.state.changed',
+  timestamp,
+  data: {
+    agent_id: agentId,
+    previous_state: null,
+    new_state: newState,
+    queue_id: 'queue-1',
+    contact_id: null,
+    reason_code: reasonCode,
+  },
+});
+
+const view = async (agentId: string) =>
+  ((await genesys.state()) as { adherence: { agents: Record<string, AgentView> } }).adherence.agents[agentId];
+const pushes = async (agentId: string) =>
+  (
+    (await genesys.requests(`/api/v2/wem/adherence/agents/${agentId}/adherence-events`)) as {
+      requests: { method: string }[];
+    }
+  ).requests.filter((r) => r.method === 'POST');
+const settle = () => new Promise((r) => setTimeout(r, 2500));
+
+describe('adherence-sync on the local runtime', () => {
+  it('sends the same state once, however often it arrives (repeats and duplicate deliveries)', async () => {
+    const agent = uid();
+    const first = agentState(agent, 'on-call', '2026-05-15T14:00:00.000Z');
+    await Promise.all([0, 1, 2].map(() => postWebhook('/webhooks/agent-state', first)));
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'on-call', '2026-05-15T14:00:30.000Z'));
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', {
+      what: 'OnCall on the dashboard',
+    });
+    await settle();
+    expect(await pushes(agent)).toHaveLength(1);
+  });
+
+  it('leaves the latest state when events arrive out of order', async () => {
+    const agent = uid();
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'on-call', '2026-05-15T15:00:10.000Z'));
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'break', '2026-05-15T15:00:05.000Z', 'break-15'),
+    );
+    await settle();
+    expect((await view(agent))?.dashboard.adherenceState).toBe('OnCall');
+    expect(await pushes(agent)).toHaveLength(1);
+  });
+
+  it('bridges a transition the matrix does not allow, so WEM applies it at once', async () => {
+    const agent = uid();
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'logged-in', '2026-05-15T08:00:00.000Z'));
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'Scheduled', {
+      what: 'Scheduled',
+    });
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'on-call', '2026-05-15T08:05:00.000Z'));
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    const events = (await view(agent))!.events;
+    expect(events.map((e) => [e.adherenceState, e.processingStatus])).toEqual([
+      ['Scheduled', 'APPLIED'],
+      ['InSession', 'APPLIED'],
+      ['OnCall', 'APPLIED'],
+    ]);
+  });
+
+  it('sends nothing for an unmapped reason code and dead-letters the event with its reason', async () => {
+    const agent = uid();
+    await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'break', '2026-05-15T16:00:00.000Z', 'coffee-run'),
+    );
+    const dead = await waitFor(
+      async () => (await peekDlq('adherence-sync')).find((m) => m.Body?.includes(agent)),
+      {
+        what: 'the event on the DLQ',
+      },
+    );
+    expect(attr(dead, 'failureReason')).toBe('REASON_CODE_UNMAPPED');
+    expect(attr(dead, 'failureDetail')).toContain('coffee-run');
+    expect(await pushes(agent)).toHaveLength(0);
+  });
+});

@@ -15,12 +15,14 @@ export function buildAdherenceDeps() {
     leaseSize: 5,
   });
   const general = buildVendorClient(runtime, 'genesys');
+  const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock);
+  const store = new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
   const deps: AdherenceDeps = {
-    wem: new GenesysWemAdapter(adherence.http, general.http, runtime.clock),
-    store: new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    wem,
+    store,
     locks: runtime.locks,
     audit: runtime.auditLog,
     settings,
   };
-  return { runtime, deps };
+  return { runtime, deps, settings, adherence, wem, store };
 }

@@ -1,5 +1,5 @@
 /** Issue 4 on the local runtime (first part): transitions only, ordering by event time, no raw unmapped codes. */
-import { attr, peekDlq, postWebhook, sandbox, waitFor } from '../helpers/local';
+import { attr, domainEvents, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
 
 const genesys = sandbox('genesys');
 const uid = () => `agent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
@@ -100,5 +100,36 @@ describe('adherence-sync on the local runtime', () => {
     expect(attr(dead, 'failureReason')).toBe('REASON_CODE_UNMAPPED');
     expect(attr(dead, 'failureDetail')).toContain('coffee-run');
     expect(await pushes(agent)).toHaveLength(0);
+  });
+});
+
+describe('adherence reconciliation on the local runtime', () => {
+  it('repairs drift older than 30 s and emits adherence.drift with its diagnosis', async () => {
+    const agent = uid();
+    await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'on-call', new Date(Date.now() - 120_000).toISOString()),
+    );
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    // The dashboard shows something else than what WEM acknowledged a minute ago.
+    await genesys.fixtures({
+      adherenceStates: [
+        { agentId: agent, adherenceState: 'Unavailable', since: new Date(Date.now() - 60_000).toISOString() },
+      ],
+    });
+    await runSchedule('adherence-reconciliation');
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', {
+      what: 'the repair',
+    });
+    const drift = (await domainEvents('adherence.drift')).find(
+      (e) => (e.detail as { agentId: string }).agentId === agent,
+    );
+    expect(drift?.detail).toMatchObject({
+      expected: 'OnCall',
+      observed: 'Unavailable',
+      payloadHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      lastTokenRefreshAt: expect.any(String),
+      freshness: 'recent', // acknowledged two minutes ago (spec 000: recent < 5 min)
+    });
   });
 });

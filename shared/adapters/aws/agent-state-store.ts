@@ -3,7 +3,7 @@
  * conditional write on event time, so on a standard queue a late, older event can never overwrite a newer one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AgentRecord, AgentStateStore } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 
@@ -46,6 +46,34 @@ export class DynamoDbAgentStateStore implements AgentStateStore {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+
+  /**
+   * Every agent with an acknowledged state. A scan: fine for a tenant's few thousand agents once a minute;
+   * beyond that, keep an agent index item or a GSI.
+   */
+  async list(): Promise<AgentRecord[]> {
+    const out: AgentRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :agent) AND sk = :state',
+          ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        out.push({
+          agentId: String(item.pk).slice('AGENT#'.length),
+          state: item.state as AdherenceState,
+          eventTime: item.eventTime as number,
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {

@@ -34,6 +34,17 @@ export class GenesysWemAdapter implements GenesysWem {
     return value;
   }
 
+  /** What the WEM dashboard shows for the agent now. */
+  async dashboard(agentId: string): Promise<{ adherenceState: string | null; since?: string | null }> {
+    const res = await this.generalHttp
+      .request<{ adherenceState: string | null; since?: string | null }>({
+        method: 'GET',
+        path: `/api/v2/wem/adherence/agents/${encodeURIComponent(agentId)}/state`,
+      })
+      .catch((err: unknown) => translate(err));
+    return res.body;
+  }
+
   async push(event: AdherenceEvent, idempotencyKey: string) {
     const body = JSON.stringify(event);
     const res = await this.adherenceHttp

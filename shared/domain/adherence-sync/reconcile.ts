@@ -1,0 +1,71 @@
+/**
+ * Spec 002 section 4: a 2xx only means WEM accepted an event, not that its dashboard shows it. Every minute,
+ * compare each agent's last acknowledged state with the dashboard; where they have differed for more than
+ * 30 s, push the acknowledged state again and emit `adherence.drift` with what a diagnosis needs.
+ */
+import { createHash } from 'node:crypto';
+import type { DomainEventPublisher } from '../../ports/platform';
+import type { AgentRecord, GenesysWem } from './ports';
+import { idempotencyKeyOf } from './process-agent-state';
+
+export const DRIFT_THRESHOLD_MS = 30_000;
+
+/** Spec 000: live (< 30 s stale), recent (< 5 min), batch (< 24 h); older is stale. */
+export function freshness(ageMs: number): 'live' | 'recent' | 'batch' | 'stale' {
+  return ageMs < 30_000 ? 'live' : ageMs < 300_000 ? 'recent' : ageMs < 86_400_000 ? 'batch' : 'stale';
+}
+
+export interface DashboardState {
+  readonly adherenceState: string | null;
+  readonly since?: string | null;
+}
+
+export interface ReconcileDeps {
+  readonly agents: () => Promise<AgentRecord[]>;
+  readonly dashboard: (agentId: string) => Promise<DashboardState>;
+  readonly wem: GenesysWem;
+  readonly events: DomainEventPublisher;
+  /** For the drift diagnosis: when the OAuth token was last refreshed and the last rate-limit headers seen. */
+  readonly diagnostics: () => {
+    lastTokenRefreshAt?: string;
+    lastRateLimitHeaders: Readonly<Record<string, string>>;
+  };
+  readonly reasonCode: string;
+}
+
+export async function reconcile(deps: ReconcileDeps, now: number) {
+  const agents = await deps.agents();
+  let repaired = 0;
+  for (const record of agents) {
+    const shown = await deps.dashboard(record.agentId);
+    if (shown.adherenceState === record.state) continue;
+    const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
+    if (now - differingSince <= DRIFT_THRESHOLD_MS) continue;
+    const at = new Date(now).toISOString();
+    const event = {
+      agentId: record.agentId,
+      adherenceState: record.state,
+      scheduleType: await deps.wem.scheduleType(record.agentId),
+      startTime: at,
+      endTime: at,
+      reasonCode: deps.reasonCode,
+    };
+    const payloadHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
+    const result = await deps.wem.push(event, idempotencyKeyOf(record.agentId, record.state, at));
+    repaired++;
+    await deps.events.publish({
+      type: 'adherence.drift',
+      detail: {
+        agentId: record.agentId,
+        expected: record.state,
+        observed: shown.adherenceState,
+        differingForMs: now - differingSince,
+        repushStatus: result.status,
+        payloadHash,
+        ...deps.diagnostics(),
+        freshness: freshness(now - record.eventTime),
+      },
+    });
+  }
+  return { agents: agents.length, repaired };
+}

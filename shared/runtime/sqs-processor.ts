@@ -149,3 +149,28 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
+
+/**
+ * The message body as its contract's type. A body that is not JSON, or not that event, fails the same way on
+ * every delivery: MESSAGE_UNREADABLE, dead-lettered at once.
+ */
+export function readMessage<T>(
+  message: WorkflowMessage,
+  contract: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  what: string,
+): T {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(message.body);
+  } catch {
+    throw new PermanentFailure('MESSAGE_UNREADABLE', 'Message body is not JSON');
+  }
+  const parsed = contract.safeParse(payload);
+  if (!parsed.success)
+    throw new PermanentFailure('MESSAGE_UNREADABLE', `Not ${what}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}

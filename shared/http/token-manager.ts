@@ -24,6 +24,8 @@ export interface TokenManagerOptions {
 interface Token {
   readonly value: string;
   readonly expiresAt: number;
+  /** When to refresh: `refreshBeforeSeconds` ahead of expiry, but never before half the token's life. */
+  readonly refreshAt: number;
 }
 
 export class TokenRequestError extends Error {
@@ -46,9 +48,7 @@ export class TokenManager {
   constructor(private readonly o: TokenManagerOptions) {}
 
   async getToken(): Promise<string> {
-    const now = this.o.clock.now();
-    const margin = (this.o.refreshBeforeSeconds ?? 300) * 1000;
-    if (this.current && now < this.current.expiresAt - margin) return this.current.value;
+    if (this.current && this.o.clock.now() < this.current.refreshAt) return this.current.value;
     return (await this.refresh()).value;
   }
 
@@ -86,7 +86,13 @@ export class TokenManager {
     const body = (await res.json()) as { access_token?: string; expires_in?: number };
     if (!body.access_token) throw new TokenRequestError(res.status, 'Token response has no access_token');
     const now = this.o.clock.now();
-    this.current = { value: body.access_token, expiresAt: now + (body.expires_in ?? 3600) * 1000 };
+    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
+    const earlyMs = Math.min((this.o.refreshBeforeSeconds ?? 300) * 1000, lifetimeMs / 2);
+    this.current = {
+      value: body.access_token,
+      expiresAt: now + lifetimeMs,
+      refreshAt: now + lifetimeMs - earlyMs,
+    };
     this.lastRefreshAt = now;
     this.refreshCount++;
     return this.current;

@@ -133,3 +133,33 @@ describe('adherence reconciliation on the local runtime', () => {
     });
   });
 });
+
+describe('token expiry mid-burst', () => {
+  afterAll(() => genesys.config({ tokenTtlSeconds: 3600 }));
+
+  it('loses no event to a 401 and refreshes a bounded number of times', async () => {
+    const before = ((await genesys.state()) as { tokens: { issued: number } }).tokens.issued;
+    await genesys.config({ tokenTtlSeconds: 2 });
+    const agents = Array.from({ length: 30 }, () => uid());
+    const started = Date.now();
+    // Three waves over ~5 s, so tokens expire while events are in flight.
+    for (const [wave, state] of ['logged-in', 'available', 'on-call'].entries()) {
+      const at = new Date(Date.parse('2026-05-15T09:00:00Z') + wave * 60_000).toISOString();
+      await Promise.all(agents.map((a) => postWebhook('/webhooks/agent-state', agentState(a, state, at))));
+      await new Promise((r) => setTimeout(r, 1800));
+    }
+    await waitFor(
+      async () =>
+        (await Promise.all(agents.map(view))).every((v) => v?.dashboard.adherenceState === 'OnCall'),
+      { what: 'every agent OnCall', timeoutMs: 40_000 },
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const issued = ((await genesys.state()) as { tokens: { issued: number } }).tokens.issued - before;
+    // At most one refresh per half-lifetime per token manager: 3 instances x 2 clients (WEM + schedules).
+    expect(issued).toBeLessThanOrEqual(3 * 2 * (Math.ceil(seconds / 1) + 1));
+    expect(issued).toBeGreaterThan(0);
+    expect(
+      (await peekDlq('adherence-sync')).filter((m) => agents.some((a) => m.Body?.includes(a))),
+    ).toHaveLength(0);
+  });
+});

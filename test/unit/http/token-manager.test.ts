@@ -75,3 +75,15 @@ describe('TokenManager', () => {
     expect(seen[0]).toBe('grant_type=client_credentials&client_id=id&client_secret=wrong');
   });
 });
+
+describe('TokenManager with short-lived tokens', () => {
+  it('refreshes at half the lifetime when the lifetime is shorter than twice the refresh margin', async () => {
+    const { clock, tokens, fakeFetch } = setup(60);
+    await tokens.getToken();
+    clock.advance(29_000);
+    await tokens.getToken();
+    expect(fakeFetch).toHaveBeenCalledTimes(1);
+    clock.advance(1_000);
+    expect(await tokens.getToken()).toBe('token-2');
+  });
+});

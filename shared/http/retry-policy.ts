@@ -16,6 +16,8 @@ export interface RetryConfig {
   readonly gatewayErrorRetries: number;
   readonly rateLimitRetries: number;
   readonly networkAttempts: number;
+  /** Each network retry gets this many times the previous attempt's timeout (spec 000: increase on retry). */
+  readonly timeoutGrowth: number;
   /** Multiplies every delay; the local runtime scales time down for a person watching (WFM_RETRY_SCALE). */
   readonly scale: number;
   readonly random: () => number;
@@ -28,6 +30,7 @@ export const DEFAULT_RETRY: RetryConfig = {
   gatewayErrorRetries: 3,
   rateLimitRetries: 6,
   networkAttempts: 3,
+  timeoutGrowth: 1.5,
   scale: 1,
   random: Math.random,
 };
@@ -39,13 +42,40 @@ export function retryAfterMs(value: string | undefined, nowMs: number): number |
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (!/[a-z]/i.test(trimmed)) return undefined; // an HTTP-date names its month; Date.parse('-1') would not
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-function backoff(retryNumber: number, cfg: RetryConfig): number {
+/**
+ * The wait a response asks for: `retry-after-ms` when present (non-standard, sent by some vendors and by
+ * the local sandboxes; more precise than whole seconds), else `retry-after`.
+ */
+export function requestedWaitMs(
+  headers: Readonly<Record<string, string>>,
+  nowMs: number,
+): number | undefined {
+  const precise = headers['retry-after-ms']?.trim();
+  if (precise && /^\d+(\.\d+)?$/.test(precise)) return Math.round(Number(precise));
+  return retryAfterMs(headers['retry-after'], nowMs);
+}
+
+/** Full jitter: uniform in [0, min(max, base * 2^(retryNumber-1))], before scaling. */
+export function backoff(
+  retryNumber: number,
+  cfg: Pick<RetryConfig, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
   const ceiling = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** (retryNumber - 1));
   return Math.round(cfg.random() * ceiling);
+}
+
+/** The timeout of attempt `attempt` (1-based) when the first one had `firstMs`. */
+export function attemptTimeoutMs(
+  firstMs: number,
+  attempt: number,
+  cfg: Pick<RetryConfig, 'timeoutGrowth'> = DEFAULT_RETRY,
+): number {
+  return Math.round(firstMs * cfg.timeoutGrowth ** (attempt - 1));
 }
 
 /**
@@ -64,7 +94,7 @@ export function decideRetry(
     return attempt < cfg.networkAttempts ? scaled(backoff(attempt, cfg)) : { retry: false };
   if (outcome === 429) {
     if (attempt > cfg.rateLimitRetries) return { retry: false };
-    const wait = retryAfterMs(headers['retry-after'], nowMs);
+    const wait = requestedWaitMs(headers, nowMs);
     return scaled(Math.min(cfg.maxDelayMs, wait ?? backoff(attempt, cfg)));
   }
   if (outcome === 502 || outcome === 503 || outcome === 504) {

@@ -1,12 +1,18 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { VendorSecretValue } from '../config/resource-names';
-import type { ClientCredentials } from './token-manager';
+import type { ClientCredentials, CredentialsRequest } from './token-manager';
 
-/** OAuth client credentials from Secrets Manager, cached for `maxAgeSeconds` (Powertools parameters). */
+/**
+ * OAuth client credentials from Secrets Manager, cached for `maxAgeSeconds` (Powertools parameters).
+ * `forceFetch` bypasses the cache: the token manager asks for it when the vendor rejects the cached ones.
+ */
 export function secretsManagerCredentials(secretId: string, maxAgeSeconds: number) {
-  return async (): Promise<ClientCredentials> => {
-    const value = (await getSecret(secretId, { maxAge: maxAgeSeconds, transform: 'json' })) as
-      VendorSecretValue | undefined;
+  return async (req?: CredentialsRequest): Promise<ClientCredentials> => {
+    const value = (await getSecret(secretId, {
+      maxAge: maxAgeSeconds,
+      transform: 'json',
+      forceFetch: req?.forceFetch ?? false,
+    })) as VendorSecretValue | undefined;
     if (!value?.clientId || !value.clientSecret)
       throw new Error(`Secret ${secretId} lacks clientId/clientSecret`);
     return { clientId: value.clientId, clientSecret: value.clientSecret };

@@ -32,6 +32,12 @@ export interface VendorHttpClient {
   request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
 }
 
+export interface VendorHttpErrorOptions {
+  readonly cause?: unknown;
+  /** Overrides the status-based `transient`. */
+  readonly transient?: boolean;
+}
+
 /** A non-2xx answer the retry table does not (or no longer) retry, or a network failure (`status` 0). */
 export class VendorHttpError extends Error {
   constructor(
@@ -40,13 +46,20 @@ export class VendorHttpError extends Error {
     readonly body: unknown,
     readonly attempts: number,
     message: string,
+    options?: VendorHttpErrorOptions,
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VendorHttpError';
+    this.transientOverride = options?.transient;
   }
 
-  /** Whether a later redelivery of the message might succeed (429, 5xx, network). */
+  private readonly transientOverride?: boolean;
+
+  /**
+   * Whether a later redelivery of the message might succeed: 429, 5xx, network, and failures that are not
+   * about the request (the token endpoint failed; a fresh token was revoked again at once).
+   */
   get transient(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.transientOverride ?? (this.status === 0 || this.status === 429 || this.status >= 500);
   }
 }

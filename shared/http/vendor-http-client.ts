@@ -1,23 +1,48 @@
 /**
- * The one way adapters reach a vendor: every attempt waits for the circuit breaker and the rate limiter,
- * carries a bearer token from the token manager, and follows spec 000's retry table. Non-retryable answers
- * and exhausted retries reject with `VendorHttpError`, which adapters translate into workflow outcomes.
+ * The one way adapters reach a vendor: every attempt waits for the circuit breaker, spec 002's adaptive
+ * brake and the rate limiter, carries a bearer token from the token manager, and follows spec 000's retry
+ * table. Non-retryable answers and exhausted retries reject with `VendorHttpError`, which adapters
+ * translate into workflow outcomes.
+ *
+ * Transport is the global `fetch` (undici: keep-alive connection reuse by default). Node's fetch has no
+ * separate connect phase to time, so `connectMs + readMs` bounds the wait for the response headers and
+ * `readMs` bounds every wait for the next chunk of the body; network retries grow both (spec 000).
  */
 import type { Clock } from '../ports/clock';
-import type { CircuitBreaker } from './circuit-breaker';
-import type { RateLimiter } from './rate-limiter';
-import { decideRetry, DEFAULT_RETRY, retryAfterMs, type RetryConfig } from './retry-policy';
-import type { TokenManager } from './token-manager';
+import type { BreakerPermit, CircuitBreaker } from './circuit-breaker';
+import { AdaptiveThrottle, type RateLimiter } from './rate-limiter';
+import {
+  attemptTimeoutMs,
+  decideRetry,
+  DEFAULT_RETRY,
+  requestedWaitMs,
+  type RetryConfig,
+} from './retry-policy';
+import { TokenRequestError, type TokenManager } from './token-manager';
 import { VendorHttpError, type HttpRequest, type HttpResponse, type VendorHttpClient } from './types';
 
 export interface CallInfo {
   readonly vendor: string;
   readonly method: string;
+  /** The request path without the query string (no identifiers beyond what the path carries). */
   readonly path: string;
   readonly status: number | 'network';
   readonly attempt: number;
   readonly dispatchedAt: number;
   readonly durationMs: number;
+  /** `*ratelimit*`, `retry-after` and `retry-after-ms` headers of this response, when it had any. */
+  readonly rateLimitHeaders?: Readonly<Record<string, string>>;
+  /** What went wrong on a network failure (timeout, refused connection...). */
+  readonly error?: string;
+  /** How long spec 002's adaptive brake held this attempt back. */
+  readonly throttledForMs?: number;
+}
+
+export interface Timeouts {
+  /** Budget for connecting (folded into the wait for response headers, see above). Default 3 s. */
+  readonly connectMs: number;
+  /** Budget for the response headers after connecting, and for each gap between body chunks. Default 7 s. */
+  readonly readMs: number;
 }
 
 export interface VendorHttpClientOptions {
@@ -28,77 +53,176 @@ export interface VendorHttpClientOptions {
   readonly tokens?: TokenManager;
   readonly breaker?: CircuitBreaker;
   readonly retry?: Partial<RetryConfig>;
-  /** Connect + read timeout of the first attempt; network retries get 1.5x more each time. */
+  readonly timeouts?: Timeouts;
+  /** Single budget of the first attempt when `timeouts` is not given: headers within it, chunks within it. */
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
   readonly onCall?: (info: CallInfo) => void;
-  /** Spec 002: when 429s exceed 10% of recent calls, pause 100-500 ms (jittered) before each attempt. */
-  readonly adaptiveBackoff?: boolean;
+  /** Spec 002: when 429s exceed 10% of recent calls, hold each attempt back (exponential + 100-500 ms). */
+  readonly adaptiveBackoff?: boolean | AdaptiveThrottle;
 }
 
 export interface InstrumentedVendorHttpClient extends VendorHttpClient {
   /** The last rate-limit headers the vendor sent (x-ratelimit-*, retry-after), for diagnostics. */
   readonly lastRateLimitHeaders: Readonly<Record<string, string>>;
+  /** The adaptive brake, when enabled (its share of 429s feeds logs and tests). */
+  readonly throttle?: AdaptiveThrottle;
 }
 
-const RECENT = 100;
+const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 3000, readMs: 7000 };
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+class AttemptTimeout extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
 
 export function createVendorHttpClient(o: VendorHttpClientOptions): InstrumentedVendorHttpClient {
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...o.retry };
   const doFetch = o.fetch ?? fetch;
-  const recent: boolean[] = []; // true = 429
+  const throttle =
+    o.adaptiveBackoff instanceof AdaptiveThrottle
+      ? o.adaptiveBackoff
+      : o.adaptiveBackoff
+        ? new AdaptiveThrottle({ clock: o.clock, random: retry.random, scale: retry.scale })
+        : undefined;
   let lastRateLimitHeaders: Record<string, string> = {};
 
-  const throttledShare = () => (recent.length ? recent.filter(Boolean).length / recent.length : 0);
+  function budget(req: HttpRequest, attempt: number) {
+    const base = req.timeoutMs
+      ? { headersMs: req.timeoutMs, idleMs: req.timeoutMs }
+      : o.timeouts || !o.timeoutMs
+        ? {
+            headersMs: (o.timeouts ?? DEFAULT_TIMEOUTS).connectMs + (o.timeouts ?? DEFAULT_TIMEOUTS).readMs,
+            idleMs: (o.timeouts ?? DEFAULT_TIMEOUTS).readMs,
+          }
+        : { headersMs: o.timeoutMs, idleMs: o.timeoutMs };
+    return {
+      headersMs: attemptTimeoutMs(base.headersMs, attempt, retry),
+      idleMs: attemptTimeoutMs(base.idleMs, attempt, retry),
+    };
+  }
 
-  async function attemptOnce(req: HttpRequest, token: string | undefined, attempt: number) {
+  async function send(req: HttpRequest, token: string | undefined, attempt: number): Promise<Answer> {
     const url = new URL(o.baseUrl.replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = (req.timeoutMs ?? o.timeoutMs ?? 10_000) * 1.5 ** (attempt - 1);
-    const res = await doFetch(url, {
-      method: req.method,
-      headers,
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      signal: AbortSignal.timeout(timeout),
-    });
-    const text = await res.text();
-    let body: unknown = text;
+    const headers = new Headers({ accept: 'application/json' });
+    if (req.body !== undefined) headers.set('content-type', 'application/json');
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers.set(k, v);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    const { headersMs, idleMs } = budget(req, attempt);
+    const controller = new AbortController();
+    let timer = setTimeout(
+      () => controller.abort(new AttemptTimeout('no response headers', headersMs)),
+      headersMs,
+    );
     try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: kept as text
+      const res = await doFetch(url, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: controller.signal,
+      });
+      const responseHeaders: Record<string, string> = {};
+      res.headers.forEach((value, name) => (responseHeaders[name] = value));
+      let text = '';
+      if (res.body) {
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          clearTimeout(timer);
+          timer = setTimeout(() => controller.abort(new AttemptTimeout('no body data', idleMs)), idleMs);
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        text += decoder.decode();
+      }
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: kept as text
+      }
+      return { status: res.status, headers: responseHeaders, body };
+    } catch (err) {
+      throw controller.signal.aborted ? controller.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
     }
-    const responseHeaders: Record<string, string> = {};
-    res.headers.forEach((value, name) => (responseHeaders[name] = value));
-    return { status: res.status, headers: responseHeaders, body };
+  }
+
+  function rateLimitHeadersOf(headers: Record<string, string>) {
+    const found = Object.entries(headers).filter(
+      ([k]) => k.includes('ratelimit') || k === 'retry-after' || k === 'retry-after-ms',
+    );
+    return found.length ? Object.fromEntries(found) : undefined;
+  }
+
+  function describeNetworkError(err: unknown): string {
+    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const cause = e.cause?.code ?? e.cause?.message;
+    return `${e.name ?? 'Error'}: ${e.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
+  }
+
+  async function tokenFor(attempt: number, req: HttpRequest): Promise<string | undefined> {
+    if (!o.tokens) return undefined;
+    try {
+      return await o.tokens.getToken();
+    } catch (err) {
+      if (!(err instanceof TokenRequestError)) throw err;
+      // Credentials or the token endpoint, not the request: let SQS redeliver later.
+      throw new VendorHttpError(
+        o.vendor,
+        err.status,
+        undefined,
+        attempt,
+        `${o.vendor} ${req.method} ${req.path}: ${err.message}`,
+        { cause: err, transient: true },
+      );
+    }
   }
 
   return {
     get lastRateLimitHeaders() {
       return lastRateLimitHeaders;
     },
+    throttle,
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
       let refreshedOn401 = false;
       for (let attempt = 1; ; attempt++) {
-        await o.breaker?.acquire();
-        await o.limiter.acquire();
-        if (o.adaptiveBackoff && recent.length >= 20 && throttledShare() > 0.1) {
-          await o.clock.sleep(100 + Math.round(retry.random() * 400));
-        }
-        const token = o.tokens ? await o.tokens.getToken() : undefined;
-        const dispatchedAt = o.clock.now();
-        let outcome: { status: number; headers: Record<string, string>; body: unknown } | undefined;
-        let networkError: Error | undefined;
+        let permit: BreakerPermit | undefined = await o.breaker?.acquire();
+        let answer: Answer | undefined;
+        let networkError: unknown;
+        let token: string | undefined;
+        let dispatchedAt: number;
+        let throttledForMs = 0;
         try {
-          outcome = await attemptOnce(req, token, attempt);
+          throttledForMs = throttle?.delayMs() ?? 0;
+          if (throttledForMs > 0) await o.clock.sleep(throttledForMs);
+          await o.limiter.acquire();
+          token = await tokenFor(attempt, req);
+          dispatchedAt = o.clock.now();
         } catch (err) {
-          networkError = err as Error;
+          if (permit) o.breaker?.release(permit);
+          throw err;
         }
-        const status = outcome?.status ?? 'network';
+        try {
+          answer = await send(req, token, attempt);
+        } catch (err) {
+          networkError = err;
+        }
+        const status = answer?.status ?? 'network';
+        const rateLimitHeaders = answer && rateLimitHeadersOf(answer.headers);
+        if (rateLimitHeaders) lastRateLimitHeaders = rateLimitHeaders;
         o.onCall?.({
           vendor: o.vendor,
           method: req.method,
@@ -107,43 +231,48 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           attempt,
           dispatchedAt,
           durationMs: o.clock.now() - dispatchedAt,
+          ...(rateLimitHeaders && { rateLimitHeaders }),
+          ...(networkError !== undefined && { error: describeNetworkError(networkError) }),
+          ...(throttledForMs > 0 && { throttledForMs }),
         });
-        recent.push(status === 429);
-        if (recent.length > RECENT) recent.shift();
-        o.breaker?.record(status !== 'network' && status !== 429 && status < 500);
+        throttle?.record(status === 429);
+        if (permit) o.breaker?.record(status !== 'network' && status !== 429 && status < 500, permit);
+        permit = undefined;
 
-        if (outcome) {
-          const rl = Object.fromEntries(
-            Object.entries(outcome.headers).filter(
-              ([k]) => k.startsWith('x-ratelimit') || k === 'retry-after',
-            ),
-          );
-          if (Object.keys(rl).length) lastRateLimitHeaders = rl;
-          if (outcome.status < 300)
+        if (answer) {
+          if (answer.status >= 200 && answer.status < 300)
             return {
-              status: outcome.status,
-              headers: outcome.headers,
-              body: outcome.body as T,
+              status: answer.status,
+              headers: answer.headers,
+              body: answer.body as T,
               attempts: attempt,
             };
-          if (outcome.status === 401 && token && o.tokens && !refreshedOn401) {
+          if (answer.status === 401 && token && o.tokens && !refreshedOn401) {
             refreshedOn401 = true;
             o.tokens.invalidate(token);
             continue;
           }
-          if (outcome.status === 429) {
-            await o.limiter.onThrottled(retryAfterMs(outcome.headers['retry-after'], o.clock.now()) ?? 1000);
+          if (answer.status === 429) {
+            const pause = requestedWaitMs(answer.headers, o.clock.now()) ?? 1000;
+            // Advisory: the local pause is already in place if the shared write fails.
+            await o.limiter.onThrottled(pause).catch(() => undefined);
           }
         }
-        const decision = decideRetry(status, attempt, outcome?.headers ?? {}, o.clock.now(), retry);
+        const decision = decideRetry(status, attempt, answer?.headers ?? {}, o.clock.now(), retry);
         if (!decision.retry) {
-          const why = networkError ? `network error: ${networkError.message}` : `HTTP ${status}`;
+          const why = answer ? `HTTP ${status}` : `network error: ${describeNetworkError(networkError)}`;
           throw new VendorHttpError(
             o.vendor,
-            outcome?.status ?? 0,
-            outcome?.body,
+            answer?.status ?? 0,
+            answer?.body,
             attempt,
             `${o.vendor} ${req.method} ${req.path} failed after ${attempt} attempt(s): ${why}`,
+            {
+              ...(networkError !== undefined && { cause: networkError }),
+              // A token refreshed a moment ago and rejected again was revoked behind our back (another
+              // instance refreshed: spec 002's trap), not a problem with this request.
+              ...(answer?.status === 401 && refreshedOn401 && { transient: true }),
+            },
           );
         }
         if (decision.delayMs > 0) await o.clock.sleep(decision.delayMs);

@@ -1,4 +1,11 @@
-import { decideRetry, DEFAULT_RETRY, retryAfterMs } from '../../../shared/http/retry-policy';
+import fc from 'fast-check';
+import {
+  attemptTimeoutMs,
+  decideRetry,
+  DEFAULT_RETRY,
+  requestedWaitMs,
+  retryAfterMs,
+} from '../../../shared/http/retry-policy';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const noJitter = { ...DEFAULT_RETRY, random: () => 1 };
@@ -55,5 +62,60 @@ describe('spec 000 retry table', () => {
       retry: true,
       delayMs: 200,
     });
+  });
+});
+
+describe('retry table details', () => {
+  it('keeps full jitter within [0, min(60 s, 1 s * 2^(n-1))] for any random draw', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, r) => {
+        const cfg = { ...DEFAULT_RETRY, serverErrorRetries: 30, random: () => r };
+        const d = decideRetry(500, n, {}, NOW, cfg);
+        const ceiling = Math.min(60_000, 1000 * 2 ** (n - 1));
+        return d.retry && d.delayMs >= 0 && d.delayMs <= ceiling;
+      }),
+    );
+  });
+
+  it('backs off on 429 when the vendor sends no Retry-After, and gives up after the configured retries', () => {
+    expect(decideRetry(429, 3, {}, NOW, noJitter)).toEqual({ retry: true, delayMs: 4000 });
+    expect(decideRetry(429, 7, { 'retry-after': '1' }, NOW, noJitter)).toEqual({ retry: false });
+  });
+
+  it('treats an HTTP-date in the past as "now" and caps a very long Retry-After', () => {
+    expect(decideRetry(429, 1, { 'retry-after': new Date(NOW - 5000).toUTCString() }, NOW, noJitter)).toEqual(
+      { retry: true, delayMs: 0 },
+    );
+    expect(decideRetry(429, 1, { 'retry-after': '3600' }, NOW, noJitter)).toEqual({
+      retry: true,
+      delayMs: 60_000,
+    });
+  });
+
+  it('ignores Retry-After values that are neither delta-seconds nor a date', () => {
+    for (const bad of ['-1', '', '  ', '1e3', 'soon']) expect(retryAfterMs(bad, NOW)).toBeUndefined();
+    expect(retryAfterMs(' 2 ', NOW)).toBe(2000);
+  });
+
+  it('prefers the precise retry-after-ms when a vendor sends both', () => {
+    const headers = { 'retry-after': '1', 'retry-after-ms': '140' };
+    expect(requestedWaitMs(headers, NOW)).toBe(140);
+    expect(decideRetry(429, 1, headers, NOW, noJitter)).toEqual({ retry: true, delayMs: 140 });
+    expect(requestedWaitMs({ 'retry-after-ms': 'x', 'retry-after': '2' }, NOW)).toBe(2000);
+  });
+
+  it('does not retry 401 itself (the client refreshes the token) nor other 4xx', () => {
+    for (const status of [401, 403, 405, 410])
+      expect(decideRetry(status, 1, {}, NOW, noJitter).retry).toBe(false);
+  });
+
+  it('gives each network retry a longer timeout', () => {
+    expect([1, 2, 3].map((a) => attemptTimeoutMs(10_000, a))).toEqual([10_000, 15_000, 22_500]);
+    expect(attemptTimeoutMs(1000, 3, { timeoutGrowth: 2 })).toBe(4000);
+  });
+
+  it('backs off network retries with jitter, scaled', () => {
+    const d = decideRetry('network', 2, {}, NOW, { ...DEFAULT_RETRY, random: () => 0.5, scale: 0.1 });
+    expect(d).toEqual({ retry: true, delayMs: 100 });
   });
 });

@@ -1,4 +1,5 @@
 import { TokenManager } from '../../../shared/http/token-manager';
+import { FakeClock } from '../../helpers/fake-clock';
 import { VirtualClock } from '../../helpers/virtual-clock';
 
 function setup(expiresIn = 3600) {
@@ -85,5 +86,124 @@ describe('TokenManager with short-lived tokens', () => {
     expect(fakeFetch).toHaveBeenCalledTimes(1);
     clock.advance(1_000);
     expect(await tokens.getToken()).toBe('token-2');
+  });
+});
+
+/** A token endpoint scripted per request: a status, or a token with its lifetime. */
+function scripted(
+  clock: FakeClock,
+  answers: ({ status: number; retryAfter?: string } | { expiresIn: number })[],
+) {
+  const forced: boolean[] = [];
+  let issued = 0;
+  const fakeFetch = jest.fn(async () => {
+    const next = answers.shift() ?? { expiresIn: 3600 };
+    if ('status' in next)
+      return new Response('{"error":"nope"}', {
+        status: next.status,
+        headers: next.retryAfter ? { 'retry-after': next.retryAfter } : {},
+      });
+    issued++;
+    return new Response(JSON.stringify({ access_token: `token-${issued}`, expires_in: next.expiresIn }));
+  }) as unknown as jest.Mock & typeof fetch;
+  const tokens = new TokenManager({
+    tokenUrl: 'http://127.0.0.1/oauth/token',
+    getCredentials: async (req) => {
+      forced.push(req?.forceFetch ?? false);
+      return { clientId: 'id', clientSecret: 'secret' };
+    },
+    clock,
+    refreshBeforeSeconds: 300,
+    random: () => 1,
+    fetch: fakeFetch,
+  });
+  return { tokens, fakeFetch, forced };
+}
+
+describe('TokenManager on a fake clock', () => {
+  it('20 callers arriving when the token is due for refresh cause exactly one token request', async () => {
+    const clock = new FakeClock();
+    const { tokens, fakeFetch } = scripted(clock, []);
+    expect(await tokens.getToken()).toBe('token-1');
+    await clock.advance(3300_000);
+    const callers = Array.from({ length: 20 }, () => tokens.getToken());
+    expect(new Set(await Promise.all(callers))).toEqual(new Set(['token-2']));
+    expect(fakeFetch).toHaveBeenCalledTimes(1 + 1);
+    expect(tokens.refreshCount).toBe(2);
+  });
+
+  it('keeps serving the still-valid token when a refresh fails, and tries again 5 s later', async () => {
+    const clock = new FakeClock();
+    const { tokens, fakeFetch } = scripted(clock, [{ expiresIn: 3600 }, { status: 400 }]);
+    await tokens.getToken();
+    await clock.advance(3300_000);
+    expect(await tokens.getToken()).toBe('token-1'); // refresh refused (400, not retried)
+    expect(await tokens.getToken()).toBe('token-1'); // no new request within 5 s
+    expect(fakeFetch).toHaveBeenCalledTimes(2);
+    await clock.advance(5000);
+    expect(await tokens.getToken()).toBe('token-2');
+    expect(fakeFetch).toHaveBeenCalledTimes(3);
+    expect(tokens.failedRequests).toBe(1);
+  });
+
+  it('fails when there is no valid token to fall back on', async () => {
+    const clock = new FakeClock();
+    const { tokens } = scripted(clock, [{ expiresIn: 60 }, { status: 403 }]);
+    await tokens.getToken();
+    await clock.advance(61_000);
+    await expect(tokens.getToken()).rejects.toMatchObject({
+      name: 'TokenRequestError',
+      status: 403,
+      transient: false,
+    });
+  });
+
+  it('retries a failing token endpoint on the clock, honouring its Retry-After', async () => {
+    const clock = new FakeClock();
+    const { tokens, fakeFetch } = scripted(clock, [{ status: 503 }, { status: 429, retryAfter: '3' }]);
+    const token = clock.runUntilSettled(tokens.getToken());
+    expect(await token).toBe('token-1');
+    expect(fakeFetch).toHaveBeenCalledTimes(3);
+    expect(clock.sleeps).toEqual([500, 3000]); // backoff (random = 1), then the endpoint's Retry-After
+  });
+
+  it('gives up after three attempts with a transient error', async () => {
+    const clock = new FakeClock();
+    const { tokens } = scripted(clock, [{ status: 502 }, { status: 502 }, { status: 502 }]);
+    await expect(clock.runUntilSettled(tokens.getToken())).rejects.toMatchObject({
+      status: 502,
+      transient: true,
+    });
+  });
+
+  it('re-reads rotated credentials once, bypassing their cache, when the token endpoint answers 401', async () => {
+    const clock = new FakeClock();
+    const { tokens, forced } = scripted(clock, [{ status: 401 }]);
+    expect(await tokens.getToken()).toBe('token-1');
+    expect(forced).toEqual([false, true]);
+  });
+
+  it('reports a network failure of the token endpoint as status 0 and transient', async () => {
+    const clock = new FakeClock();
+    const tokens = new TokenManager({
+      tokenUrl: 'http://127.0.0.1:9/oauth/token',
+      getCredentials: async () => ({ clientId: 'id', clientSecret: 'secret' }),
+      clock,
+      maxAttempts: 1,
+    });
+    await expect(tokens.getToken()).rejects.toMatchObject({ status: 0, transient: true });
+  });
+
+  it('a 401 reported with a token already replaced during a refresh triggers no second refresh', async () => {
+    const clock = new FakeClock();
+    const { tokens, fakeFetch } = scripted(clock, []);
+    const first = await tokens.getToken();
+    tokens.invalidate(first);
+    const refreshing = tokens.getToken();
+    tokens.invalidate(first); // a late 401 of the same old token, while the refresh is in flight
+    const second = await refreshing;
+    tokens.invalidate(first);
+    expect(await tokens.getToken()).toBe(second);
+    expect(fakeFetch).toHaveBeenCalledTimes(2);
   });
 });

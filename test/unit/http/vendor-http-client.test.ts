@@ -1,38 +1,93 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TokenBucket } from '../../../shared/http/rate-limiter';
+import { CircuitBreaker } from '../../../shared/http/circuit-breaker';
+import { AdaptiveThrottle, TokenBucket } from '../../../shared/http/rate-limiter';
 import { TokenManager } from '../../../shared/http/token-manager';
 import { VendorHttpError } from '../../../shared/http/types';
-import { createVendorHttpClient } from '../../../shared/http/vendor-http-client';
+import {
+  createVendorHttpClient,
+  type CallInfo,
+  type VendorHttpClientOptions,
+} from '../../../shared/http/vendor-http-client';
 import { VirtualClock } from '../../helpers/virtual-clock';
+import { FakeClock } from '../../helpers/fake-clock';
 
-/** A scripted vendor on 127.0.0.1: answers the next statuses in order, then 200. */
+type Step =
+  | { status: number; headers?: Record<string, string> }
+  | { stall: 'headers' | 'body'; ms: number }
+  | { drop: true };
+
+/** A scripted vendor on 127.0.0.1: answers the next steps in order, then 200. */
 let server: Server;
-let script: { status: number; headers?: Record<string, string> }[] = [];
-let seen: { path: string; auth?: string }[] = [];
+let script: Step[] = [];
+let seen: { method: string; path: string; auth?: string; contentType?: string; body: string }[] = [];
 let tokensIssued = 0;
+let tokenScript: number[] = [];
+let rejectToken: string | undefined;
 let baseUrl = '';
+const open = new Set<ServerResponse>();
+
+function answer(req: IncomingMessage, res: ServerResponse, body: string) {
+  if (req.url === '/oauth/token') {
+    const status = tokenScript.shift();
+    if (status) {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      return res.end('{"error":"server_error"}');
+    }
+    tokensIssued++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ access_token: `t${tokensIssued}`, expires_in: 3600 }));
+  }
+  seen.push({
+    method: req.method!,
+    path: req.url!,
+    auth: req.headers.authorization,
+    contentType: req.headers['content-type'],
+    body,
+  });
+  if (rejectToken && req.headers.authorization === `Bearer ${rejectToken}`) {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    return res.end('{"message":"token revoked"}');
+  }
+  const next = script.shift() ?? { status: 200 };
+  if ('drop' in next) return req.socket.destroy();
+  if ('stall' in next) {
+    open.add(res);
+    const release = () => {
+      open.delete(res);
+      if (!res.writableEnded) res.end('"late"}');
+    };
+    if (next.stall === 'body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    }
+    setTimeout(release, next.ms).unref();
+    return;
+  }
+  res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
+  res.end(JSON.stringify({ ok: next.status < 300, status: next.status, echo: body || undefined }));
+}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === '/oauth/token') {
-      tokensIssued++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ access_token: `t${tokensIssued}`, expires_in: 3600 }));
-    }
-    seen.push({ path: req.url!, auth: req.headers.authorization });
-    const next = script.shift() ?? { status: 200 };
-    res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
-    res.end(JSON.stringify({ ok: next.status < 300, status: next.status }));
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => answer(req, res, body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  for (const res of open) res.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
 beforeEach(() => {
   script = [];
   seen = [];
   tokensIssued = 0;
+  tokenScript = [];
+  rejectToken = undefined;
 });
 
 function client() {
@@ -53,6 +108,33 @@ function client() {
   return { clock, http, tokens };
 }
 
+/** The same on the fake clock, with every call's info collected. */
+function fakeClockClient(extra: Partial<VendorHttpClientOptions> = {}) {
+  const clock = new FakeClock();
+  return { clock, ...fakeClockClientOn(clock, extra) };
+}
+
+function fakeClockClientOn(clock: FakeClock, extra: Partial<VendorHttpClientOptions>) {
+  const calls: CallInfo[] = [];
+  const tokens = new TokenManager({
+    tokenUrl: `${baseUrl}/oauth/token`,
+    getCredentials: async () => ({ clientId: 'c', clientSecret: 's' }),
+    clock,
+    random: () => 1,
+  });
+  const http = createVendorHttpClient({
+    vendor: 'genesys',
+    baseUrl,
+    clock,
+    tokens,
+    limiter: new TokenBucket({ ratePerSecond: 1000, burst: 1000 }, clock),
+    retry: { random: () => 1 },
+    onCall: (c) => calls.push(c),
+    ...extra,
+  });
+  return { http, tokens, calls };
+}
+
 describe('vendor HTTP client against a real HTTP server', () => {
   it('sends a bearer token and query, and returns parsed JSON', async () => {
     const { http } = client();
@@ -62,7 +144,7 @@ describe('vendor HTTP client against a real HTTP server', () => {
       query: { a: 1, b: undefined },
     });
     expect(res).toMatchObject({ status: 200, body: { ok: true }, attempts: 1 });
-    expect(seen).toEqual([{ path: '/api/x?a=1', auth: 'Bearer t1' }]);
+    expect(seen).toMatchObject([{ path: '/api/x?a=1', auth: 'Bearer t1' }]);
   });
 
   it('waits for Retry-After on 429 and keeps the rate-limit headers', async () => {
@@ -122,5 +204,159 @@ describe('vendor HTTP client against a real HTTP server', () => {
       fetch: flaky,
     });
     expect((await http.request({ method: 'GET', path: '/api/n' })).attempts).toBe(2);
+  });
+});
+
+describe('vendor HTTP client on a fake clock', () => {
+  it('waits for a Retry-After given as an HTTP-date, relative to the clock', async () => {
+    const { clock, http, calls } = fakeClockClient();
+    script = [{ status: 429, headers: { 'retry-after': new Date(clock.now() + 7000).toUTCString() } }];
+    const start = clock.now();
+    const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/date' }));
+    expect(res.attempts).toBe(2);
+    expect(calls[1]!.dispatchedAt - start).toBeGreaterThanOrEqual(7000);
+    expect(calls[1]!.dispatchedAt - start).toBeLessThan(8000);
+    expect(calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(calls[0]!.rateLimitHeaders).toEqual({ 'retry-after': expect.any(String) });
+  });
+
+  it('retries 502 and 504 with growing backoff, at most three times', async () => {
+    const { clock, http } = fakeClockClient();
+    script = [{ status: 502 }, { status: 504 }, { status: 502 }, { status: 504 }];
+    const err = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/gw' })).catch((e) => e);
+    expect(err).toMatchObject({ name: 'VendorHttpError', status: 504, attempts: 4, transient: true });
+    expect(clock.sleeps.filter((ms) => ms >= 1000)).toEqual([1000, 2000, 4000]);
+  });
+
+  it('a second 401 right after a refresh is reported as transient (token revoked by a peer)', async () => {
+    const { clock, http } = fakeClockClient();
+    script = [{ status: 401 }, { status: 401 }];
+    const err = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/r' })).catch((e) => e);
+    expect(err).toMatchObject({ status: 401, attempts: 2, transient: true });
+    expect(tokensIssued).toBe(2);
+  });
+
+  it('20 concurrent requests hitting 401 with the same token cause one refresh', async () => {
+    const { clock, http, tokens } = fakeClockClient();
+    await clock.runUntilSettled(tokens.getToken());
+    rejectToken = 't1'; // the vendor revoked it
+    const all = Promise.all(
+      Array.from({ length: 20 }, (_, i) => http.request({ method: 'GET', path: `/api/c${i}` })),
+    );
+    const results = await clock.runUntilSettled(all);
+    expect(results.every((r) => r.status === 200 && r.attempts === 2)).toBe(true);
+    expect(tokensIssued).toBe(2);
+    expect(seen.filter((s) => s.auth === 'Bearer t2')).toHaveLength(20);
+  });
+
+  it('20 concurrent requests while the token is due for refresh cause one token request', async () => {
+    const { clock, http, tokens } = fakeClockClient();
+    await clock.runUntilSettled(tokens.getToken());
+    await clock.advance(3300_000);
+    const all = Promise.all(
+      Array.from({ length: 20 }, () => http.request({ method: 'GET', path: '/api/d' })),
+    );
+    await clock.runUntilSettled(all);
+    expect(tokensIssued).toBe(2);
+    expect(new Set(seen.map((s) => s.auth))).toEqual(new Set(['Bearer t2']));
+  });
+
+  it('a failing token endpoint is a transient VendorHttpError and does not leave the breaker stuck', async () => {
+    const clock = new FakeClock();
+    const shared = new CircuitBreaker({ clock, minCalls: 1, pauseMs: 5000 });
+    const { http: guarded } = fakeClockClientOn(clock, { breaker: shared });
+    shared.record(false);
+    expect(shared.state).toBe('open');
+    tokenScript = [500, 500, 500];
+    const failed = await clock
+      .runUntilSettled(guarded.request({ method: 'GET', path: '/api/t' }))
+      .catch((e) => e);
+    expect(failed).toMatchObject({ name: 'VendorHttpError', status: 500, transient: true });
+    expect(shared.state).toBe('half-open');
+    // The probe was handed back: the next request becomes the probe and closes the breaker.
+    const ok = await clock.runUntilSettled(guarded.request({ method: 'GET', path: '/api/t' }));
+    expect(ok.status).toBe(200);
+    expect(shared.state).toBe('closed');
+  });
+
+  it('waits while the breaker is open instead of failing', async () => {
+    const clock = new FakeClock();
+    const breaker = new CircuitBreaker({ clock, minCalls: 5, pauseMs: 5000 });
+    const { http, calls } = fakeClockClientOn(clock, { breaker, retry: { random: () => 0 } });
+    script = Array.from({ length: 5 }, () => ({ status: 500 }));
+    const failing = Array.from({ length: 5 }, () =>
+      http.request({ method: 'GET', path: '/api/b', timeoutMs: 5000 }),
+    );
+    const later = http.request({ method: 'GET', path: '/api/b' });
+    const results = await clock.runUntilSettled(Promise.all([...failing, later]));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const opened = calls.findIndex((c, i) => i > 0 && c.dispatchedAt - calls[0]!.dispatchedAt >= 5000);
+    expect(opened).toBeGreaterThan(0); // calls after the five 500s went out only after the pause
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('times out waiting for headers, retries with a longer timeout, and reports the cause', async () => {
+    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 20, readMs: 60 } });
+    script = [
+      { stall: 'headers', ms: 2000 },
+      { stall: 'headers', ms: 2000 },
+      { stall: 'headers', ms: 2000 },
+    ];
+    const err = await clock
+      .runUntilSettled(http.request({ method: 'GET', path: '/api/slow' }))
+      .catch((e) => e);
+    expect(err).toMatchObject({ name: 'VendorHttpError', status: 0, attempts: 3, transient: true });
+    expect(calls.map((c) => c.error)).toEqual([
+      'TimeoutError: no response headers within 80 ms',
+      'TimeoutError: no response headers within 120 ms',
+      'TimeoutError: no response headers within 180 ms',
+    ]);
+  });
+
+  it('times out a body that stops arriving (read timeout), then succeeds on retry', async () => {
+    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 50, readMs: 80 } });
+    script = [{ stall: 'body', ms: 2000 }];
+    const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/body' }));
+    expect(res.attempts).toBe(2);
+    expect(calls[0]!.error).toBe('TimeoutError: no body data within 80 ms');
+  });
+
+  it('reports a connection reset as a network error with its cause', async () => {
+    const { clock, http, calls } = fakeClockClient();
+    script = [{ drop: true }];
+    const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/drop' }));
+    expect(res.attempts).toBe(2);
+    expect(calls[0]).toMatchObject({ status: 'network', error: expect.stringMatching(/fetch failed/) });
+  });
+
+  it('sends JSON bodies with the caller headers, the content type and the bearer token', async () => {
+    const { clock, http } = fakeClockClient();
+    const res = await clock.runUntilSettled(
+      http.request<{ echo: string }>({
+        method: 'POST',
+        path: '/api/e',
+        body: { agentId: 'a1', n: 2 },
+        headers: { 'X-Request-Id': 'r-1', Authorization: 'Bearer caller-cannot-override' },
+      }),
+    );
+    expect(JSON.parse(res.body.echo)).toEqual({ agentId: 'a1', n: 2 });
+    expect(seen[0]).toMatchObject({ method: 'POST', auth: 'Bearer t1', contentType: 'application/json' });
+  });
+
+  it('engages the adaptive brake when 429s pass 10% and reports how long it held calls', async () => {
+    const clock = new FakeClock();
+    const throttle = new AdaptiveThrottle({ clock, minCalls: 5, random: () => 0 });
+    const { http, calls } = fakeClockClientOn(clock, { adaptiveBackoff: throttle });
+    script = [
+      { status: 429, headers: { 'retry-after-ms': '10' } },
+      { status: 200 },
+      { status: 200 },
+      { status: 200 },
+    ];
+    for (let i = 0; i < 4; i++) await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/a' }));
+    // 5 calls, 1 of them 429 = 20% > 10%
+    expect(http.throttle?.engaged).toBe(true);
+    await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/a' }));
+    expect(calls.at(-1)!.throttledForMs).toBe(100 + 100);
   });
 });

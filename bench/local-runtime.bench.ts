@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../local/runtime';
 import { signedHeaders } from '../shared/webhook/signatures';
+import { percentile } from './stats';
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500);
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export async function run() {
   const runtime = await startLocalRuntime({
@@ -71,8 +70,8 @@ export async function run() {
         target: '',
       })),
       { figure: `events completed of ${EVENTS}`, value: latencies.length, target: `${EVENTS}` },
-      { figure: 'webhook -> processor done p50 (ms)', value: pct(latencies, 50), target: '' },
-      { figure: 'webhook -> processor done p99 (ms)', value: pct(latencies, 99), target: '' },
+      { figure: 'webhook -> processor done p50 (ms)', value: percentile(latencies, 50), target: '' },
+      { figure: 'webhook -> processor done p99 (ms)', value: percentile(latencies, 99), target: '' },
       { figure: 'wall time for all (s)', value: +((Date.now() - started) / 1000).toFixed(1), target: '' },
     ];
     console.table(rows);
@@ -80,8 +79,8 @@ export async function run() {
       startupMs: runtime.startupMs,
       events: EVENTS,
       completed: latencies.length,
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
     };
   } finally {
     await runtime.stop();

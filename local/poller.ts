@@ -61,9 +61,16 @@ export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
   };
 }
 
+/**
+ * While the queue is empty only one loop polls it; the others are parked, and each loop that receives messages
+ * wakes one more, so the busy loops plus one are polling, as Lambda scales pollers with the backlog. Every loop polling an empty queue ten times a second would cost the runtime's one event loop more
+ * than the traffic it serves.
+ */
 export class Poller {
   private running = false;
   private loops: Promise<void>[] = [];
+  private readonly parked: (() => void)[] = [];
+  private watching = false;
   /** Invocations completed, for /health and benchmarks. */
   invocations = 0;
 
@@ -76,7 +83,12 @@ export class Poller {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const wake of this.parked.splice(0)) wake();
     await Promise.all(this.loops);
+  }
+
+  private wakeOne(): void {
+    this.parked.shift()?.();
   }
 
   private async loop(): Promise<void> {
@@ -95,9 +107,16 @@ export class Poller {
           }),
         );
         if (!Messages?.length) {
+          if (this.watching) {
+            await new Promise<void>((resolve) => this.parked.push(resolve));
+            continue;
+          }
+          this.watching = true;
           await sleep(idleMs);
+          this.watching = false;
           continue;
         }
+        this.wakeOne(); // someone keeps polling while this batch runs
         await this.invoke(Messages);
       } catch (err) {
         if (this.running) this.o.log(`[${this.o.workflow}] poller error: ${(err as Error).message}`);

@@ -30,8 +30,16 @@ export interface LocalRuntimeOptions {
   readonly port?: number;
   /** Vendor sandbox port; 0 picks a free one. Default WFM_SANDBOX_PORT or 4010. */
   readonly sandboxPort?: number;
-  /** Instances per function; default WFM_LOCAL_CONCURRENCY or min(topology maxConcurrency, 3). */
-  readonly concurrency?: number;
+  /**
+   * Instances per workflow function; `declared` runs each at its topology maxConcurrency (benchmarks).
+   * Default WFM_LOCAL_CONCURRENCY or min(topology maxConcurrency, 3).
+   */
+  readonly concurrency?: number | 'declared';
+  /**
+   * Ingress instances (each serves one request at a time, as on Lambda, where API Gateway scales them out).
+   * Default WFM_LOCAL_INGRESS_INSTANCES, else 8 with `concurrency: 'declared'`, else 2.
+   */
+  readonly ingressInstances?: number;
   /** Scaled for a person watching: a message failing every time reaches its DLQ within a minute. */
   readonly visibilityTimeoutSeconds?: number;
   readonly webhookSecret?: string;
@@ -178,8 +186,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ),
     };
     const concurrencyOf = (declared: number) =>
-      options.concurrency ?? envInt('WFM_LOCAL_CONCURRENCY') ?? Math.min(declared, 3);
-    const ingress = await FunctionPool.start('ingress', plan.ingress, { ...baseEnv, ...ingressEnv }, 2);
+      options.concurrency === 'declared'
+        ? declared
+        : (options.concurrency ?? envInt('WFM_LOCAL_CONCURRENCY') ?? Math.min(declared, 3));
+    const ingressInstances =
+      options.ingressInstances ??
+      envInt('WFM_LOCAL_INGRESS_INSTANCES') ??
+      (options.concurrency === 'declared' ? 8 : 2);
+    const ingress = await FunctionPool.start(
+      'ingress',
+      plan.ingress,
+      { ...baseEnv, ...ingressEnv },
+      ingressInstances,
+    );
     stops.push(() => ingress.stop());
 
     const workflowEnv = (workflow: (typeof WORKFLOWS)[number]): z.input<typeof WorkflowEnvSchema> => {

@@ -15,8 +15,8 @@ export function buildAdherenceDeps() {
     leaseSize: 5,
   });
   const general = buildVendorClient(runtime, 'genesys');
-  const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock);
   const store = new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
+  const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock, store);
   const deps: AdherenceDeps = {
     wem,
     store,

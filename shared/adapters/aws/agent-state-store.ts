@@ -1,13 +1,14 @@
 /**
  * Per-agent adherence state in the State table (`pk = AGENT#<agentId>`, `sk = STATE`). `advance` is a
  * conditional write on event time, so on a standard queue a late, older event can never overwrite a newer one.
+ * The agent's schedule type is cached beside it (`sk = SCHEDULE`, expiring through the table's TTL).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AgentRecord, AgentStateStore } from '../../domain/adherence-sync/ports';
+import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 
-export class DynamoDbAgentStateStore implements AgentStateStore {
+export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -83,5 +84,58 @@ export class DynamoDbAgentStateStore implements AgentStateStore {
         Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
       }),
     );
+  }
+
+  async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `AGENT#${agentId}`, sk: 'SCHEDULE' } }),
+    );
+    return Item && (Item.fetchedAt as number) >= fetchedSince ? (Item.scheduleType as string) : undefined;
+  }
+
+  async rememberScheduleType(agentId: string, scheduleType: string, fetchedAt: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `AGENT#${agentId}`,
+          sk: 'SCHEDULE',
+          scheduleType,
+          fetchedAt,
+          expiresAt: Math.ceil(fetchedAt / 1000) + 2 * 86_400,
+        },
+      }),
+    );
+  }
+}
+
+/** In-memory fake with the same conditions (stale and repeated states, schedule types). */
+export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
+  readonly records = new Map<string, AgentRecord>();
+  readonly held: { agentId: string; state: AdherenceState; eventTime: number; reason: string }[] = [];
+  private readonly schedules = new Map<string, { scheduleType: string; fetchedAt: number }>();
+
+  async get(agentId: string): Promise<AgentRecord | undefined> {
+    return this.records.get(agentId);
+  }
+
+  async advance(record: AgentRecord): Promise<boolean> {
+    const current = this.records.get(record.agentId);
+    if (current && current.eventTime >= record.eventTime) return false;
+    this.records.set(record.agentId, record);
+    return true;
+  }
+
+  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
+    this.held.push({ agentId, state, eventTime, reason });
+  }
+
+  async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {
+    const cached = this.schedules.get(agentId);
+    return cached && cached.fetchedAt >= fetchedSince ? cached.scheduleType : undefined;
+  }
+
+  async rememberScheduleType(agentId: string, scheduleType: string, fetchedAt: number): Promise<void> {
+    this.schedules.set(agentId, { scheduleType, fetchedAt });
   }
 }

@@ -6,9 +6,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PermanentFailure, RetryableFailure } from '../../errors';
 import { VendorHttpError, type VendorHttpClient } from '../../http/types';
 import type { Clock } from '../../ports/clock';
-import type { AdherenceEvent, GenesysWem } from '../../domain/adherence-sync/ports';
+import type { AdherenceEvent, GenesysWem, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 
 export class GenesysWemAdapter implements GenesysWem {
+  /** This instance's copy of the shared cache, so a busy agent costs no read either. */
   private readonly schedules = new Map<string, { value: string; at: number }>();
 
   constructor(
@@ -17,12 +18,21 @@ export class GenesysWemAdapter implements GenesysWem {
     /** Other Genesys endpoints (300 requests/minute). */
     private readonly generalHttp: VendorHttpClient,
     private readonly clock: Clock,
-    private readonly scheduleCacheMs = 300_000,
+    /** Schedule types other instances looked up; without it each instance looks up its own. */
+    private readonly scheduleCache?: ScheduleTypeCache,
+    private readonly scheduleCacheMs = 12 * 3_600_000,
   ) {}
 
   async scheduleType(agentId: string): Promise<string> {
-    const cached = this.schedules.get(agentId);
-    if (cached && this.clock.now() - cached.at < this.scheduleCacheMs) return cached.value;
+    const now = this.clock.now();
+    const local = this.schedules.get(agentId);
+    if (local && now - local.at < this.scheduleCacheMs) return local.value;
+    const shared = await this.scheduleCache?.scheduleType(agentId, now - this.scheduleCacheMs);
+    if (shared) {
+      // Kept here for five minutes, then read from the shared cache again (which knows when it expires).
+      this.schedules.set(agentId, { value: shared, at: now - this.scheduleCacheMs + 300_000 });
+      return shared;
+    }
     const res = await this.generalHttp
       .request<{ scheduleType?: string }>({
         method: 'GET',
@@ -30,7 +40,8 @@ export class GenesysWemAdapter implements GenesysWem {
       })
       .catch((err: unknown) => translate(err));
     const value = res.body.scheduleType ?? 'Regular';
-    this.schedules.set(agentId, { value, at: this.clock.now() });
+    this.schedules.set(agentId, { value, at: now });
+    await this.scheduleCache?.rememberScheduleType(agentId, value, now);
     return value;
   }
 

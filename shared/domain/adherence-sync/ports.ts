@@ -10,7 +10,7 @@ export interface AdherenceEvent {
 }
 
 export interface GenesysWem {
-  /** The agent's schedule type (cached by the adapter). */
+  /** The agent's schedule type (cached: see `ScheduleTypeCache`). */
   scheduleType(agentId: string): Promise<string>;
   /** Sends one adherence event; the key makes a redelivery a no-op at the vendor. */
   push(event: AdherenceEvent, idempotencyKey: string): Promise<{ status: number; processingStatus?: string }>;
@@ -29,4 +29,14 @@ export interface AgentStateStore {
   advance(record: AgentRecord): Promise<boolean>;
   /** Keeps a transition the matrix cannot make, with its reason, for reconciliation. */
   hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void>;
+}
+
+/**
+ * Schedule types looked up before, shared by every instance: the lookup runs on Genesys' 300 requests/minute
+ * org limit, so a 2,000-agent shift change must not look every agent up again.
+ */
+export interface ScheduleTypeCache {
+  /** The cached type when it was fetched at or after `fetchedSince` (ms since epoch). */
+  scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined>;
+  rememberScheduleType(agentId: string, scheduleType: string, fetchedAt: number): Promise<void>;
 }

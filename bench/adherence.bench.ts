@@ -1,0 +1,576 @@
+/**
+ * Issue 4 figures (spec 002), all in one run:
+ *
+ * 1. Bursts against the Genesys sandbox's WEM limit (100 requests/s, burst 150): 500 agents changing state
+ *    within 10 s, and a 2,000-agent shift change (all within 10 s). Each burst goes once through the real
+ *    system (signed webhooks -> gateway -> ingress -> SQS -> adherence-sync at its configured concurrency ->
+ *    sandbox) and once through a naive client that posts straight to the sandbox with as many connections and
+ *    retries every 429 after a fixed 2 s (spec 002's trap). Reported side by side: events delivered,
+ *    duplicates at the vendor, 429s as a share of calls, drain time T against the theoretical minimum T* for
+ *    the same arrival curve (efficiency T* over T), p99 from webhook to vendor acceptance.
+ * 2. Nominal load, 20 events/s through the system: p99 from webhook to vendor acceptance.
+ * 3. Call reduction on a generated day of agent-state traffic (see `generateDay`), through the domain logic
+ *    with the in-memory fakes: vendor calls against one call per event.
+ *
+ * Schedule types are cached before a burst (agents looked them up at login, on Genesys' 300/min org limit;
+ * the cache is shared by every instance), so a burst measures the adherence endpoint alone.
+ * BENCH_ADHERENCE_SCALE (default 1) scales the burst sizes, e.g. 0.2 for a quick look.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { LOCAL_VENDOR_CREDENTIALS } from '../local/provision';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import { DynamoDbAgentStateStore, InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-store';
+import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
+import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
+import { loadStageConfig } from '../shared/config/stage';
+import { processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
+import { systemClock } from '../shared/ports/clock';
+import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
+import { signedHeaders } from '../shared/webhook/signatures';
+import { percentile, round, sortedAscending } from './stats';
+
+const SCALE = Number(process.env.BENCH_ADHERENCE_SCALE ?? 1);
+const BURSTS = [500, 2000].map((n) => {
+  const agents = Math.max(1, Math.round(n * SCALE));
+  return { name: `${agents} agents within 10 s`, agents, windowMs: 10_000 };
+});
+const HEARTBEAT_SECONDS = 60;
+const NOMINAL = { perSecond: 20, seconds: 15 };
+const NAIVE_RETRY_MS = 2000;
+const MAX_IN_FLIGHT = 64;
+const DRAIN_DEADLINE_MS = 5 * 60_000;
+const WEBHOOK_SECRET = 'local-webhook-secret';
+
+interface Arrival {
+  readonly agentId: string;
+  /** When the webhook was sent (ms since epoch). */
+  readonly sentAt: number;
+  /** When the arrival curve wanted it sent; later than that when intake fell behind. */
+  readonly scheduledAt: number;
+}
+
+interface BurstResult {
+  readonly agents: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly calls: number;
+  readonly throttled: number;
+  readonly drainMs: number;
+  readonly minimumMs: number;
+  /** T* had the webhooks arrived as scheduled (the intake kept up). */
+  readonly scheduledMinimumMs: number;
+  /** Webhooks accepted per second while the burst was being sent. */
+  readonly intakePerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+interface LoggedCall {
+  seq: number;
+  atMs: number;
+  durationMs: number;
+  method: string;
+  path: string;
+  status: number;
+  responseHeaders: Record<string, string>;
+}
+
+/**
+ * T*: when the last of these arrivals could be accepted at the earliest, one call each, if every call went
+ * out the moment both it had arrived and the vendor's bucket (full at the start) had a token.
+ */
+export function theoreticalDrainMs(
+  arrivals: readonly number[],
+  limit: { ratePerSecond: number; burst: number },
+): number {
+  const sorted = sortedAscending(arrivals);
+  if (!sorted.length) return 0;
+  const interval = 1000 / limit.ratePerSecond;
+  let tat = -Infinity; // GCRA: a call at t conforms when tat - t <= (burst - 1) * interval
+  let last = sorted[0]!;
+  for (const at of sorted) {
+    const sendAt = Math.max(at, tat - (limit.burst - 1) * interval);
+    tat = Math.max(tat, sendAt) + interval;
+    last = sendAt;
+  }
+  return last - sorted[0]!;
+}
+
+class Sandbox {
+  constructor(private readonly base: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}/genesys${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  async lastSeq(): Promise<number> {
+    const { requests } = await this.call<{ requests: LoggedCall[] }>('GET', '/_admin/requests?limit=1');
+    return requests[0]?.seq ?? 0;
+  }
+
+  /** Adherence POSTs for agents whose ids start with `prefix`, logged after `since`. */
+  async adherencePosts(prefix: string, since: number): Promise<LoggedCall[]> {
+    const path = encodeURIComponent(`/api/v2/wem/adherence/agents/${prefix}`);
+    const { requests } = await this.call<{ requests: LoggedCall[] }>(
+      'GET',
+      `/_admin/requests?method=POST&path=${path}&since=${since}`,
+    );
+    return requests;
+  }
+
+  async token(): Promise<string> {
+    const res = await fetch(`${this.base}/genesys/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: LOCAL_VENDOR_CREDENTIALS.clientId,
+        client_secret: LOCAL_VENDOR_CREDENTIALS.clientSecret,
+      }).toString(),
+    });
+    if (!res.ok) throw new Error(`token request answered ${res.status}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+}
+
+const agentOf = (path: string) => decodeURIComponent(path.split('/')[6] ?? '');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Calls `send` for agent i at `start + i * windowMs / n`, at most `MAX_IN_FLIGHT` at once (a vendor's webhook
+ * sender has a bounded connection pool too); resolves with when each was sent.
+ */
+async function play(
+  agentIds: readonly string[],
+  windowMs: number,
+  send: (agentId: string) => Promise<void>,
+): Promise<Arrival[]> {
+  const start = Date.now() + 50;
+  let inFlight = 0;
+  const slotFreed: (() => void)[] = [];
+  return Promise.all(
+    agentIds.map(async (agentId, i) => {
+      const scheduledAt = start + (i * windowMs) / agentIds.length;
+      await sleep(Math.max(0, scheduledAt - Date.now()));
+      while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => slotFreed.push(r));
+      inFlight++;
+      const sentAt = Date.now();
+      try {
+        await send(agentId);
+      } finally {
+        inFlight--;
+        slotFreed.shift()?.();
+      }
+      return { agentId, sentAt, scheduledAt };
+    }),
+  );
+}
+
+/** Waits until every agent's event was accepted (or the deadline), then reads the figures off the log. */
+async function measure(
+  sandbox: Sandbox,
+  prefix: string,
+  since: number,
+  arrivals: readonly Arrival[],
+): Promise<BurstResult> {
+  const deadline = Date.now() + DRAIN_DEADLINE_MS;
+  let calls: LoggedCall[] = [];
+  for (;;) {
+    calls = await sandbox.adherencePosts(prefix, since);
+    const accepted = new Set(calls.filter((c) => c.status < 300).map((c) => agentOf(c.path)));
+      console.log(`accepted ${accepted.size}/${arrivals.length}, calls ${calls.length}`);
+    if (accepted.size >= arrivals.length || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const acceptedAt = new Map<string, number>();
+  let recorded = 0;
+  for (const c of calls) {
+    if (c.status >= 300) continue;
+    if (c.responseHeaders['idempotent-replayed'] !== 'true') recorded++;
+    const agentId = agentOf(c.path);
+    if (!acceptedAt.has(agentId)) acceptedAt.set(agentId, c.atMs + c.durationMs);
+  }
+  const sent = new Map(arrivals.map((a) => [a.agentId, a.sentAt]));
+  const latencies = sortedAscending([...acceptedAt].map(([agentId, at]) => at - sent.get(agentId)!));
+  const first = Math.min(...arrivals.map((a) => a.sentAt));
+  return {
+    agents: arrivals.length,
+    delivered: acceptedAt.size,
+    duplicates: recorded - acceptedAt.size,
+    calls: calls.length,
+    throttled: calls.filter((c) => c.status === 429).length,
+    drainMs: Math.max(...acceptedAt.values()) - first,
+    minimumMs: theoreticalDrainMs(
+      arrivals.map((a) => a.sentAt),
+      GENESYS_ADHERENCE_RATE_LIMIT,
+    ),
+    scheduledMinimumMs: theoreticalDrainMs(
+      arrivals.map((a) => a.scheduledAt),
+      GENESYS_ADHERENCE_RATE_LIMIT,
+    ),
+    intakePerSecond:
+      arrivals.length / Math.max(0.001, (Math.max(...arrivals.map((a) => a.sentAt)) - first) / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+const agentStateEvent = (agentId: string, newState: string, timestamp = new Date().toISOString()) => ({
+  event_type: 'agent.state.changed',
+  timestamp,
+  data: {
+    agent_id: agentId,
+    previous_state: null,
+    new_state: newState,
+    queue_id: 'queue-1',
+    contact_id: null,
+    reason_code: null,
+  },
+});
+
+/** Through the system: a signed webhook per agent. */
+async function throughWorkflow(
+  runtime: LocalRuntime,
+  store: DynamoDbAgentStateStore,
+  prefix: string,
+  count: number,
+  windowMs: number,
+) {
+  const agentIds = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const now = Date.now();
+  await Promise.all(agentIds.map((id) => store.rememberScheduleType(id, 'Regular', now)));
+  return play(agentIds, windowMs, async (agentId) => {
+    const body = JSON.stringify(agentStateEvent(agentId, 'available'));
+    const res = await fetch(`${runtime.urls.gateway}/webhooks/agent-state`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders('hmac-sha256', WEBHOOK_SECRET, body) },
+      body,
+    });
+    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+  });
+}
+
+/**
+ * Spec 002's trap: no shared limiter, every 429 retried after a fixed 2 s, `connections` requests in flight
+ * (the workflow's concurrency times the records each instance processes at once).
+ */
+async function throughNaiveClient(
+  runtime: LocalRuntime,
+  sandbox: Sandbox,
+  prefix: string,
+  count: number,
+  windowMs: number,
+  connections: number,
+) {
+  const token = await sandbox.token();
+  const queue: string[] = [];
+  const idle: (() => void)[] = [];
+  let arrived = 0;
+  const worker = async () => {
+    for (;;) {
+      const agentId = queue.shift();
+      if (agentId === undefined) {
+        if (arrived === count) return;
+        await new Promise<void>((r) => idle.push(r));
+        continue;
+      }
+      const at = new Date().toISOString();
+      const event = {
+        agentId,
+        adherenceState: 'InSession',
+        scheduleType: 'Regular',
+        startTime: at,
+        endTime: at,
+        reasonCode: 'NONE',
+      };
+      const body = JSON.stringify(event);
+      const key = createHash('sha256').update(`${agentId}|InSession|${at}`).digest('hex').slice(0, 32);
+      for (;;) {
+        const res = await fetch(
+          `${runtime.urls.sandbox}/genesys/api/v2/wem/adherence/agents/${agentId}/adherence-events`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'X-Request-Id': randomUUID(),
+              'X-Timestamp-Dispatch': new Date().toISOString(),
+              'X-Payload-Hash': createHash('sha256').update(body).digest('hex'),
+              'X-Genesys-Idempotency-Key': key,
+            },
+            body,
+          },
+        );
+        await res.arrayBuffer();
+        if (res.status !== 429) break;
+        await sleep(NAIVE_RETRY_MS);
+      }
+    }
+  };
+  const workers = Array.from({ length: connections }, worker);
+  const agentIds = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const arrivals = await play(agentIds, windowMs, async (agentId) => {
+    queue.push(agentId);
+    arrived++;
+    // The last arrival wakes every idle worker so they can finish; before that, one per arrival.
+    for (const resume of arrived === count ? idle.splice(0) : idle.splice(0, 1)) resume();
+  });
+  await Promise.all(workers);
+  return arrivals;
+}
+
+/**
+ * A day of one agent's ACD feed, 08:00-16:30 local (UTC here): call cycles of on-call, after-call-work and
+ * available or idle (sub-states WEM sees as InSession), two breaks and a lunch, a meeting; a heartbeat restating
+ * the current state every `heartbeatSeconds`; and 2% of events delivered twice. Deterministic per seed.
+ */
+export function generateDay(agentId: string, seed: number, heartbeatSeconds = HEARTBEAT_SECONDS) {
+  let x = seed;
+  const random = () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const between = (lo: number, hi: number) => lo + random() * (hi - lo);
+  const day = Date.parse('2026-12-01T08:00:00Z');
+  const end = day + 8.5 * 3_600_000;
+  const changes: { at: number; state: string; reason?: string }[] = [{ at: day, state: 'logged-in' }];
+  const pauses = [
+    { at: day + 2 * 3_600_000, state: 'break', reason: 'break-15', minutes: 15 },
+    { at: day + 4 * 3_600_000, state: 'lunch', reason: 'lunch', minutes: 30 },
+    { at: day + 5.5 * 3_600_000, state: 'aux', reason: 'meeting', minutes: 30 },
+    { at: day + 6.5 * 3_600_000, state: 'break', reason: 'break-15', minutes: 15 },
+  ];
+  let t = day + between(2, 6) * 60_000;
+  changes.push({ at: t, state: 'available' });
+  while (t < end - 10 * 60_000) {
+    const pause = pauses[0];
+    if (pause && t >= pause.at) {
+      pauses.shift();
+      changes.push({ at: t, state: pause.state, reason: pause.reason });
+      t += pause.minutes * 60_000;
+      changes.push({ at: t, state: 'available' });
+      continue;
+    }
+    t += between(0.2, 3) * 60_000; // waiting for a call
+    changes.push({ at: t, state: random() < 0.3 ? 'idle' : 'available' });
+    t += between(10, 60) * 1000;
+    changes.push({ at: t, state: 'on-call' });
+    t += between(2, 8) * 60_000;
+    changes.push({ at: t, state: 'after-call-work' });
+    t += between(0.5, 1.5) * 60_000;
+    changes.push({ at: t, state: 'available' });
+  }
+  changes.push({ at: end, state: 'logged-out' });
+
+  const events: { at: number; state: string; reason?: string }[] = [];
+  for (const [i, change] of changes.entries()) {
+    events.push(change);
+    const next = changes[i + 1]?.at ?? change.at;
+    for (let h = change.at + heartbeatSeconds * 1000; h < next; h += heartbeatSeconds * 1000)
+      events.push({ at: h, state: change.state, reason: change.reason });
+  }
+  const delivered = events.flatMap((e) => (random() < 0.02 ? [e, e] : [e]));
+  return delivered.map((e) => ({
+    timestamp: new Date(Math.round(e.at)).toISOString(),
+    data: { agent_id: agentId, new_state: e.state, reason_code: e.reason ?? null },
+  }));
+}
+
+async function callReduction(agents = 50) {
+  const settings = loadStageConfig('local').workflows['adherence-sync'];
+  const wem = new FakeGenesysWem();
+  const deps = {
+    wem,
+    store: new InMemoryAgentStateStore(),
+    locks: new InMemoryLockManager(systemClock),
+    audit: new InMemoryAuditLog(),
+    settings,
+  };
+  let events = 0;
+  let transitions = 0;
+  for (let a = 0; a < agents; a++) {
+    let previous: string | undefined;
+    for (const event of generateDay(`agent-${a}`, a + 1)) {
+      events++;
+      const wemState = settings.stateMap[event.data.new_state];
+      if (wemState !== previous) transitions++;
+      previous = wemState;
+      await processAgentState(event, deps);
+    }
+  }
+  const pushes = wem.calls.filter((c) => c.kind === 'push').length;
+  const lookups = wem.calls.filter((c) => c.kind === 'schedule').length;
+  return { agents, events, transitions, pushes, lookups };
+}
+
+function burstRows(name: string, workflow: BurstResult, naive: BurstResult) {
+  const share = (r: BurstResult) => `${((100 * r.throttled) / Math.max(1, r.calls)).toFixed(2)}%`;
+  const efficiency = (r: BurstResult) => round(r.minimumMs / Math.max(1, r.drainMs), 2);
+  const s = (ms: number) => round(ms / 1000, 2);
+  return [
+    {
+      burst: name,
+      figure: 'events delivered',
+      workflow: workflow.delivered,
+      naive: naive.delivered,
+      target: `all ${workflow.agents}`,
+    },
+    {
+      burst: name,
+      figure: 'duplicates at the vendor',
+      workflow: workflow.duplicates,
+      naive: naive.duplicates,
+      target: '0',
+    },
+    { burst: name, figure: 'vendor calls', workflow: workflow.calls, naive: naive.calls, target: '' },
+    {
+      burst: name,
+      figure: '429s as share of calls',
+      workflow: share(workflow),
+      naive: share(naive),
+      target: '<= 1%',
+    },
+    {
+      burst: name,
+      figure: 'drain time T (s)',
+      workflow: s(workflow.drainMs),
+      naive: s(naive.drainMs),
+      target: '',
+    },
+    {
+      burst: name,
+      figure: 'theoretical minimum T* (s)',
+      workflow: s(workflow.minimumMs),
+      naive: s(naive.minimumMs),
+      target: '',
+    },
+    {
+      burst: name,
+      figure: 'efficiency T*/T',
+      workflow: efficiency(workflow),
+      naive: efficiency(naive),
+      target: '>= 0.9',
+    },
+    {
+      burst: name,
+      figure: 'webhooks sent per second',
+      workflow: round(workflow.intakePerSecond),
+      naive: round(naive.intakePerSecond),
+      target: '',
+    },
+    {
+      burst: name,
+      figure: 'T* had they arrived on schedule (s)',
+      workflow: s(workflow.scheduledMinimumMs),
+      naive: s(naive.scheduledMinimumMs),
+      target: '',
+    },
+    {
+      burst: name,
+      figure: 'webhook -> accepted p50 (s)',
+      workflow: s(workflow.p50Ms),
+      naive: s(naive.p50Ms),
+      target: '',
+    },
+    {
+      burst: name,
+      figure: 'webhook -> accepted p99 (s)',
+      workflow: s(workflow.p99Ms),
+      naive: s(naive.p99Ms),
+      target: '',
+    },
+  ];
+}
+
+export async function run() {
+  const workflow = workflowByName('adherence-sync')!;
+  const connections = workflow.queue.maxConcurrency * 5; // records per instance at once (sqs-processor default)
+  const runtime = await startLocalRuntime({
+    port: 0,
+    sandboxPort: 0,
+    timers: false,
+    concurrency: 'declared',
+    log: () => {},
+    logLevel: 'ERROR',
+  });
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: runtime.outputs.region,
+      endpoint: runtime.outputs.endpoints.dynamodb,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const store = new DynamoDbAgentStateStore(doc, runtime.outputs.tables.State!);
+  const sandbox = new Sandbox(runtime.urls.sandbox);
+  const run = Date.now().toString(36);
+  try {
+    const results: Record<string, { workflow: BurstResult; naive: BurstResult }> = {};
+    const rows: ReturnType<typeof burstRows> = [];
+    for (const [b, burst] of BURSTS.entries()) {
+      const measured = {} as { workflow: BurstResult; naive: BurstResult };
+      for (const client of ['workflow', 'naive'] as const) {
+        await sleep(2000); // the vendor's bucket refills between runs
+        const prefix = `bench-${run}-b${b}-${client}-`;
+        const since = await sandbox.lastSeq();
+        const arrivals =
+          client === 'workflow'
+            ? await throughWorkflow(runtime, store, prefix, burst.agents, burst.windowMs)
+            : await throughNaiveClient(runtime, sandbox, prefix, burst.agents, burst.windowMs, connections);
+        measured[client] = await measure(sandbox, prefix, since, arrivals);
+        process.stdout.write(`  ${burst.name}, ${client}: done\n`);
+      }
+      results[burst.name] = measured;
+      rows.push(...burstRows(burst.name, measured.workflow, measured.naive));
+    }
+    console.log(
+      `WEM limit ${GENESYS_ADHERENCE_RATE_LIMIT.ratePerSecond}/s burst ${GENESYS_ADHERENCE_RATE_LIMIT.burst}; ` +
+        `adherence-sync at ${workflow.queue.maxConcurrency} instances; naive client: ${connections} connections, ` +
+        `fixed ${NAIVE_RETRY_MS / 1000} s retry on 429`,
+    );
+    console.table(rows);
+
+    await sleep(2000);
+    const nominalPrefix = `bench-${run}-nominal-`;
+    const since = await sandbox.lastSeq();
+    const count = NOMINAL.perSecond * NOMINAL.seconds;
+    const arrivals = await throughWorkflow(runtime, store, nominalPrefix, count, NOMINAL.seconds * 1000);
+    const nominal = await measure(sandbox, nominalPrefix, since, arrivals);
+
+    const day = await callReduction();
+    const reduction = 1 - day.pushes / day.events;
+    console.table([
+      {
+        figure: `nominal ${NOMINAL.perSecond} events/s: delivered`,
+        value: `${nominal.delivered} / ${count}`,
+        target: 'all',
+      },
+      { figure: 'nominal: webhook -> accepted p50 (s)', value: round(nominal.p50Ms / 1000, 2), target: '' },
+      {
+        figure: 'nominal: webhook -> accepted p99 (s)',
+        value: round(nominal.p99Ms / 1000, 2),
+        target: '<= 2 s',
+      },
+      {
+        figure: `generated day (heartbeat every ${HEARTBEAT_SECONDS} s): agents / events`,
+        value: `${day.agents} / ${day.events}`,
+        target: '',
+      },
+      { figure: 'generated day: WEM state changes in the feed', value: day.transitions, target: '' },
+      { figure: 'generated day: vendor calls (pushes incl. bridges)', value: day.pushes, target: '' },
+      {
+        figure: 'call reduction vs one call per event',
+        value: `${(100 * reduction).toFixed(1)}%`,
+        target: '>= 75%',
+      },
+    ]);
+    return { bursts: results, nominal, day: { ...day, reduction } };
+  } finally {
+    doc.destroy();
+    await runtime.stop();
+  }
+}

@@ -186,7 +186,7 @@ async function measure(
   for (;;) {
     calls = await sandbox.adherencePosts(prefix, since);
     const accepted = new Set(calls.filter((c) => c.status < 300).map((c) => agentOf(c.path)));
-      console.log(`accepted ${accepted.size}/${arrivals.length}, calls ${calls.length}`);
+    console.log(`accepted ${accepted.size}/${arrivals.length}, calls ${calls.length}`);
     if (accepted.size >= arrivals.length || Date.now() > deadline) break;
     await sleep(500);
   }

@@ -87,18 +87,23 @@ async function bundle(entry: string, outfile: string) {
   return Object.values(result.metafile.outputs).find((o) => o.entryPoint)!.bytes;
 }
 
-function medianInitMs(file: string, runs = 20): number {
+/**
+ * Median cold module-init time of each file (fresh process each), runs interleaved so that a change in the
+ * machine's load during the measurement falls on every file alike.
+ */
+function medianInitMs(files: readonly string[], runs = 20): number[] {
   const env = {
     ...process.env,
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const samples = Array.from({ length: runs }, () =>
-    Number(execFileSync(process.execPath, ['-e', script], { env, cwd: ROOT, encoding: 'utf8' })),
-  );
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(runs / 2)]!;
+  const once = (file: string) => {
+    const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+    return Number(execFileSync(process.execPath, ['-e', script], { env, cwd: ROOT, encoding: 'utf8' }));
+  };
+  const samples = files.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) files.forEach((file, f) => samples[f]!.push(once(file)));
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(runs / 2)]!);
 }
 
 export async function run() {
@@ -150,8 +155,10 @@ export async function run() {
     execFileSync('cp', [join(dir, f), out]);
     return out;
   };
-  const ingressInit = medianInitMs(link('ingress.js'));
-  const baselineInit = medianInitMs(link('baseline.js'));
+  const [ingressInit, baselineInit] = medianInitMs([link('ingress.js'), link('baseline.js')]) as [
+    number,
+    number,
+  ];
 
   const ingressKb = sizes[0]!.kb;
   console.table([

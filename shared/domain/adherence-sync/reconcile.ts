@@ -33,10 +33,23 @@ export interface ReconcileDeps {
   readonly reasonCode: string;
 }
 
-export async function reconcile(deps: ReconcileDeps, now: number) {
-  const agents = await deps.agents();
+/**
+ * Checks agents most recently changed first (drift follows pushes) until `deadline`, if one is given: each
+ * dashboard read counts against Genesys' 300/min org limit, so a large tenant cannot be read in full every
+ * minute, and a run must end before its function times out. Agents not reached are counted in `deferred`.
+ */
+export async function reconcile(
+  deps: ReconcileDeps,
+  now: number,
+  budget: { deadline?: number; clock?: () => number } = {},
+) {
+  const agents = (await deps.agents()).sort((a, b) => b.eventTime - a.eventTime);
+  const clock = budget.clock ?? Date.now;
   let repaired = 0;
+  let checked = 0;
   for (const record of agents) {
+    if (budget.deadline !== undefined && clock() >= budget.deadline) break;
+    checked++;
     const shown = await deps.dashboard(record.agentId);
     if (shown.adherenceState === record.state) continue;
     const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
@@ -67,5 +80,5 @@ export async function reconcile(deps: ReconcileDeps, now: number) {
       },
     });
   }
-  return { agents: agents.length, repaired };
+  return { agents: agents.length, checked, deferred: agents.length - checked, repaired };
 }

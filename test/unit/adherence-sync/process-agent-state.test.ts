@@ -1,9 +1,14 @@
 import { InMemoryAgentStateStore } from '../../../shared/adapters/aws/agent-state-store';
-import { InMemoryAuditLog, InMemoryLockManager } from '../../../shared/adapters/aws/platform.fake';
+import {
+  InMemoryAuditLog,
+  InMemoryEventPublisher,
+  InMemoryLockManager,
+} from '../../../shared/adapters/aws/platform.fake';
 import { GenesysWemAdapter } from '../../../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../../../shared/adapters/genesys/adherence.fake';
 import { loadStageConfig } from '../../../shared/config/stage';
 import { processAgentState } from '../../../shared/domain/adherence-sync/process-agent-state';
+import { reconcile } from '../../../shared/domain/adherence-sync/reconcile';
 import type { HttpRequest, VendorHttpClient } from '../../../shared/http/types';
 import { VirtualClock } from '../../helpers/virtual-clock';
 
@@ -78,5 +83,37 @@ describe('schedule type lookups (300/min org limit) are shared by every instance
     clock.advance(13 * 3_600_000); // past the 12 h the type is trusted
     expect(await second.scheduleType('a1')).toBe('Flex');
     expect(lookups).toHaveLength(2);
+  });
+});
+
+describe('reconciliation within a time budget', () => {
+  it('checks the most recently changed agents first and stops at the deadline', async () => {
+    const wem = new FakeGenesysWem();
+    const events = new InMemoryEventPublisher();
+    const read: string[] = [];
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    const result = await reconcile(
+      {
+        agents: async () => [
+          { agentId: 'old', state: 'InSession', eventTime: now - 3_600_000 },
+          { agentId: 'newest', state: 'OnCall', eventTime: now - 60_000 },
+          { agentId: 'newer', state: 'OnBreak', eventTime: now - 120_000 },
+        ],
+        dashboard: async (agentId) => {
+          read.push(agentId);
+          now += 1000; // each read takes a second
+          return { adherenceState: 'Unavailable', since: '2026-12-01T10:00:00Z' };
+        },
+        wem,
+        events,
+        reasonCode: 'NONE',
+        diagnostics: () => ({ lastRateLimitHeaders: {} }),
+      },
+      now,
+      { deadline: now + 2000, clock: () => now },
+    );
+    expect(read).toEqual(['newest', 'newer']);
+    expect(result).toEqual({ agents: 3, checked: 2, deferred: 1, repaired: 2 });
+    expect(events.events.map((e) => e.type)).toEqual(['adherence.drift', 'adherence.drift']);
   });
 });

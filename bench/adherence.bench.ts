@@ -2,12 +2,14 @@
  * Issue 4 figures (spec 002), all in one run:
  *
  * 1. Bursts against the Genesys sandbox's WEM limit (100 requests/s, burst 150): 500 agents changing state
- *    within 10 s, and a 2,000-agent shift change (all within 10 s). Each burst goes once through the real
- *    system (signed webhooks -> gateway -> ingress -> SQS -> adherence-sync at its configured concurrency ->
- *    sandbox) and once through a naive client that posts straight to the sandbox with as many connections and
- *    retries every 429 after a fixed 2 s (spec 002's trap). Reported side by side: events delivered,
- *    duplicates at the vendor, 429s as a share of calls, drain time T against the theoretical minimum T* for
- *    the same arrival curve (efficiency T* over T), p99 from webhook to vendor acceptance.
+ *    within 10 s, and a 2,000-agent shift change (all within 10 s). Each burst goes through three clients, side
+ *    by side: the whole system (signed webhooks -> gateway -> ingress -> SQS -> adherence-sync at its configured
+ *    concurrency -> sandbox); the workflow's vendor path alone (its WEM adapter, HTTP client and shared DynamoDB
+ *    bucket, in this process, as many requests in flight), which takes the local runtime's capacity on this
+ *    machine out of the figure; and a naive client that posts straight to the sandbox with as many connections
+ *    and retries every 429 after a fixed 2 s (spec 002's trap). Reported: events delivered, duplicates at the
+ *    vendor, 429s as a share of calls, drain time T against the theoretical minimum T* for the same arrival
+ *    curve (efficiency T* over T), p99 from webhook to vendor acceptance.
  * 2. Nominal load, 20 events/s through the system: p99 from webhook to vendor acceptance.
  * 3. Call reduction on a generated day of agent-state traffic (see `generateDay`), through the domain logic
  *    with the in-memory fakes: vendor calls against one call per event.
@@ -23,9 +25,15 @@ import { LOCAL_VENDOR_CREDENTIALS } from '../local/provision';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { DynamoDbAgentStateStore, InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-store';
 import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
+import { GenesysWemAdapter } from '../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
 import { loadStageConfig } from '../shared/config/stage';
-import { processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
+import { idempotencyKeyOf, processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
+import { CircuitBreaker } from '../shared/http/circuit-breaker';
+import { DynamoDbTokenBucket } from '../shared/http/rate-limiter';
+import { TokenManager } from '../shared/http/token-manager';
+import { createVendorHttpClient } from '../shared/http/vendor-http-client';
+import { withHeadroom } from '../shared/runtime/vendor-client';
 import { systemClock } from '../shared/ports/clock';
 import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
 import { signedHeaders } from '../shared/webhook/signatures';
@@ -40,6 +48,8 @@ const HEARTBEAT_SECONDS = 60;
 const NOMINAL = { perSecond: 20, seconds: 15 };
 const NAIVE_RETRY_MS = 2000;
 const MAX_IN_FLIGHT = 64;
+/** Records one processor instance works on at once (the sqs-processor default). */
+const PER_INSTANCE = 5;
 const DRAIN_DEADLINE_MS = 5 * 60_000;
 const WEBHOOK_SECRET = 'local-webhook-secret';
 
@@ -118,12 +128,20 @@ class Sandbox {
 
   /** Adherence POSTs for agents whose ids start with `prefix`, logged after `since`. */
   async adherencePosts(prefix: string, since: number): Promise<LoggedCall[]> {
+    return (await this.adherenceQuery(prefix, since, '')).requests;
+  }
+
+  /** How many of those were answered `status` (the log is not shipped: polling stays cheap). */
+  async countAdherencePosts(prefix: string, since: number, status: number): Promise<number> {
+    return (await this.adherenceQuery(prefix, since, `&status=${status}&limit=0`)).count;
+  }
+
+  private adherenceQuery(prefix: string, since: number, extra: string) {
     const path = encodeURIComponent(`/api/v2/wem/adherence/agents/${prefix}`);
-    const { requests } = await this.call<{ requests: LoggedCall[] }>(
+    return this.call<{ count: number; requests: LoggedCall[] }>(
       'GET',
-      `/_admin/requests?method=POST&path=${path}&since=${since}`,
+      `/_admin/requests?method=POST&path=${path}&since=${since}${extra}`,
     );
-    return requests;
   }
 
   async token(): Promise<string> {
@@ -184,11 +202,13 @@ async function measure(
   const deadline = Date.now() + DRAIN_DEADLINE_MS;
   let calls: LoggedCall[] = [];
   for (;;) {
-    calls = await sandbox.adherencePosts(prefix, since);
-    const accepted = new Set(calls.filter((c) => c.status < 300).map((c) => agentOf(c.path)));
-    console.log(`accepted ${accepted.size}/${arrivals.length}, calls ${calls.length}`);
-    if (accepted.size >= arrivals.length || Date.now() > deadline) break;
-    await sleep(500);
+    const created = await sandbox.countAdherencePosts(prefix, since, 201);
+    if (created >= arrivals.length || Date.now() > deadline) {
+      calls = await sandbox.adherencePosts(prefix, since);
+      const accepted = new Set(calls.filter((c) => c.status < 300).map((c) => agentOf(c.path)));
+      if (accepted.size >= arrivals.length || Date.now() > deadline) break;
+    }
+    await sleep(250);
   }
   const acceptedAt = new Map<string, number>();
   let recorded = 0;
@@ -259,9 +279,55 @@ async function throughWorkflow(
 }
 
 /**
- * Spec 002's trap: no shared limiter, every 429 retried after a fixed 2 s, `connections` requests in flight
- * (the workflow's concurrency times the records each instance processes at once).
+ * Agents arrive on the burst's curve into an in-memory queue that `workers` drain, each calling `deliver`
+ * (with its worker number) until it resolves.
  */
+async function throughWorkers(
+  prefix: string,
+  count: number,
+  windowMs: number,
+  workers: number,
+  deliver: (agentId: string, worker: number) => Promise<void>,
+) {
+  const queue: string[] = [];
+  const idle: (() => void)[] = [];
+  let arrived = 0;
+  const work = async (worker: number) => {
+    for (;;) {
+      const agentId = queue.shift();
+      if (agentId !== undefined) await deliver(agentId, worker);
+      else if (arrived === count) return;
+      else await new Promise<void>((r) => idle.push(r));
+    }
+  };
+  const running = Array.from({ length: workers }, (_, w) => work(w));
+  const agentIds = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const arrivals = await play(agentIds, windowMs, async (agentId) => {
+    queue.push(agentId);
+    arrived++;
+    // The last arrival wakes every idle worker so they can finish; before that, one per arrival.
+    for (const resume of arrived === count ? idle.splice(0) : idle.splice(0, 1)) resume();
+  });
+  await Promise.all(running);
+  return arrivals;
+}
+
+const inSessionNow = (agentId: string) => {
+  const at = new Date().toISOString();
+  return {
+    event: {
+      agentId,
+      adherenceState: 'InSession' as const,
+      scheduleType: 'Regular',
+      startTime: at,
+      endTime: at,
+      reasonCode: 'NONE',
+    },
+    key: idempotencyKeyOf(agentId, 'InSession', at),
+  };
+};
+
+/** Spec 002's trap: no shared limiter, every 429 retried after a fixed 2 s. */
 async function throughNaiveClient(
   runtime: LocalRuntime,
   sandbox: Sandbox,
@@ -271,60 +337,76 @@ async function throughNaiveClient(
   connections: number,
 ) {
   const token = await sandbox.token();
-  const queue: string[] = [];
-  const idle: (() => void)[] = [];
-  let arrived = 0;
-  const worker = async () => {
+  return throughWorkers(prefix, count, windowMs, connections, async (agentId) => {
+    const { event, key } = inSessionNow(agentId);
+    const body = JSON.stringify(event);
     for (;;) {
-      const agentId = queue.shift();
-      if (agentId === undefined) {
-        if (arrived === count) return;
-        await new Promise<void>((r) => idle.push(r));
-        continue;
-      }
-      const at = new Date().toISOString();
-      const event = {
-        agentId,
-        adherenceState: 'InSession',
-        scheduleType: 'Regular',
-        startTime: at,
-        endTime: at,
-        reasonCode: 'NONE',
-      };
-      const body = JSON.stringify(event);
-      const key = createHash('sha256').update(`${agentId}|InSession|${at}`).digest('hex').slice(0, 32);
-      for (;;) {
-        const res = await fetch(
-          `${runtime.urls.sandbox}/genesys/api/v2/wem/adherence/agents/${agentId}/adherence-events`,
-          {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${token}`,
-              'content-type': 'application/json',
-              'X-Request-Id': randomUUID(),
-              'X-Timestamp-Dispatch': new Date().toISOString(),
-              'X-Payload-Hash': createHash('sha256').update(body).digest('hex'),
-              'X-Genesys-Idempotency-Key': key,
-            },
-            body,
+      const res = await fetch(
+        `${runtime.urls.sandbox}/genesys/api/v2/wem/adherence/agents/${agentId}/adherence-events`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'X-Request-Id': randomUUID(),
+            'X-Timestamp-Dispatch': new Date().toISOString(),
+            'X-Payload-Hash': createHash('sha256').update(body).digest('hex'),
+            'X-Genesys-Idempotency-Key': key,
           },
-        );
-        await res.arrayBuffer();
-        if (res.status !== 429) break;
-        await sleep(NAIVE_RETRY_MS);
-      }
+          body,
+        },
+      );
+      await res.arrayBuffer();
+      if (res.status !== 429) return;
+      await sleep(NAIVE_RETRY_MS);
     }
-  };
-  const workers = Array.from({ length: connections }, worker);
-  const agentIds = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-  const arrivals = await play(agentIds, windowMs, async (agentId) => {
-    queue.push(agentId);
-    arrived++;
-    // The last arrival wakes every idle worker so they can finish; before that, one per arrival.
-    for (const resume of arrived === count ? idle.splice(0) : idle.splice(0, 1)) resume();
   });
-  await Promise.all(workers);
-  return arrivals;
+}
+
+/**
+ * The workflow's vendor path alone, in this process: per instance the adherence composition root's WEM adapter,
+ * HTTP client (retry table, breaker, adaptive brake), token manager and the DynamoDB bucket shared by all
+ * instances, at 95% of the limit; no webhook, queue or state table in front, so the runtime's own capacity on
+ * this machine is out of the figure.
+ */
+async function throughVendorPath(
+  runtime: LocalRuntime,
+  doc: DynamoDBDocumentClient,
+  prefix: string,
+  count: number,
+  windowMs: number,
+  instances: number,
+  perInstance: number,
+) {
+  const baseUrl = `${runtime.urls.sandbox}/genesys`;
+  const adapters = Array.from({ length: instances }, () => {
+    const tokens = new TokenManager({
+      tokenUrl: `${baseUrl}/oauth/token`,
+      getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
+      clock: systemClock,
+    });
+    const http = createVendorHttpClient({
+      vendor: 'genesys',
+      baseUrl,
+      clock: systemClock,
+      tokens,
+      breaker: new CircuitBreaker({ clock: systemClock }),
+      limiter: new DynamoDbTokenBucket({
+        name: `${prefix}bucket`,
+        limit: withHeadroom(GENESYS_ADHERENCE_RATE_LIMIT),
+        doc,
+        tableName: runtime.outputs.tables.State!,
+        clock: systemClock,
+        leaseSize: 5,
+      }),
+      adaptiveBackoff: true,
+    });
+    return new GenesysWemAdapter(http, http, systemClock);
+  });
+  return throughWorkers(prefix, count, windowMs, instances * perInstance, async (agentId, worker) => {
+    const { event, key } = inSessionNow(agentId);
+    await adapters[worker % instances]!.push(event, key);
+  });
 }
 
 /**
@@ -408,88 +490,38 @@ async function callReduction(agents = 50) {
   return { agents, events, transitions, pushes, lookups };
 }
 
-function burstRows(name: string, workflow: BurstResult, naive: BurstResult) {
-  const share = (r: BurstResult) => `${((100 * r.throttled) / Math.max(1, r.calls)).toFixed(2)}%`;
-  const efficiency = (r: BurstResult) => round(r.minimumMs / Math.max(1, r.drainMs), 2);
+const CLIENTS = {
+  system: 'webhook -> WEM (system)',
+  vendorPath: 'vendor path only',
+  naive: 'naive, fixed 2 s retry',
+} as const;
+type Client = keyof typeof CLIENTS;
+
+function burstRows(name: string, targetAgents: number, results: Record<Client, BurstResult>) {
   const s = (ms: number) => round(ms / 1000, 2);
-  return [
-    {
-      burst: name,
-      figure: 'events delivered',
-      workflow: workflow.delivered,
-      naive: naive.delivered,
-      target: `all ${workflow.agents}`,
-    },
-    {
-      burst: name,
-      figure: 'duplicates at the vendor',
-      workflow: workflow.duplicates,
-      naive: naive.duplicates,
-      target: '0',
-    },
-    { burst: name, figure: 'vendor calls', workflow: workflow.calls, naive: naive.calls, target: '' },
-    {
-      burst: name,
-      figure: '429s as share of calls',
-      workflow: share(workflow),
-      naive: share(naive),
-      target: '<= 1%',
-    },
-    {
-      burst: name,
-      figure: 'drain time T (s)',
-      workflow: s(workflow.drainMs),
-      naive: s(naive.drainMs),
-      target: '',
-    },
-    {
-      burst: name,
-      figure: 'theoretical minimum T* (s)',
-      workflow: s(workflow.minimumMs),
-      naive: s(naive.minimumMs),
-      target: '',
-    },
-    {
-      burst: name,
-      figure: 'efficiency T*/T',
-      workflow: efficiency(workflow),
-      naive: efficiency(naive),
-      target: '>= 0.9',
-    },
-    {
-      burst: name,
-      figure: 'webhooks sent per second',
-      workflow: round(workflow.intakePerSecond),
-      naive: round(naive.intakePerSecond),
-      target: '',
-    },
-    {
-      burst: name,
-      figure: 'T* had they arrived on schedule (s)',
-      workflow: s(workflow.scheduledMinimumMs),
-      naive: s(naive.scheduledMinimumMs),
-      target: '',
-    },
-    {
-      burst: name,
-      figure: 'webhook -> accepted p50 (s)',
-      workflow: s(workflow.p50Ms),
-      naive: s(naive.p50Ms),
-      target: '',
-    },
-    {
-      burst: name,
-      figure: 'webhook -> accepted p99 (s)',
-      workflow: s(workflow.p99Ms),
-      naive: s(naive.p99Ms),
-      target: '',
-    },
+  const figures: [string, (r: BurstResult) => number | string, string][] = [
+    ['events delivered', (r) => r.delivered, `all ${targetAgents}`],
+    ['duplicates at the vendor', (r) => r.duplicates, '0'],
+    ['vendor calls', (r) => r.calls, ''],
+    ['429s as share of calls', (r) => `${((100 * r.throttled) / Math.max(1, r.calls)).toFixed(2)}%`, '<= 1%'],
+    ['drain time T (s)', (r) => s(r.drainMs), ''],
+    ['theoretical minimum T* (s)', (r) => s(r.minimumMs), ''],
+    ['efficiency T*/T', (r) => round(r.minimumMs / Math.max(1, r.drainMs), 2), '>= 0.9'],
+    ['webhooks sent per second', (r) => round(r.intakePerSecond), ''],
+    ['T* had they arrived on schedule (s)', (r) => s(r.scheduledMinimumMs), ''],
+    ['webhook -> accepted p50 (s)', (r) => s(r.p50Ms), ''],
+    ['webhook -> accepted p99 (s)', (r) => s(r.p99Ms), ''],
   ];
+  return figures.map(([figure, value, target]) => ({
+    burst: name,
+    figure,
+    ...Object.fromEntries((Object.keys(CLIENTS) as Client[]).map((c) => [CLIENTS[c], value(results[c])])),
+    target,
+  }));
 }
 
 export async function run() {
-  const workflow = workflowByName('adherence-sync')!;
-  const connections = workflow.queue.maxConcurrency * 5; // records per instance at once (sqs-processor default)
+  const instances = workflowByName('adherence-sync')!.queue.maxConcurrency;
   const runtime = await startLocalRuntime({
     port: 0,
     sandboxPort: 0,
@@ -509,28 +541,38 @@ export async function run() {
   const sandbox = new Sandbox(runtime.urls.sandbox);
   const run = Date.now().toString(36);
   try {
-    const results: Record<string, { workflow: BurstResult; naive: BurstResult }> = {};
+    const results: Record<string, Record<Client, BurstResult>> = {};
     const rows: ReturnType<typeof burstRows> = [];
     for (const [b, burst] of BURSTS.entries()) {
-      const measured = {} as { workflow: BurstResult; naive: BurstResult };
-      for (const client of ['workflow', 'naive'] as const) {
+      const measured = {} as Record<Client, BurstResult>;
+      for (const client of Object.keys(CLIENTS) as Client[]) {
         await sleep(2000); // the vendor's bucket refills between runs
         const prefix = `bench-${run}-b${b}-${client}-`;
         const since = await sandbox.lastSeq();
+        const { agents, windowMs } = burst;
         const arrivals =
-          client === 'workflow'
-            ? await throughWorkflow(runtime, store, prefix, burst.agents, burst.windowMs)
-            : await throughNaiveClient(runtime, sandbox, prefix, burst.agents, burst.windowMs, connections);
+          client === 'system'
+            ? await throughWorkflow(runtime, store, prefix, agents, windowMs)
+            : client === 'vendorPath'
+              ? await throughVendorPath(runtime, doc, prefix, agents, windowMs, instances, PER_INSTANCE)
+              : await throughNaiveClient(
+                  runtime,
+                  sandbox,
+                  prefix,
+                  agents,
+                  windowMs,
+                  instances * PER_INSTANCE,
+                );
         measured[client] = await measure(sandbox, prefix, since, arrivals);
-        process.stdout.write(`  ${burst.name}, ${client}: done\n`);
+        process.stdout.write(`  ${burst.name}, ${CLIENTS[client]}: done\n`);
       }
       results[burst.name] = measured;
-      rows.push(...burstRows(burst.name, measured.workflow, measured.naive));
+      rows.push(...burstRows(burst.name, burst.agents, measured));
     }
     console.log(
       `WEM limit ${GENESYS_ADHERENCE_RATE_LIMIT.ratePerSecond}/s burst ${GENESYS_ADHERENCE_RATE_LIMIT.burst}; ` +
-        `adherence-sync at ${workflow.queue.maxConcurrency} instances; naive client: ${connections} connections, ` +
-        `fixed ${NAIVE_RETRY_MS / 1000} s retry on 429`,
+        `adherence-sync at ${instances} instances x ${PER_INSTANCE} records at once; the vendor path and the ` +
+        `naive client with as many requests in flight`,
     );
     console.table(rows);
 

@@ -4,10 +4,10 @@
  * source mapping semantics, schedules and the gateway. Everything is built from shared/topology.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import type { ISqsServerOptions } from 'local-aws-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import type { IngressEnvSchema, WorkflowEnvSchema } from '../shared/config/function-env';
@@ -108,7 +108,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqsPort = await freePort();
     const [dynamo, sqsServer, aws, sandboxes] = await Promise.all([
       startDynamoDbLocal({ log }),
-      createSqsServer({
+      startSqsThread({
         port: sqsPort,
         hostname: '127.0.0.1',
         region: LOCAL_REGION,
@@ -131,7 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }),
     ]);
     stops.push(() => (dynamo as RunningDynamoDb).stop());
-    stops.push(() => new Promise<void>((r) => (sqsServer as Server).close(() => r())));
+    stops.push(() => (sqsServer as SqsThread).close());
     stops.push(() => aws.close());
     stops.push(() => sandboxes.close());
     Object.assign(components, { dynamodb: true, sqs: true, aws: true, sandboxes: true });
@@ -351,4 +351,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stop();
     throw err;
   }
+}
+
+interface SqsThread {
+  close(): Promise<void>;
+}
+
+/** local-aws-sqs on its own worker thread (local/sqs-worker.cjs). */
+function startSqsThread(options: ISqsServerOptions): Promise<SqsThread> {
+  const worker = new Worker(join(__dirname, 'sqs-worker.cjs'), { workerData: options });
+  const next = () =>
+    new Promise<{ type: string; error?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  return next().then((message) => {
+    if (message.type !== 'listening') throw new Error(`local-aws-sqs did not start: ${message.error}`);
+    return {
+      close: async () => {
+        const closed = next();
+        worker.postMessage('close');
+        await closed;
+        await worker.terminate();
+      },
+    };
+  });
 }

@@ -447,14 +447,16 @@ export abstract class VendorSandbox {
       case 'GET /_admin/requests': {
         const q = request.query;
         const num = (k: string) => (q.get(k) !== null && q.get(k) !== '' ? Number(q.get(k)) : undefined);
-        const requests = this.requests({
+        const matching = this.requests({
           path: q.get('path') ?? undefined,
           method: q.get('method') ?? undefined,
           status: num('status'),
           since: num('since'),
-          limit: num('limit'),
         });
-        return json(200, { count: requests.length, requests });
+        // `count` is every match; `limit` keeps the newest (0: only the count, for cheap polling).
+        const limit = num('limit');
+        const requests = limit === undefined ? matching : limit > 0 ? matching.slice(-limit) : [];
+        return json(200, { count: matching.length, requests });
       }
       case 'DELETE /_admin/requests':
         this.log.clear();

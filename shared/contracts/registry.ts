@@ -3,13 +3,13 @@
  * The discriminant differs per vendor: spec 000 uses `event_type`, Genesys and CXone use `eventType`.
  */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { AgentStateChangedEvent } from './agent-state.schema';
 import { BiddingRequestEvent, ScheduleChangedEvent } from './cxone.schema';
 import { TimeOffEvent } from './genesys-timeoff.schema';
 import type { HeaderMap } from '../webhook/signatures';
 
-const CONTRACTS: Record<string, z.ZodType> = {
+const CONTRACTS: Record<string, z.ZodMiniType> = {
   'timeoff.request.approved': TimeOffEvent,
   'timeoff.request.cancelled': TimeOffEvent,
   'agent.state.changed': AgentStateChangedEvent,
@@ -19,7 +19,7 @@ const CONTRACTS: Record<string, z.ZodType> = {
   'wfm.schedule.overridden': ScheduleChangedEvent,
 };
 
-export function contractFor(eventType: string): z.ZodType | undefined {
+export function contractFor(eventType: string): z.ZodMiniType | undefined {
   return CONTRACTS[eventType];
 }
 
@@ -55,6 +55,6 @@ export interface ContractIssue {
   message: string;
 }
 
-export function describeIssues(error: z.ZodError): ContractIssue[] {
+export function describeIssues(error: z.core.$ZodError): ContractIssue[] {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
 }

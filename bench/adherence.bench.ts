@@ -37,6 +37,7 @@ import { withHeadroom } from '../shared/runtime/vendor-client';
 import { systemClock } from '../shared/ports/clock';
 import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
 import { signedHeaders } from '../shared/webhook/signatures';
+import { agentStateChanged } from '../test/helpers/payloads';
 import { percentile, round, sortedAscending } from './stats';
 
 const SCALE = Number(process.env.BENCH_ADHERENCE_SCALE ?? 1);
@@ -243,19 +244,6 @@ async function measure(
   };
 }
 
-const agentStateEvent = (agentId: string, newState: string, timestamp = new Date().toISOString()) => ({
-  event_type: 'agent.state.changed',
-  timestamp,
-  data: {
-    agent_id: agentId,
-    previous_state: null,
-    new_state: newState,
-    queue_id: 'queue-1',
-    contact_id: null,
-    reason_code: null,
-  },
-});
-
 /** Through the system: a signed webhook per agent. */
 async function throughWorkflow(
   runtime: LocalRuntime,
@@ -268,7 +256,7 @@ async function throughWorkflow(
   const now = Date.now();
   await Promise.all(agentIds.map((id) => store.rememberScheduleType(id, 'Regular', now)));
   return play(agentIds, windowMs, async (agentId) => {
-    const body = JSON.stringify(agentStateEvent(agentId, 'available'));
+    const body = JSON.stringify(agentStateChanged(agentId, 'available', new Date().toISOString()));
     const res = await fetch(`${runtime.urls.gateway}/webhooks/agent-state`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signedHeaders('hmac-sha256', WEBHOOK_SECRET, body) },

@@ -12,14 +12,10 @@
  * BENCH_RATE_LIMIT_SECONDS (default 3) sets each run's length.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { createTable, STATE_TABLE } from '../local/provision';
 import {
   DynamoDbTokenBucket,
   perInstanceShare,
@@ -135,21 +131,7 @@ export async function run() {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const tableName = `bench-ratelimit-${Date.now().toString(36)}`;
-  await admin.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: admin, maxWaitTime: 30 }, { TableName: tableName });
+  await createTable(admin, { ...STATE_TABLE, name: tableName });
 
   const rows: Row[] = [];
   try {

@@ -4,11 +4,13 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
   type KeySchemaElement,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
+import { TABLES, type TableDeclaration } from '../shared/tables';
 import { ROUTES, VENDORS } from '../shared/topology';
 import { LOCAL_STAGE, type LocalPlan } from './plan';
 
@@ -47,28 +49,7 @@ export async function provision(
   const secrets = new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager });
   const events = new EventBridgeClient({ ...common, endpoint: endpoints.eventBridge });
 
-  await Promise.all(
-    plan.tables.map(async (t) => {
-      const keys: KeySchemaElement[] = [{ AttributeName: t.partitionKey, KeyType: 'HASH' }];
-      if (t.sortKey) keys.push({ AttributeName: t.sortKey, KeyType: 'RANGE' });
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: t.name,
-          KeySchema: keys,
-          AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName!, AttributeType: 'S' })),
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      if (t.ttlAttribute) {
-        await ddb.send(
-          new UpdateTimeToLiveCommand({
-            TableName: t.name,
-            TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true },
-          }),
-        );
-      }
-    }),
-  );
+  await Promise.all(plan.tables.map((t) => createTable(ddb, t)));
 
   const queues: Record<string, WorkflowQueues> = {};
   for (const q of plan.queues) {
@@ -128,3 +109,32 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   );
   return Attributes!.QueueArn!;
 }
+
+/** Creates a table as declared in shared/tables.ts, under `t.name` (benchmarks and tests make their own). */
+export async function createTable(
+  ddb: DynamoDBClient,
+  t: Pick<TableDeclaration, 'partitionKey' | 'sortKey' | 'ttlAttribute'> & { name: string },
+): Promise<void> {
+  const keys: KeySchemaElement[] = [{ AttributeName: t.partitionKey, KeyType: 'HASH' }];
+  if (t.sortKey) keys.push({ AttributeName: t.sortKey, KeyType: 'RANGE' });
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: t.name,
+      KeySchema: keys,
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName!, AttributeType: 'S' })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30 }, { TableName: t.name });
+  if (t.ttlAttribute) {
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: t.name,
+        TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true },
+      }),
+    );
+  }
+}
+
+/** The State table's declaration (pk/sk, TTL): what the rate limiter and agent records need. */
+export const STATE_TABLE = TABLES.find((t) => t.id === 'State')!;

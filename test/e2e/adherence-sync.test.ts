@@ -1,5 +1,6 @@
 /** Issue 4 on the local runtime (first part): transitions only, ordering by event time, no raw unmapped codes. */
 import { attr, domainEvents, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
+import { agentStateChanged as agentState } from '../helpers/payloads';
 
 const genesys = sandbox('genesys');
 const uid = () => `agent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
@@ -14,24 +15,6 @@ interface AgentView {
   dashboard: { adherenceState: string | null };
   events: WemEvent[];
 }
-
-const agentState = (
-  agentId: string,
-  newState: string,
-  timestamp: string,
-  reasonCode: string | null = null,
-) => ({
-  event_type: 'agent.state.changed',
-  timestamp,
-  data: {
-    agent_id: agentId,
-    previous_state: null,
-    new_state: newState,
-    queue_id: 'queue-1',
-    contact_id: null,
-    reason_code: reasonCode,
-  },
-});
 
 const view = async (agentId: string) =>
   ((await genesys.state()) as { adherence: { agents: Record<string, AgentView> } }).adherence.agents[agentId];

@@ -4,15 +4,11 @@
  * Assertions are bounds the limit guarantees whatever the machine's speed (never more grants than
  * burst + rate x elapsed; never before a pause ends).
  */
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTokenBucket } from '../../shared/http/rate-limiter';
 import { systemClock } from '../../shared/ports/clock';
+import { createTable, STATE_TABLE } from '../../local/provision';
 import { local } from '../helpers/local';
 
 describe('DynamoDbTokenBucket on DynamoDB Local', () => {
@@ -25,21 +21,7 @@ describe('DynamoDbTokenBucket on DynamoDB Local', () => {
   const tableName = `ratelimit-test-${process.pid}-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+    await createTable(client, { ...STATE_TABLE, name: tableName });
   });
   afterAll(async () => {
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);

@@ -4,7 +4,8 @@
  *
  * Windowing: each event marks the moment a state began (startTime = endTime = the event time). WEM shows a
  * state until the next event, so consecutive events can never overlap and no event crosses a local midnight;
- * bridged intermediate states are stamped 1 ms apart just before the target so their order is unambiguous.
+ * bridged intermediate states are stamped 1 ms apart just before the target so their order is unambiguous
+ * (docs/decisions/0003-adherence-events-as-markers.md).
  */
 import { createHash } from 'node:crypto';
 import { PermanentFailure, RetryableFailure } from '../../errors';

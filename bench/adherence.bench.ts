@@ -30,11 +30,8 @@ import { GenesysWemAdapter } from '../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
 import { loadStageConfig } from '../shared/config/stage';
 import { idempotencyKeyOf, processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
-import { CircuitBreaker } from '../shared/http/circuit-breaker';
-import { DynamoDbTokenBucket } from '../shared/http/rate-limiter';
 import { TokenManager } from '../shared/http/token-manager';
-import { createVendorHttpClient } from '../shared/http/vendor-http-client';
-import { withHeadroom } from '../shared/runtime/vendor-client';
+import { composeVendorClient } from '../shared/runtime/vendor-client';
 import { systemClock } from '../shared/ports/clock';
 import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
 import { signedHeaders } from '../shared/webhook/signatures';
@@ -145,20 +142,6 @@ class Sandbox {
       'GET',
       `/_admin/requests?method=POST&path=${path}&since=${since}${extra}`,
     );
-  }
-
-  async token(): Promise<string> {
-    const res = await fetch(`${this.base}/genesys/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: LOCAL_VENDOR_CREDENTIALS.clientId,
-        client_secret: LOCAL_VENDOR_CREDENTIALS.clientSecret,
-      }).toString(),
-    });
-    if (!res.ok) throw new Error(`token request answered ${res.status}`);
-    return ((await res.json()) as { access_token: string }).access_token;
   }
 }
 
@@ -320,13 +303,16 @@ const inSessionNow = (agentId: string) => {
 /** Spec 002's trap: no shared limiter, every 429 retried after a fixed 2 s. */
 async function throughNaiveClient(
   runtime: LocalRuntime,
-  sandbox: Sandbox,
   prefix: string,
   count: number,
   windowMs: number,
   connections: number,
 ) {
-  const token = await sandbox.token();
+  const token = await new TokenManager({
+    tokenUrl: `${runtime.urls.sandbox}/genesys/oauth/token`,
+    getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
+    clock: systemClock,
+  }).getToken();
   return throughWorkers(prefix, count, windowMs, connections, async (agentId) => {
     const { event, key } = inSessionNow(agentId);
     const body = JSON.stringify(event);
@@ -368,30 +354,19 @@ async function throughVendorPath(
   instances: number,
   perInstance: number,
 ) {
-  const baseUrl = `${runtime.urls.sandbox}/genesys`;
   const adapters = Array.from({ length: instances }, () => {
-    const tokens = new TokenManager({
-      tokenUrl: `${baseUrl}/oauth/token`,
+    const { http } = composeVendorClient({
+      vendor: 'genesys',
+      baseUrl: `${runtime.urls.sandbox}/genesys`,
       getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
       clock: systemClock,
+      doc,
+      tableName: runtime.outputs.tables.State!,
+      limit: GENESYS_ADHERENCE_RATE_LIMIT,
+      limiterName: `${prefix}bucket`,
+      leaseSize: 5,
     });
-    const http = createVendorHttpClient({
-      vendor: 'genesys',
-      baseUrl,
-      clock: systemClock,
-      tokens,
-      breaker: new CircuitBreaker({ clock: systemClock }),
-      limiter: new DynamoDbTokenBucket({
-        name: `${prefix}bucket`,
-        limit: withHeadroom(GENESYS_ADHERENCE_RATE_LIMIT),
-        doc,
-        tableName: runtime.outputs.tables.State!,
-        clock: systemClock,
-        leaseSize: 5,
-      }),
-      adaptiveBackoff: true,
-    });
-    return new GenesysWemAdapter(http, http, systemClock);
+    return new GenesysWemAdapter(http, http, systemClock, new InMemoryAgentStateStore());
   });
   return throughWorkers(prefix, count, windowMs, instances * perInstance, async (agentId, worker) => {
     const { event, key } = inSessionNow(agentId);
@@ -552,14 +527,7 @@ export async function run() {
             ? await throughWorkflow(runtime, store, prefix, agents, windowMs)
             : client === 'vendorPath'
               ? await throughVendorPath(runtime, doc, prefix, agents, windowMs, instances, PER_INSTANCE)
-              : await throughNaiveClient(
-                  runtime,
-                  sandbox,
-                  prefix,
-                  agents,
-                  windowMs,
-                  instances * PER_INSTANCE,
-                );
+              : await throughNaiveClient(runtime, prefix, agents, windowMs, instances * PER_INSTANCE);
         measured[client] = await measure(sandbox, prefix, since, arrivals);
         process.stdout.write(`  ${burst.name}, ${CLIENTS[client]}: done\n`);
       }

@@ -62,9 +62,10 @@ export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
 }
 
 /**
- * While the queue is empty only one loop polls it; the others are parked, and each loop that receives messages
- * wakes one more, so the busy loops plus one are polling, as Lambda scales pollers with the backlog. Every loop polling an empty queue ten times a second would cost the runtime's one event loop more
- * than the traffic it serves.
+ * While the queue is empty only one loop polls it; the others are parked, and each loop that receives
+ * messages wakes one more, so the busy loops plus one are polling, as Lambda scales pollers with the
+ * backlog. Every loop polling an empty queue ten times a second would cost the runtime's one event loop
+ * more than the traffic it serves.
  */
 export class Poller {
   private running = false;

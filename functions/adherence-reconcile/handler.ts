@@ -27,12 +27,10 @@ export const handler = async (_event?: unknown, context?: Pick<Context, 'getRema
       }),
     },
     runtime.clock.now(),
-    context
-      ? {
-          deadline: Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS,
-          clock: () => Date.now(),
-        }
-      : {},
+    context && {
+      deadline: runtime.clock.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS,
+      clock: () => runtime.clock.now(),
+    },
   );
   if (result.repaired) count(runtime.metrics, MetricName.Drift, result.repaired);
   runtime.metrics.publishStoredMetrics();

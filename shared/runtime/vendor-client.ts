@@ -3,11 +3,17 @@
  * limit shared through the State table, spec 002's breaker, metrics per call. Retry delays and the breaker
  * pause are scaled by WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures show within a minute).
  */
-import { CircuitBreaker } from '../http/circuit-breaker';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CircuitBreaker, type BreakerState } from '../http/circuit-breaker';
 import { DynamoDbTokenBucket, type RateLimit } from '../http/rate-limiter';
 import { secretsManagerCredentials } from '../http/secrets-credentials';
-import { TokenManager } from '../http/token-manager';
-import { createVendorHttpClient, type InstrumentedVendorHttpClient } from '../http/vendor-http-client';
+import { TokenManager, type TokenManagerOptions } from '../http/token-manager';
+import {
+  createVendorHttpClient,
+  type CallInfo,
+  type InstrumentedVendorHttpClient,
+} from '../http/vendor-http-client';
+import type { Clock } from '../ports/clock';
 import { count, countWith, MetricName } from '../observability/metrics';
 import { vendorByName, type VendorName } from '../topology';
 import type { WorkflowRuntime } from './workflow-runtime';
@@ -18,51 +24,86 @@ export interface VendorClient {
   readonly breaker: CircuitBreaker;
 }
 
+export interface VendorClientParts {
+  readonly vendor: VendorName;
+  readonly baseUrl: string;
+  readonly getCredentials: TokenManagerOptions['getCredentials'];
+  readonly clock: Clock;
+  /** Where the shared rate-limit bucket lives (the State table). */
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** The vendor's limit; the declared one by default. The bucket runs with `withHeadroom`. */
+  readonly limit?: RateLimit;
+  readonly limiterName?: string;
+  readonly leaseSize?: number;
+  readonly refreshBeforeSeconds?: number;
+  /** Multiplies retry delays and the breaker pause (WFM_RETRY_SCALE). Default 1. */
+  readonly scale?: number;
+  readonly onBreakerChange?: (state: BreakerState) => void;
+  readonly onCall?: (call: CallInfo) => void;
+}
+
+/** The composition itself, for workflow functions (below) and benchmarks that drive a vendor path alone. */
+export function composeVendorClient(p: VendorClientParts): VendorClient {
+  const declared = vendorByName(p.vendor);
+  const scale = p.scale ?? 1;
+  const tokens = new TokenManager({
+    tokenUrl: `${p.baseUrl.replace(/\/$/, '')}${declared.tokenPath}`,
+    getCredentials: p.getCredentials,
+    clock: p.clock,
+    refreshBeforeSeconds: p.refreshBeforeSeconds ?? 300,
+  });
+  const breaker = new CircuitBreaker({
+    clock: p.clock,
+    pauseMs: 5000 * scale,
+    onStateChange: (state) => p.onBreakerChange?.(state),
+  });
+  const http = createVendorHttpClient({
+    vendor: p.vendor,
+    baseUrl: p.baseUrl,
+    clock: p.clock,
+    tokens,
+    breaker,
+    limiter: new DynamoDbTokenBucket({
+      name: p.limiterName ?? p.vendor,
+      limit: withHeadroom(p.limit ?? declared.rateLimit),
+      doc: p.doc,
+      tableName: p.tableName,
+      clock: p.clock,
+      leaseSize: p.leaseSize,
+    }),
+    retry: { scale },
+    adaptiveBackoff: true,
+    onCall: p.onCall,
+  });
+  return { http, tokens, breaker };
+}
+
 export function buildVendorClient(
   runtime: WorkflowRuntime,
   vendor: VendorName,
   opts: { limit?: RateLimit; limiterName?: string; refreshBeforeSeconds?: number; leaseSize?: number } = {},
 ): VendorClient {
-  const { env, clock, metrics, logger } = runtime;
-  const declared = vendorByName(vendor);
-  const tokens = new TokenManager({
-    tokenUrl: `${env.VENDOR_BASE_URL.replace(/\/$/, '')}${declared.tokenPath}`,
+  const { env, metrics, logger } = runtime;
+  return composeVendorClient({
+    vendor,
+    baseUrl: env.VENDOR_BASE_URL,
     getCredentials: secretsManagerCredentials(env.VENDOR_SECRET_ID, env.SECRETS_CACHE_TTL_SECONDS),
-    clock,
-    refreshBeforeSeconds: opts.refreshBeforeSeconds ?? 300,
-  });
-  const scale = Number(process.env.WFM_RETRY_SCALE ?? '1');
-  const breaker = new CircuitBreaker({
-    clock,
-    pauseMs: 5000 * scale,
-    onStateChange: (state) => {
+    clock: runtime.clock,
+    doc: runtime.doc,
+    tableName: env.STATE_TABLE_NAME,
+    scale: Number(process.env.WFM_RETRY_SCALE ?? '1'),
+    ...opts,
+    onBreakerChange: (state) => {
       logger.warn('vendor circuit breaker changed state', { vendor, state });
       if (state === 'open') count(metrics, MetricName.BreakerOpen);
     },
-  });
-  const http = createVendorHttpClient({
-    vendor,
-    baseUrl: env.VENDOR_BASE_URL,
-    clock,
-    tokens,
-    breaker,
-    limiter: new DynamoDbTokenBucket({
-      name: opts.limiterName ?? vendor,
-      limit: withHeadroom(opts.limit ?? declared.rateLimit),
-      doc: runtime.doc,
-      tableName: env.STATE_TABLE_NAME,
-      clock,
-      leaseSize: opts.leaseSize,
-    }),
-    retry: { scale },
-    adaptiveBackoff: true,
     onCall: (call) => {
       countWith(metrics, MetricName.VendorCalls, { status: String(call.status) });
       if (call.status === 429) count(metrics, MetricName.RateLimited);
       logger.debug('vendor call', { ...call });
     },
   });
-  return { http, tokens, breaker };
 }
 
 /**

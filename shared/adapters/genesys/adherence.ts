@@ -18,8 +18,8 @@ export class GenesysWemAdapter implements GenesysWem {
     /** Other Genesys endpoints (300 requests/minute). */
     private readonly generalHttp: VendorHttpClient,
     private readonly clock: Clock,
-    /** Schedule types other instances looked up; without it each instance looks up its own. */
-    private readonly scheduleCache?: ScheduleTypeCache,
+    /** Schedule types any instance looked up (the State table). */
+    private readonly scheduleCache: ScheduleTypeCache,
     private readonly scheduleCacheMs = 12 * 3_600_000,
   ) {}
 
@@ -27,7 +27,7 @@ export class GenesysWemAdapter implements GenesysWem {
     const now = this.clock.now();
     const local = this.schedules.get(agentId);
     if (local && now - local.at < this.scheduleCacheMs) return local.value;
-    const shared = await this.scheduleCache?.scheduleType(agentId, now - this.scheduleCacheMs);
+    const shared = await this.scheduleCache.scheduleType(agentId, now - this.scheduleCacheMs);
     if (shared) {
       // Kept here for five minutes, then read from the shared cache again (which knows when it expires).
       this.schedules.set(agentId, { value: shared, at: now - this.scheduleCacheMs + 300_000 });
@@ -41,7 +41,7 @@ export class GenesysWemAdapter implements GenesysWem {
       .catch((err: unknown) => translate(err));
     const value = res.body.scheduleType ?? 'Regular';
     this.schedules.set(agentId, { value, at: now });
-    await this.scheduleCache?.rememberScheduleType(agentId, value, now);
+    await this.scheduleCache.rememberScheduleType(agentId, value, now);
     return value;
   }
 

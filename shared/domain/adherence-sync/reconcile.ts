@@ -41,14 +41,13 @@ export interface ReconcileDeps {
 export async function reconcile(
   deps: ReconcileDeps,
   now: number,
-  budget: { deadline?: number; clock?: () => number } = {},
+  budget?: { deadline: number; clock: () => number },
 ) {
   const agents = (await deps.agents()).sort((a, b) => b.eventTime - a.eventTime);
-  const clock = budget.clock ?? Date.now;
   let repaired = 0;
   let checked = 0;
   for (const record of agents) {
-    if (budget.deadline !== undefined && clock() >= budget.deadline) break;
+    if (budget && budget.clock() >= budget.deadline) break;
     checked++;
     const shown = await deps.dashboard(record.agentId);
     if (shown.adherenceState === record.state) continue;

@@ -16,13 +16,8 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { createTable, STATE_TABLE } from '../local/provision';
-import {
-  DynamoDbTokenBucket,
-  perInstanceShare,
-  TokenBucket,
-  type RateLimit,
-  type RateLimiter,
-} from '../shared/http/rate-limiter';
+import { DynamoDbTokenBucket } from '../shared/adapters/aws/dynamodb-token-bucket';
+import { perInstanceShare, TokenBucket, type RateLimit, type RateLimiter } from '../shared/http/rate-limiter';
 import { systemClock } from '../shared/ports/clock';
 
 const SECONDS = Number(process.env.BENCH_RATE_LIMIT_SECONDS ?? 3);

@@ -17,7 +17,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { MessageAttribute } from '../../shared/config/resource-names';
-import { foldAttributes, unfoldAttributes } from '../../shared/runtime/sqs-processor';
+import { fromSqsAttributes, toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import type { AuditLog } from '../../shared/ports/platform';
 
 export interface DeadLetter {
@@ -50,14 +50,11 @@ export function parseDuration(text: string): number {
 }
 
 export function toDeadLetter(m: Message): DeadLetter {
-  const attributes: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.MessageAttributes ?? {}))
-    if (v.StringValue !== undefined) attributes[k] = v.StringValue;
   return {
     messageId: m.MessageId!,
     receiptHandle: m.ReceiptHandle!,
     body: m.Body ?? '',
-    attributes: unfoldAttributes(attributes),
+    attributes: fromSqsAttributes(m.MessageAttributes),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '0'),
     sentAt: Number(m.Attributes?.SentTimestamp ?? '0'),
   };
@@ -134,11 +131,6 @@ export async function release(
   }
 }
 
-export const toMessageAttributes = (attributes: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(foldAttributes(attributes)).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-  );
-
 export interface ReplayResult {
   readonly moved: DeadLetter[];
   readonly skipped: DeadLetter[];
@@ -184,7 +176,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
         new SendMessageCommand({
           QueueUrl: o.sourceUrl,
           MessageBody: m.body,
-          MessageAttributes: toMessageAttributes({
+          MessageAttributes: toSqsAttributes({
             ...m.attributes,
             [MessageAttribute.replayedAt]: replayedAt,
             [MessageAttribute.replayCount]: String(
@@ -254,7 +246,7 @@ export async function importLines(sqs: SQSClient, queueUrl: string, lines: strin
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: body,
-        MessageAttributes: toMessageAttributes(attributes),
+        MessageAttributes: toSqsAttributes(attributes),
       }),
     );
     sent++;

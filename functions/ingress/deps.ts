@@ -1,6 +1,7 @@
 /** Composition root of the ingress: env parsed once, clients created once per cold start. */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { IngressEnvSchema, parseEnv } from '../../shared/config/function-env';
 import type { WebhookSecretValue } from '../../shared/config/resource-names';
 import { createLogger } from '../../shared/observability/logger';
@@ -27,9 +28,7 @@ export function buildIngressDeps(env = parseEnv(IngressEnvSchema)) {
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: body,
-          MessageAttributes: Object.fromEntries(
-            Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-          ),
+          MessageAttributes: toSqsAttributes(attributes),
         }),
       );
     },

@@ -10,6 +10,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { foldAttributes, fromSqsAttributes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import { PermanentFailure, RetryableFailure, WorkflowFailure } from '../errors';
 import { count, countWith, MetricName } from '../observability/metrics';
@@ -41,41 +42,13 @@ export interface SqsProcessorOptions {
   readonly concurrency?: number;
 }
 
-/** SQS allows 10 message attributes; what does not fit is folded into one JSON attribute. */
-export const MAX_MESSAGE_ATTRIBUTES = 10;
-export const FOLDED_ATTRIBUTE = 'folded';
-
 export function toWorkflowMessage(record: SQSRecord): WorkflowMessage {
-  const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
-    if (value.stringValue !== undefined) attributes[name] = value.stringValue;
-  }
   return {
     messageId: record.messageId,
     body: record.body,
-    attributes: unfoldAttributes(attributes),
+    attributes: fromSqsAttributes(record.messageAttributes),
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'),
   };
-}
-
-export function foldAttributes(attributes: Record<string, string>): Record<string, string> {
-  const entries = Object.entries(attributes);
-  if (entries.length <= MAX_MESSAGE_ATTRIBUTES) return { ...attributes };
-  const kept = Object.fromEntries(entries.slice(0, MAX_MESSAGE_ATTRIBUTES - 1));
-  return {
-    ...kept,
-    [FOLDED_ATTRIBUTE]: JSON.stringify(Object.fromEntries(entries.slice(MAX_MESSAGE_ATTRIBUTES - 1))),
-  };
-}
-
-export function unfoldAttributes(attributes: Record<string, string>): Record<string, string> {
-  const { [FOLDED_ATTRIBUTE]: folded, ...rest } = attributes;
-  if (!folded) return rest;
-  try {
-    return { ...rest, ...(JSON.parse(folded) as Record<string, string>) };
-  } catch {
-    return attributes;
-  }
 }
 
 async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {

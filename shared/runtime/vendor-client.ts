@@ -5,8 +5,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CircuitBreaker, type BreakerState } from '../http/circuit-breaker';
-import { DynamoDbTokenBucket, type RateLimit } from '../http/rate-limiter';
-import { secretsManagerCredentials } from '../http/secrets-credentials';
+import { DynamoDbTokenBucket } from '../adapters/aws/dynamodb-token-bucket';
+import { secretsManagerCredentials } from '../adapters/aws/secrets-credentials';
+import type { RateLimit } from '../http/rate-limiter';
 import { TokenManager, type TokenManagerOptions } from '../http/token-manager';
 import {
   createVendorHttpClient,

@@ -11,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import { parseEnv, WorkflowEnvSchema, type WorkflowEnv } from '../config/function-env';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
+import { toSqsAttributes } from '../adapters/aws/sqs-attributes';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -34,9 +35,7 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: body,
-        MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-        ),
+        MessageAttributes: toSqsAttributes(attributes),
       }),
     );
   };

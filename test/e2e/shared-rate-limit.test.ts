@@ -6,7 +6,7 @@
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbTokenBucket } from '../../shared/http/rate-limiter';
+import { DynamoDbTokenBucket } from '../../shared/adapters/aws/dynamodb-token-bucket';
 import { systemClock } from '../../shared/ports/clock';
 import { createTable, STATE_TABLE } from '../../local/provision';
 import { local } from '../helpers/local';

@@ -10,11 +10,11 @@ import {
   SendMessageCommand,
   SQSClient,
   type Message,
-  type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import type { LocalOutputs } from '../../local/runtime';
 import type { BusEvent } from '../../local/aws-fake';
 import type { SignatureScheme } from '../../shared/topology';
+import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { signedHeaders } from '../../shared/webhook/signatures';
 
 /** Written by the global setup (in the jest main process); read by the test workers (its children). */
@@ -113,15 +113,12 @@ export function sandbox(vendor: 'genesys' | 'cxone' | 'rewards') {
   };
 }
 
-export const attributes = (values: Record<string, string>): Record<string, MessageAttributeValue> =>
-  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
-
 export async function sendToQueue(workflow: string, body: string, attrs: Record<string, string> = {}) {
   await sqs().send(
     new SendMessageCommand({
       QueueUrl: local().workflows[workflow]!.queueUrl,
       MessageBody: body,
-      MessageAttributes: attributes(attrs),
+      MessageAttributes: toSqsAttributes(attrs),
     }),
   );
 }

@@ -17,8 +17,8 @@ import {
   release,
   replay,
   toDeadLetter,
-  toMessageAttributes,
 } from '../../../cli/dlq/operations';
+import { toSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
 
 let server: Server;
 let sqs: SQSClient;
@@ -51,7 +51,7 @@ const dead = (dlq: string, eventId: string, reason: string, extra: Record<string
     new SendMessageCommand({
       QueueUrl: dlq,
       MessageBody: JSON.stringify({ eventId }),
-      MessageAttributes: toMessageAttributes({
+      MessageAttributes: toSqsAttributes({
         workflow: 'shift-overrides',
         eventType: 'timeoff.request.approved',
         eventId,

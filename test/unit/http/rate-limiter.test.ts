@@ -1,12 +1,8 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  AdaptiveThrottle,
-  DynamoDbTokenBucket,
-  perInstanceShare,
-  TokenBucket,
-} from '../../../shared/http/rate-limiter';
+import { DynamoDbTokenBucket } from '../../../shared/adapters/aws/dynamodb-token-bucket';
+import { AdaptiveThrottle, perInstanceShare, TokenBucket } from '../../../shared/http/rate-limiter';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { FakeClock } from '../../helpers/fake-clock';
 

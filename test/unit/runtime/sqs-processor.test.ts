@@ -4,11 +4,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PermanentFailure, RetryableFailure } from '../../../shared/errors';
 import {
   createSqsProcessor,
-  foldAttributes,
-  unfoldAttributes,
   type DeadLetter,
   type WorkflowMessage,
 } from '../../../shared/runtime/sqs-processor';
+import { foldAttributes, unfoldAttributes } from '../../../shared/adapters/aws/sqs-attributes';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

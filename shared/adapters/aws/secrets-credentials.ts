@@ -1,6 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { VendorSecretValue } from '../config/resource-names';
-import type { ClientCredentials, CredentialsRequest } from './token-manager';
+import type { VendorSecretValue } from '../../config/resource-names';
+import type { ClientCredentials, CredentialsRequest } from '../../http/token-manager';
 
 /**
  * OAuth client credentials from Secrets Manager, cached for `maxAgeSeconds` (Powertools parameters).

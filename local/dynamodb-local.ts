@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitUntil } from './net';
@@ -135,5 +135,3 @@ export async function startDynamoDbLocal(opts: { port?: number; log?: (line: str
 }
 
 /** For `readdirSync`-free callers that only want to know whether the cache is warm. */
-export const isDynamoDbLocalCached = () =>
-  existsSync(EMULATOR_DIR) && readdirSync(EMULATOR_DIR).includes('DynamoDBLocal.jar');

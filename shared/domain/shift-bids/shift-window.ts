@@ -96,7 +96,7 @@ export function shiftWindow(shift: LocalShift, timeZone: string): ResolvedShiftW
   const start = resolveLocalTime(shift.date, startTime, timeZone);
   const end = resolveLocalTime(endDate, endTime, timeZone);
   if (end.instant <= start.instant) {
-    // Only possible when a DST change swallows a very short shift (e.g. 02:00-02:30 in a spring gap).
+    // Only possible when a spring-forward gap swallows a very short shift: New York 02:30-03:00 on 2026-03-08.
     throw new RangeError(
       `shift ${shift.date} ${startTime}-${endTime} in ${timeZone} has no duration once DST is applied`,
     );

@@ -2,15 +2,26 @@
  * What the local runtime builds, derived from the same declarations as the CDK stack (shared/topology.ts,
  * shared/tables.ts). Pure: the parity test compares it with the synthesized template without any server.
  */
+import type { z } from 'zod/mini';
+import {
+  ingressFunctionEnv,
+  workflowFunctionEnv,
+  type IngressEnvSchema,
+  type WorkflowEnvSchema,
+} from '../shared/config/function-env';
 import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
+import type { StageConfig } from '../shared/config/stage';
 import { TABLES, type TableDeclaration } from '../shared/tables';
 import {
+  functionsOf,
   INGRESS_FUNCTION,
   ROUTES,
   SCHEDULES,
   VENDORS,
   WORKFLOWS,
   type FunctionDeclaration,
+  type VendorName,
+  type WorkflowName,
 } from '../shared/topology';
 
 export const LOCAL_STAGE = 'local';
@@ -78,5 +89,95 @@ export function buildLocalPlan(): LocalPlan {
     ],
     busName: `${prefix}-domain-events`,
     ingress: INGRESS_FUNCTION,
+  };
+}
+
+/** Where the local runtime put what the plan declares (or placeholders, for the parity test). */
+export interface LocalResourceRefs {
+  /** Table names by table id (State, Audit, Idempotency). */
+  readonly tables: Readonly<Record<string, string>>;
+  readonly busName: string;
+  readonly queues: Readonly<Record<string, { readonly queueUrl: string; readonly dlqUrl: string }>>;
+  readonly vendorUrls: Readonly<Record<VendorName, string>>;
+}
+
+export interface LocalFunctionEnvironments {
+  readonly ingress: z.input<typeof IngressEnvSchema>;
+  /** Per workflow, per function id (`processor` or a schedule id). */
+  readonly workflows: Readonly<
+    Record<WorkflowName, Readonly<Record<string, z.input<typeof WorkflowEnvSchema>>>>
+  >;
+}
+
+/** Locally, rotated secrets show within seconds rather than five minutes. */
+const LOCAL_SECRETS_CACHE_TTL_SECONDS = 5;
+
+/**
+ * Every function's environment, built by the same shared/config/function-env.ts builders as the CDK stack;
+ * the local runtime adds only its local extras (AWS endpoints, credentials, log level, WFM_ knobs).
+ */
+export function localFunctionEnvironments(
+  plan: LocalPlan,
+  config: StageConfig,
+  refs: LocalResourceRefs,
+): LocalFunctionEnvironments {
+  const queueOf = (workflow: string) => {
+    const q = refs.queues[workflow];
+    if (!q) throw new Error(`No local queue for workflow ${workflow}`);
+    return q;
+  };
+  const ingress = ingressFunctionEnv({
+    config,
+    secretsCacheTtlSeconds: LOCAL_SECRETS_CACHE_TTL_SECONDS,
+    routes: (routeId) => {
+      const route = plan.routes.find((r) => r.id === routeId)!;
+      const q = queueOf(route.workflow);
+      return { queueUrl: q.queueUrl, dlqUrl: q.dlqUrl, secretId: route.secretName };
+    },
+  });
+  const workflows = Object.fromEntries(
+    WORKFLOWS.map((w) => {
+      const q = queueOf(w.name);
+      const envs = functionsOf(w).map((fn) => [
+        fn.id,
+        workflowFunctionEnv({
+          config,
+          workflow: w,
+          fn,
+          secretsCacheTtlSeconds: LOCAL_SECRETS_CACHE_TTL_SECONDS,
+          refs: {
+            stateTable: refs.tables.State!,
+            auditTable: refs.tables.Audit!,
+            idempotencyTable: refs.tables.Idempotency!,
+            eventBus: refs.busName,
+            queueUrl: q.queueUrl,
+            dlqUrl: q.dlqUrl,
+            vendor: (vendor) => ({
+              baseUrl: refs.vendorUrls[vendor],
+              secretId: vendorSecretName(LOCAL_STAGE, vendor),
+            }),
+          },
+        }),
+      ]);
+      return [w.name, Object.fromEntries(envs)];
+    }),
+  ) as LocalFunctionEnvironments['workflows'];
+  return { ingress, workflows };
+}
+
+/** References with placeholder URLs, so the environments can be built (and compared) without servers. */
+export function placeholderRefs(plan: LocalPlan, config: StageConfig): LocalResourceRefs {
+  const queueUrl = (name: string) => `http://127.0.0.1:9324/000000000000/${name}`;
+  return {
+    tables: Object.fromEntries(plan.tables.map((t) => [t.id, t.name])),
+    busName: plan.busName,
+    queues: Object.fromEntries(
+      plan.queues.map((q) => [q.workflow, { queueUrl: queueUrl(q.queueName), dlqUrl: queueUrl(q.dlqName) }]),
+    ),
+    vendorUrls: {
+      genesys: config.vendors.genesys.baseUrl,
+      cxone: config.vendors.cxone.baseUrl,
+      rewards: config.vendors.rewards.baseUrl,
+    },
   };
 }

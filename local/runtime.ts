@@ -9,17 +9,14 @@ import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ISqsServerOptions } from 'local-aws-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
-import type { IngressEnvSchema, WorkflowEnvSchema } from '../shared/config/function-env';
-import { vendorSecretName } from '../shared/config/resource-names';
 import { loadStageConfig } from '../shared/config/stage';
-import { WORKFLOWS } from '../shared/topology';
+import { PROCESSOR_ID, WORKFLOWS } from '../shared/topology';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
 import { freePort } from './net';
-import { buildLocalPlan, LOCAL_STAGE } from './plan';
+import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments } from './plan';
 import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
 import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
@@ -167,24 +164,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
-    const ingressEnv: z.input<typeof IngressEnvSchema> = {
-      STAGE: LOCAL_STAGE,
-      POWERTOOLS_SERVICE_NAME: 'ingress',
-      POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
-      MAX_BODY_BYTES: String(config.api.maxBodyBytes),
-      SECRETS_CACHE_TTL_SECONDS: '5',
-      WORKFLOW_SETTINGS: JSON.stringify({
-        timeOffOverrideScope: Object.keys(config.workflows['shift-overrides'].reasonCodeByRequestType),
-      }),
-      INGRESS_ROUTES: JSON.stringify(
-        Object.fromEntries(
-          plan.routes.map((r) => {
-            const q = provisioned.queues[r.workflow]!;
-            return [r.id, { queueUrl: q.queueUrl, dlqUrl: q.dlqUrl, secretId: r.secretName }];
-          }),
-        ),
-      ),
-    };
+    const envs = localFunctionEnvironments(plan, config, {
+      tables: provisioned.tables,
+      busName: provisioned.busName,
+      queues: provisioned.queues,
+      vendorUrls: sandboxes.urls,
+    });
     const concurrencyOf = (declared: number) =>
       options.concurrency === 'declared'
         ? declared
@@ -196,32 +181,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const ingress = await FunctionPool.start(
       'ingress',
       plan.ingress,
-      { ...baseEnv, ...ingressEnv },
+      { ...baseEnv, ...envs.ingress },
       ingressInstances,
     );
     stops.push(() => ingress.stop());
-
-    const workflowEnv = (workflow: (typeof WORKFLOWS)[number]): z.input<typeof WorkflowEnvSchema> => {
-      const q = provisioned.queues[workflow.name]!;
-      const settings = (config.workflows as Record<string, unknown>)[workflow.name];
-      return {
-        STAGE: LOCAL_STAGE,
-        POWERTOOLS_SERVICE_NAME: workflow.name,
-        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
-        WORKFLOW: workflow.name,
-        STATE_TABLE_NAME: provisioned.tables.State!,
-        AUDIT_TABLE_NAME: provisioned.tables.Audit!,
-        IDEMPOTENCY_TABLE_NAME: provisioned.tables.Idempotency!,
-        EVENT_BUS_NAME: provisioned.busName,
-        QUEUE_URL: q.queueUrl,
-        DLQ_URL: q.dlqUrl,
-        MAX_RECEIVE_COUNT: String(workflow.queue.maxReceiveCount),
-        VENDOR_BASE_URL: sandboxes.urls[workflow.vendor],
-        VENDOR_SECRET_ID: vendorSecretName(LOCAL_STAGE, workflow.vendor),
-        WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
-        SECRETS_CACHE_TTL_SECONDS: '5',
-      };
-    };
 
     const sqs = new SQSClient({
       region: LOCAL_REGION,
@@ -233,9 +196,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scheduled: { id: string; expression: string; timeZone: string; run: () => Promise<unknown> }[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
-        const env = { ...baseEnv, ...workflowEnv(w) };
+        const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
-        const pool = await FunctionPool.start(w.name, w.processor, env, concurrency);
+        const pool = await FunctionPool.start(w.name, w.processor, envOf(PROCESSOR_ID), concurrency);
         stops.push(() => pool.stop());
         const q = provisioned.queues[w.name]!;
         pollers.push(
@@ -255,7 +218,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           // Scheduled functions start on their first run (a minute away at the soonest), not at startup.
           let pool: Promise<FunctionPool> | undefined;
           const started = () => {
-            pool ??= FunctionPool.start(`${w.name}-${s.id}`, s.function, env, 1).then((p) => {
+            pool ??= FunctionPool.start(`${w.name}-${s.id}`, s.function, envOf(s.id), 1).then((p) => {
               stops.push(() => p.stop());
               return p;
             });

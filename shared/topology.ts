@@ -4,7 +4,18 @@
  * The CDK stack (infra/) and the local runtime (local/) both build themselves from this data:
  * routes, queues, processors, schedules and vendors. A resource that exists in one runtime and not
  * the other is a bug; test/infra/topology-parity.test.ts checks it.
+ *
+ * Facts about one function live on that function's declaration: which vendor it calls (its
+ * VENDOR_BASE_URL, VENDOR_SECRET_ID and secret grant follow it), its vendor-client profile (retry table,
+ * timeouts, breaker) and the alarms it needs. Facts about one route live on the route: the event types it
+ * acts on and its ingress rule (shared/domain/<workflow>/ingress-rule.ts), which names the well-formed
+ * types it ignores and why.
  */
+import type { BreakerSettings } from './http/circuit-breaker';
+import type { RetryTable } from './http/retry-policy';
+import type { Timeouts } from './http/vendor-http-client';
+import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
+import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
@@ -19,8 +30,15 @@ export interface RouteDeclaration {
   readonly path: string;
   /** Accepted signature schemes, tried in this order. */
   readonly signatureSchemes: readonly SignatureScheme[];
-  /** Event contracts (shared/contracts) this route accepts, by `eventType`. */
+  /** The vendor that sends to this route (the `vendor` message attribute). */
+  readonly vendor: VendorName;
+  /** Event types this route enqueues for its workflow (each has a contract in shared/contracts). */
   readonly eventTypes: readonly string[];
+  /**
+   * Which of those events the workflow acts on, and which other well-formed types the vendor sends here
+   * that it ignores (202 `ignored` with the reason). `ACT_ON_EVERY_EVENT` says explicitly: no filtering.
+   */
+  readonly ingressRule: IngressRule;
 }
 
 export interface QueueSettings {
@@ -38,24 +56,54 @@ export interface FunctionDeclaration {
   readonly memoryMb: number;
 }
 
+/** How a function's vendor client departs from the defaults (spec 000's retry table, 3+7 s, spec 002's breaker). */
+export interface VendorClientProfile {
+  readonly retry?: Partial<RetryTable>;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly breaker?: BreakerSettings;
+}
+
+/**
+ * An alarm on one of the project's custom metrics (namespace WfmBridge), with the dimensions the functions
+ * emit today: `service` and `workflow`, both the workflow's name.
+ */
+export interface MetricAlarmDeclaration {
+  /** Construct id, PascalCase; unique within the workflow (two functions needing one alarm share it). */
+  readonly id: string;
+  readonly metricName: string;
+  readonly statistic: 'Sum' | 'Maximum';
+  readonly periodMinutes: number;
+  /** Fires when the statistic is greater than this. */
+  readonly threshold: number;
+  readonly description: string;
+}
+
+/** A processor or scheduled function of a workflow. */
+export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
+  /** The vendor this function calls. */
+  readonly vendor: VendorName;
+  readonly vendorClient?: VendorClientProfile;
+  /** Alarms beyond the ones every vendor-calling function has (`alarmsOf`). */
+  readonly alarms?: readonly MetricAlarmDeclaration[];
+}
+
 export interface ScheduleDeclaration {
   readonly id: string;
   /** EventBridge Scheduler expression, e.g. `rate(1 minute)` or `cron(15 2 * * ? *)`. */
   readonly expression: string;
   /** IANA time zone the expression is evaluated in. */
   readonly timeZone: string;
-  readonly function: FunctionDeclaration;
+  readonly function: WorkflowFunctionDeclaration;
   readonly description: string;
 }
 
 export interface WorkflowDeclaration {
   readonly name: WorkflowName;
-  readonly vendor: VendorName;
   readonly spec: string;
   readonly description: string;
   readonly routes: readonly RouteDeclaration[];
   readonly queue: QueueSettings;
-  readonly processor: FunctionDeclaration;
+  readonly processor: WorkflowFunctionDeclaration;
   readonly schedules: readonly ScheduleDeclaration[];
 }
 
@@ -91,10 +139,29 @@ export const VENDORS: readonly VendorDeclaration[] = [
 /** Spec 002: the WEM adherence endpoint allows 100 requests/s per tenant with a burst of 150. */
 export const GENESYS_ADHERENCE_RATE_LIMIT = { ratePerSecond: 100, burst: 150 } as const;
 
+/** The vendor client counts `BreakerOpen` when its breaker opens: every vendor-calling function needs this. */
+export const BREAKER_OPEN_ALARM: MetricAlarmDeclaration = {
+  id: 'BreakerOpen',
+  metricName: 'BreakerOpen',
+  statistic: 'Sum',
+  periodMinutes: 1,
+  threshold: 0,
+  description: "the vendor circuit breaker opened (the vendor's success rate fell below the threshold)",
+};
+
+/** Spec 002 section 4: reconciliation counts the agents whose WEM state drifted and were repaired. */
+const DRIFT_ALARM: MetricAlarmDeclaration = {
+  id: 'Drift',
+  metricName: 'Drift',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 5,
+  description: 'reconciliation repaired more than 5 drifted agents in 5 minutes',
+};
+
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [
   {
     name: 'shift-overrides',
-    vendor: 'genesys',
     spec: '001',
     description: 'Approved time-off becomes shift REMOVE overrides; cancellations roll them back.',
     routes: [
@@ -103,16 +170,22 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         method: 'POST',
         path: '/webhooks/genesys/timeoff',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
+        vendor: 'genesys',
         eventTypes: ['timeoff.request.approved', 'timeoff.request.cancelled'],
+        ingressRule: timeOffIngressRule,
       },
     ],
     queue: { ...defaultQueue, batchSize: 5 },
-    processor: { entry: 'functions/shift-overrides/handler.ts', timeoutSeconds: 60, memoryMb: 512 },
+    processor: {
+      entry: 'functions/shift-overrides/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      vendor: 'genesys',
+    },
     schedules: [],
   },
   {
     name: 'adherence-sync',
-    vendor: 'genesys',
     spec: '002',
     description:
       'Agent state transitions reach Genesys WEM adherence, only on transitions, at the vendor limit.',
@@ -122,17 +195,31 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         method: 'POST',
         path: '/webhooks/agent-state',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
+        // Spec 000 pattern 1 names no sender; these events feed Genesys WEM adherence.
+        vendor: 'genesys',
         eventTypes: ['agent.state.changed'],
+        ingressRule: ACT_ON_EVERY_EVENT,
       },
     ],
     queue: { ...defaultQueue, batchSize: 10, maxConcurrency: 10 },
-    processor: { entry: 'functions/adherence-sync/handler.ts', timeoutSeconds: 30, memoryMb: 512 },
+    processor: {
+      entry: 'functions/adherence-sync/handler.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      vendor: 'genesys',
+    },
     schedules: [
       {
         id: 'adherence-reconciliation',
         expression: 'rate(1 minute)',
         timeZone: 'UTC',
-        function: { entry: 'functions/adherence-reconcile/handler.ts', timeoutSeconds: 50, memoryMb: 512 },
+        function: {
+          entry: 'functions/adherence-reconcile/handler.ts',
+          timeoutSeconds: 50,
+          memoryMb: 512,
+          vendor: 'genesys',
+          alarms: [DRIFT_ALARM],
+        },
         description:
           'Compares last acknowledged agent states with WEM and repairs drift (spec 002 section 4).',
       },
@@ -140,7 +227,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
   },
   {
     name: 'shift-bids',
-    vendor: 'cxone',
     spec: '003',
     description: 'CXone shift-bid requests are auto-approved or rejected by the rule engine.',
     routes: [
@@ -149,34 +235,54 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         method: 'POST',
         path: '/webhooks/cxone/bidding',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
+        vendor: 'cxone',
         eventTypes: ['wfm.bidding.request.created', 'wfm.bidding.request.updated'],
+        ingressRule: ACT_ON_EVERY_EVENT,
       },
       {
         id: 'cxone-schedule',
         method: 'POST',
         path: '/webhooks/cxone/schedule',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
+        vendor: 'cxone',
         eventTypes: ['wfm.schedule.published', 'wfm.schedule.overridden'],
+        ingressRule: ACT_ON_EVERY_EVENT,
       },
     ],
     queue: { ...defaultQueue },
-    processor: { entry: 'functions/shift-bids/handler.ts', timeoutSeconds: 60, memoryMb: 512 },
+    processor: {
+      entry: 'functions/shift-bids/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      vendor: 'cxone',
+    },
     schedules: [],
   },
   {
     name: 'reward-triggers',
-    vendor: 'rewards',
     spec: '004',
     description: 'Performance exports become reward issues and clawbacks at the reward marketplace.',
     routes: [],
     queue: { ...defaultQueue },
-    processor: { entry: 'functions/reward-triggers/handler.ts', timeoutSeconds: 60, memoryMb: 512 },
+    // Issues and claws back rewards at the marketplace.
+    processor: {
+      entry: 'functions/reward-triggers/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      vendor: 'rewards',
+    },
     schedules: [
       {
         id: 'reward-export-ingestion',
         expression: 'cron(30 2 * * ? *)',
         timeZone: 'America/New_York',
-        function: { entry: 'functions/reward-export-ingest/handler.ts', timeoutSeconds: 300, memoryMb: 1024 },
+        // Reads the Genesys performance export; it never calls the marketplace.
+        function: {
+          entry: 'functions/reward-export-ingest/handler.ts',
+          timeoutSeconds: 300,
+          memoryMb: 1024,
+          vendor: 'genesys',
+        },
         description:
           'Pulls the nightly performance export and enqueues one reward evaluation per agent (spec 004).',
       },
@@ -199,6 +305,42 @@ export function vendorByName(name: VendorName): VendorDeclaration {
   const vendor = VENDORS.find((v) => v.name === name);
   if (!vendor) throw new Error(`Unknown vendor ${name}`);
   return vendor;
+}
+
+/** Id of a function within its workflow: `processor`, or the id of the schedule that runs it. */
+export const PROCESSOR_ID = 'processor';
+
+export interface WorkflowFunction {
+  readonly id: string;
+  readonly declaration: WorkflowFunctionDeclaration;
+}
+
+/** Every function of a workflow: its processor, then one per schedule. */
+export function functionsOf(w: WorkflowDeclaration): readonly WorkflowFunction[] {
+  return [
+    { id: PROCESSOR_ID, declaration: w.processor },
+    ...w.schedules.map((s) => ({ id: s.id, declaration: s.function })),
+  ];
+}
+
+/** The declaration of one function (`WORKFLOW` and `WORKFLOW_FUNCTION` in its environment). */
+export function workflowFunction(workflow: string, id: string): WorkflowFunctionDeclaration {
+  const declared = workflowByName(workflow);
+  const found = declared && functionsOf(declared).find((f) => f.id === id);
+  if (!found) throw new Error(`The topology declares no function ${id} in workflow ${workflow}`);
+  return found.declaration;
+}
+
+/** The alarms a function needs: the breaker alarm (it calls a vendor), then its own. */
+export function alarmsOf(fn: WorkflowFunctionDeclaration): readonly MetricAlarmDeclaration[] {
+  return [BREAKER_OPEN_ALARM, ...(fn.alarms ?? [])];
+}
+
+/** The alarms of a workflow's functions, once each (functions of a workflow share metric dimensions). */
+export function alarmsOfWorkflow(w: WorkflowDeclaration): readonly MetricAlarmDeclaration[] {
+  const byId = new Map<string, MetricAlarmDeclaration>();
+  for (const f of functionsOf(w)) for (const a of alarmsOf(f.declaration)) byId.set(a.id, a);
+  return [...byId.values()];
 }
 
 /** Visibility timeout rule (AWS guidance for SQS event sources): at least 6x the function timeout. */

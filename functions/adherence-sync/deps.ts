@@ -9,12 +9,12 @@ import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 export function buildAdherenceDeps() {
   const runtime = buildWorkflowRuntime();
   const settings = AdherenceSyncSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
-  const adherence = buildVendorClient(runtime, 'genesys', {
+  const adherence = buildVendorClient(runtime, {
     limit: settings.rateLimit,
     limiterName: 'genesys-adherence',
     leaseSize: 5,
   });
-  const general = buildVendorClient(runtime, 'genesys');
+  const general = buildVendorClient(runtime);
   const store = new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
   const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock, store);
   const deps: AdherenceDeps = {

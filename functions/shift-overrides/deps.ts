@@ -9,7 +9,7 @@ import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 export function buildShiftOverridesDeps() {
   const runtime = buildWorkflowRuntime();
   const settings = ShiftOverridesSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
-  const vendor = buildVendorClient(runtime, 'genesys');
+  const vendor = buildVendorClient(runtime);
   const deps: ShiftOverridesDeps = {
     genesys: new GenesysSchedulingAdapter(vendor.http, runtime.clock),
     store: new DynamoDbOverrideStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),

@@ -14,12 +14,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { TimeZone } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { WorkflowEnvSchema } from '../../shared/config/function-env';
+import { workflowFunctionEnv, type WorkflowEnvSchema } from '../../shared/config/function-env';
 import type { StageConfig } from '../../shared/config/stage';
 import {
+  alarmsOfWorkflow,
+  PROCESSOR_ID,
   visibilityTimeoutSeconds,
-  type FunctionDeclaration,
+  type MetricAlarmDeclaration,
+  type VendorName,
   type WorkflowDeclaration,
+  type WorkflowFunction,
 } from '../../shared/topology';
 import { pascalCase as pascal } from '../../shared/config/resource-names';
 import { WfmFunction } from './wfm-function';
@@ -29,7 +33,8 @@ export interface WorkflowResourcesProps {
   readonly config: StageConfig;
   readonly tables: { state: dynamodb.ITable; idempotency: dynamodb.ITable; audit: dynamodb.ITable };
   readonly bus: events.IEventBus;
-  readonly vendorSecret: secretsmanager.ISecret;
+  /** The OAuth credentials secret of each vendor; a function is granted the one its declaration names. */
+  readonly vendorSecrets: (vendor: VendorName) => secretsmanager.ISecret;
   readonly alarmTopic: sns.ITopic;
 }
 
@@ -84,7 +89,11 @@ export class WorkflowResources extends Construct {
       },
     );
 
-    this.processor = this.workflowFunction('Processor', w.processor, `${w.name}: ${w.description}`);
+    this.processor = this.workflowFunction(
+      'Processor',
+      { id: PROCESSOR_ID, declaration: w.processor },
+      `${w.name}: ${w.description}`,
+    );
     this.processor.fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: w.queue.batchSize,
@@ -102,7 +111,11 @@ export class WorkflowResources extends Construct {
     });
 
     for (const s of w.schedules) {
-      const fn = this.workflowFunction(`${pascal(s.id)}Function`, s.function, s.description);
+      const fn = this.workflowFunction(
+        `${pascal(s.id)}Function`,
+        { id: s.id, declaration: s.function },
+        s.description,
+      );
       this.scheduled.push(fn);
       const scheduleDlq = new sqs.Queue(this, `Schedule${pascal(s.id)}Dlq`, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -141,30 +154,39 @@ export class WorkflowResources extends Construct {
     this.dashboard();
   }
 
-  private workflowFunction(id: string, declaration: FunctionDeclaration, description: string) {
-    const { workflow: w, config, tables, bus, vendorSecret } = this.props;
-    const settings = (config.workflows as Record<string, unknown>)[w.name];
-    const fn = new WfmFunction<z.input<typeof WorkflowEnvSchema>>(this, id, {
-      declaration,
+  private workflowFunction(id: string, fn: WorkflowFunction, description: string) {
+    const { workflow, config, tables, bus, vendorSecrets } = this.props;
+    const vendorSecret = vendorSecrets(fn.declaration.vendor);
+    const created = new WfmFunction<z.input<typeof WorkflowEnvSchema>>(this, id, {
+      declaration: fn.declaration,
       description: description.slice(0, 256),
       logRetentionDays: config.logRetentionDays,
-      environment: {
-        STAGE: config.stage,
-        POWERTOOLS_SERVICE_NAME: w.name,
-        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
-        WORKFLOW: w.name,
-        STATE_TABLE_NAME: tables.state.tableName,
-        AUDIT_TABLE_NAME: tables.audit.tableName,
-        IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName,
-        EVENT_BUS_NAME: bus.eventBusName,
-        QUEUE_URL: this.queue.queueUrl,
-        DLQ_URL: this.dlq.queueUrl,
-        MAX_RECEIVE_COUNT: String(w.queue.maxReceiveCount),
-        VENDOR_BASE_URL: config.vendors[w.vendor].baseUrl,
-        VENDOR_SECRET_ID: vendorSecret.secretName,
-        WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
-      },
+      environment: workflowFunctionEnv({
+        config,
+        workflow,
+        fn,
+        refs: {
+          stateTable: tables.state.tableName,
+          auditTable: tables.audit.tableName,
+          idempotencyTable: tables.idempotency.tableName,
+          eventBus: bus.eventBusName,
+          queueUrl: this.queue.queueUrl,
+          dlqUrl: this.dlq.queueUrl,
+          vendor: (vendor) => ({
+            baseUrl: config.vendors[vendor].baseUrl,
+            secretId: vendorSecrets(vendor).secretName,
+          }),
+        },
+      }),
     });
+    return this.grantWorkflowAccess(created, vendorSecret);
+  }
+
+  private grantWorkflowAccess(
+    fn: WfmFunction<z.input<typeof WorkflowEnvSchema>>,
+    vendorSecret: secretsmanager.ISecret,
+  ) {
+    const { tables, bus } = this.props;
     tables.state.grantReadWriteData(fn.fn);
     tables.idempotency.grantReadWriteData(fn.fn);
     // Append-only audit: PutItem and nothing else.
@@ -235,32 +257,24 @@ export class WorkflowResources extends Construct {
       0,
       'the processor was throttled',
     );
-    this.alarm(
-      'BreakerOpen',
+    for (const declared of alarmsOfWorkflow(this.props.workflow)) this.metricAlarm(declared);
+  }
+
+  /** An alarm declared in the topology, on a custom metric with the dimensions the functions emit. */
+  private metricAlarm(a: MetricAlarmDeclaration) {
+    const name = this.props.workflow.name;
+    return this.alarm(
+      a.id,
       new cloudwatch.Metric({
         namespace: 'WfmBridge',
-        metricName: 'BreakerOpen',
-        dimensionsMap: { service: this.props.workflow.name, workflow: this.props.workflow.name },
-        ...minute,
-        statistic: 'Sum',
+        metricName: a.metricName,
+        dimensionsMap: { service: name, workflow: name },
+        period: Duration.minutes(a.periodMinutes),
+        statistic: a.statistic,
       }),
-      0,
-      "the vendor circuit breaker opened (the vendor's success rate fell below the threshold)",
+      a.threshold,
+      a.description,
     );
-    if (this.props.workflow.name === 'adherence-sync') {
-      this.alarm(
-        'Drift',
-        new cloudwatch.Metric({
-          namespace: 'WfmBridge',
-          metricName: 'Drift',
-          dimensionsMap: { service: 'adherence-sync', workflow: 'adherence-sync' },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        5,
-        'reconciliation repaired more than 5 drifted agents in 5 minutes',
-      );
-    }
   }
 
   private dashboard() {

@@ -11,7 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { IngressEnvSchema } from '../../shared/config/function-env';
+import { ingressFunctionEnv, type IngressEnvSchema } from '../../shared/config/function-env';
 import {
   pascalCase,
   STACK_OUTPUTS,
@@ -94,7 +94,7 @@ export class WfmBridgeStack extends Stack {
           config,
           tables: { state: tables.State, idempotency: tables.Idempotency, audit: tables.Audit },
           bus,
-          vendorSecret: vendorSecrets.get(w.vendor)!,
+          vendorSecrets: (vendor) => vendorSecrets.get(vendor)!,
           alarmTopic,
         }),
       );
@@ -119,26 +119,15 @@ export class WfmBridgeStack extends Stack {
       declaration: INGRESS_FUNCTION,
       description: 'Verifies webhook signatures, validates, enqueues, answers 202',
       logRetentionDays: config.logRetentionDays,
-      environment: {
-        STAGE: config.stage,
-        POWERTOOLS_SERVICE_NAME: 'ingress',
-        POWERTOOLS_METRICS_NAMESPACE: 'WfmBridge',
-        MAX_BODY_BYTES: String(config.api.maxBodyBytes),
-        WORKFLOW_SETTINGS: JSON.stringify({
-          timeOffOverrideScope: Object.keys(config.workflows['shift-overrides'].reasonCodeByRequestType),
-        }),
-        INGRESS_ROUTES: this.toJsonString(
-          Object.fromEntries(
-            routeSecrets.map(({ route, secret }) => {
-              const wf = this.workflows.get(route.workflow)!;
-              return [
-                route.id,
-                { queueUrl: wf.queue.queueUrl, dlqUrl: wf.dlq.queueUrl, secretId: secret.secretName },
-              ];
-            }),
-          ),
-        ),
-      },
+      environment: ingressFunctionEnv({
+        config,
+        toJson: (value) => this.toJsonString(value),
+        routes: (routeId) => {
+          const { route, secret } = routeSecrets.find((r) => r.route.id === routeId)!;
+          const wf = this.workflows.get(route.workflow)!;
+          return { queueUrl: wf.queue.queueUrl, dlqUrl: wf.dlq.queueUrl, secretId: secret.secretName };
+        },
+      }),
     });
     for (const { route, secret } of routeSecrets) {
       secret.grantRead(ingress.fn);

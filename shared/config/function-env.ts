@@ -3,7 +3,9 @@
  *
  * The CDK construct that creates a function takes `z.input<typeof Schema>`, so a missing variable is a
  * compile error in infra/; the handler parses `process.env` once at cold start with the same schema.
- * The local runtime fills the same variables for its worker threads.
+ * `ingressFunctionEnv` and `workflowFunctionEnv` build every variable once, from the topology, the stage
+ * config and the resource references each runtime has (CDK tokens in the stack, local names and URLs in the
+ * local runtime); both runtimes call them, and add nothing but their own local-only extras.
  */
 // zod/mini (its locale set in shared/contracts/common.ts): the ingress bundle parses this at every cold start.
 import {
@@ -21,6 +23,9 @@ import {
 } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Text } from '../contracts/common';
+import { ROUTES, type VendorName, type WorkflowDeclaration, type WorkflowFunction } from '../topology';
+// Types only: the ingress bundle must not carry classic zod (stage.ts) for a type.
+import type { StageConfig } from './stage';
 
 const jsonOf = <T extends z.ZodMiniType>(schema: T) =>
   pipe(
@@ -77,6 +82,8 @@ export type IngressEnv = z.output<typeof IngressEnvSchema>;
 export const WorkflowEnvSchema = object({
   ...common,
   WORKFLOW: zEnum(['shift-overrides', 'adherence-sync', 'shift-bids', 'reward-triggers']),
+  /** Which function of the workflow this is (`processor` or a schedule id): finds its topology declaration. */
+  WORKFLOW_FUNCTION: Text,
   STATE_TABLE_NAME: Text,
   AUDIT_TABLE_NAME: Text,
   IDEMPOTENCY_TABLE_NAME: Text,
@@ -85,6 +92,7 @@ export const WorkflowEnvSchema = object({
   /** The processor dead-letters a message itself, with its failure reason as attributes (see shared/runtime). */
   DLQ_URL: url(),
   MAX_RECEIVE_COUNT: intString(),
+  /** Of the vendor the function's declaration names (shared/topology.ts). */
   VENDOR_BASE_URL: url(),
   VENDOR_SECRET_ID: Text,
   /** JSON of the workflow's stage settings (shared/config/stage.ts, `workflows.<name>`). */
@@ -92,6 +100,83 @@ export const WorkflowEnvSchema = object({
   SECRETS_CACHE_TTL_SECONDS: _default(intString(), 300),
 });
 export type WorkflowEnv = z.output<typeof WorkflowEnvSchema>;
+
+const METRICS_NAMESPACE = 'WfmBridge';
+const DEFAULT_SECRETS_CACHE_TTL_SECONDS = 300;
+
+/** The ingress rules' view of the stage config: built here only. */
+export function ingressWorkflowSettings(config: StageConfig): IngressWorkflowSettings {
+  return {
+    timeOffOverrideScope: Object.keys(config.workflows['shift-overrides'].reasonCodeByRequestType),
+  };
+}
+
+export type IngressRouteBinding = z.input<typeof IngressRouteBindingSchema>;
+
+export interface IngressEnvInputs {
+  readonly config: StageConfig;
+  /** Per route id: its workflow's queue and DLQ and its signing secret (tokens in CDK). */
+  readonly routes: (routeId: string) => IngressRouteBinding;
+  /** JSON serialiser that understands the runtime's references (CDK: `stack.toJsonString`). */
+  readonly toJson?: (value: unknown) => string;
+  readonly secretsCacheTtlSeconds?: number;
+}
+
+export function ingressFunctionEnv(i: IngressEnvInputs): z.input<typeof IngressEnvSchema> {
+  const toJson = i.toJson ?? JSON.stringify;
+  return {
+    STAGE: i.config.stage,
+    POWERTOOLS_SERVICE_NAME: 'ingress',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    MAX_BODY_BYTES: String(i.config.api.maxBodyBytes),
+    SECRETS_CACHE_TTL_SECONDS: String(i.secretsCacheTtlSeconds ?? DEFAULT_SECRETS_CACHE_TTL_SECONDS),
+    WORKFLOW_SETTINGS: JSON.stringify(ingressWorkflowSettings(i.config)),
+    INGRESS_ROUTES: toJson(Object.fromEntries(ROUTES.map((r) => [r.id, i.routes(r.id)]))),
+  };
+}
+
+/** Where a workflow function's resources are: CDK tokens in the stack, names and URLs locally. */
+export interface WorkflowResourceRefs {
+  readonly stateTable: string;
+  readonly auditTable: string;
+  readonly idempotencyTable: string;
+  readonly eventBus: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly vendor: (vendor: VendorName) => { readonly baseUrl: string; readonly secretId: string };
+}
+
+export interface WorkflowEnvInputs {
+  readonly config: StageConfig;
+  readonly workflow: WorkflowDeclaration;
+  readonly fn: WorkflowFunction;
+  readonly refs: WorkflowResourceRefs;
+  readonly secretsCacheTtlSeconds?: number;
+}
+
+export function workflowFunctionEnv(i: WorkflowEnvInputs): z.input<typeof WorkflowEnvSchema> {
+  const { config, workflow: w, fn, refs } = i;
+  const vendor = refs.vendor(fn.declaration.vendor);
+  const settings = (config.workflows as Record<string, unknown>)[w.name];
+  return {
+    STAGE: config.stage,
+    POWERTOOLS_SERVICE_NAME: w.name,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    WORKFLOW: w.name,
+    WORKFLOW_FUNCTION: fn.id,
+    STATE_TABLE_NAME: refs.stateTable,
+    AUDIT_TABLE_NAME: refs.auditTable,
+    IDEMPOTENCY_TABLE_NAME: refs.idempotencyTable,
+    EVENT_BUS_NAME: refs.eventBus,
+    QUEUE_URL: refs.queueUrl,
+    DLQ_URL: refs.dlqUrl,
+    MAX_RECEIVE_COUNT: String(w.queue.maxReceiveCount),
+    VENDOR_BASE_URL: vendor.baseUrl,
+    VENDOR_SECRET_ID: vendor.secretId,
+    WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
+    SECRETS_CACHE_TTL_SECONDS: String(i.secretsCacheTtlSeconds ?? DEFAULT_SECRETS_CACHE_TTL_SECONDS),
+  };
+}
 
 /** Parses an environment with a schema and names every missing or malformed variable at once. */
 export function parseEnv<T extends z.ZodMiniType>(

@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod/mini';
 import { AgentStateChangedEvent } from './agent-state.schema';
 import { BiddingRequestEvent, ScheduleChangedEvent } from './cxone.schema';
-import { TimeOffEvent } from './genesys-timeoff.schema';
+import { TimeOffCreatedEvent, TimeOffEvent } from './genesys-timeoff.schema';
 import type { HeaderMap } from '../webhook/signatures';
 
 const CONTRACTS: Record<string, z.ZodMiniType> = {
   'timeoff.request.approved': TimeOffEvent,
   'timeoff.request.cancelled': TimeOffEvent,
+  'timeoff.request.created': TimeOffCreatedEvent,
   'agent.state.changed': AgentStateChangedEvent,
   'wfm.bidding.request.created': BiddingRequestEvent,
   'wfm.bidding.request.updated': BiddingRequestEvent,

@@ -35,6 +35,9 @@ export interface CircuitBreakerOptions {
   readonly onStateChange?: (state: BreakerState, change: BreakerChange) => void;
 }
 
+/** The tunable part of the breaker (what a function's vendor-client profile may set). */
+export type BreakerSettings = Pick<CircuitBreakerOptions, 'threshold' | 'windowMs' | 'minCalls' | 'pauseMs'>;
+
 const ORDINARY: BreakerPermit = Object.freeze({ probe: false });
 const PROBE: BreakerPermit = Object.freeze({ probe: true });
 

@@ -23,6 +23,9 @@ export interface RetryConfig {
   readonly random: () => number;
 }
 
+/** The retry table alone (what a function's vendor-client profile may override), without scale and randomness. */
+export type RetryTable = Omit<RetryConfig, 'scale' | 'random'>;
+
 export const DEFAULT_RETRY: RetryConfig = {
   baseDelayMs: 1000,
   maxDelayMs: 60_000,

@@ -4,9 +4,15 @@
  * table. Non-retryable answers and exhausted retries reject with `VendorHttpError`, which adapters
  * translate into workflow outcomes.
  *
- * Transport is the global `fetch` (undici: keep-alive connection reuse by default). Node's fetch has no
- * separate connect phase to time, so `connectMs + readMs` bounds the wait for the response headers and
- * `readMs` bounds every wait for the next chunk of the body; network retries grow both (spec 000).
+ * Timeouts, per phase (`Timeouts`): connect, response headers, body idle, and the whole call. Transport is
+ * the global `fetch` (undici: keep-alive connection reuse by default), which exposes no separate connect
+ * phase to time: a connection is opened (or reused) inside the wait for the response headers. So the
+ * connect budget is honest only as an allowance: `connectMs + responseHeadersMs` bounds the wait from
+ * dispatch to the response headers, whether the time went to connecting or to the vendor thinking.
+ * `bodyIdleMs` bounds every wait for the next chunk of the body. Network retries grow these per-attempt
+ * budgets (spec 000). `totalMs`, when set, is the deadline of the whole call (every attempt, retry wait,
+ * breaker pause and adaptive brake): an attempt is cut at it, and a wait that would end past it is not
+ * slept; the call fails at once as a timeout (`VendorHttpError`, status 0, transient).
  */
 import type { Clock } from '../ports/clock';
 import type { BreakerPermit, CircuitBreaker } from './circuit-breaker';
@@ -39,10 +45,14 @@ export interface CallInfo {
 }
 
 export interface Timeouts {
-  /** Budget for connecting (folded into the wait for response headers, see above). Default 3 s. */
+  /** Allowance for connecting, added to the response-header wait (fetch has no separate connect phase). Default 3 s. */
   readonly connectMs: number;
-  /** Budget for the response headers after connecting, and for each gap between body chunks. Default 7 s. */
-  readonly readMs: number;
+  /** From the request being sent (after connecting) to the response headers. Default 7 s. */
+  readonly responseHeadersMs: number;
+  /** Longest gap between two chunks of the response body. Default 7 s. */
+  readonly bodyIdleMs: number;
+  /** Deadline of the whole call, retries and waits included. Default none (the retry table bounds it). */
+  readonly totalMs?: number;
 }
 
 export interface VendorHttpClientOptions {
@@ -53,9 +63,8 @@ export interface VendorHttpClientOptions {
   readonly tokens?: TokenManager;
   readonly breaker?: CircuitBreaker;
   readonly retry?: Partial<RetryConfig>;
-  readonly timeouts?: Timeouts;
-  /** Single budget of the first attempt when `timeouts` is not given: headers within it, chunks within it. */
-  readonly timeoutMs?: number;
+  /** Per-phase budgets; each one not given keeps its default (`DEFAULT_TIMEOUTS`). */
+  readonly timeouts?: Partial<Timeouts>;
   readonly fetch?: typeof fetch;
   readonly onCall?: (info: CallInfo) => void;
   /** Spec 002: when 429s exceed 10% of recent calls, hold each attempt back (exponential + 100-500 ms). */
@@ -69,7 +78,7 @@ export interface InstrumentedVendorHttpClient extends VendorHttpClient {
   readonly throttle?: AdaptiveThrottle;
 }
 
-const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 3000, readMs: 7000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 3000, responseHeadersMs: 7000, bodyIdleMs: 7000 };
 
 interface Answer {
   readonly status: number;
@@ -84,6 +93,13 @@ class AttemptTimeout extends Error {
   }
 }
 
+/** The whole-call deadline (`Timeouts.totalMs`) passed: never retried. */
+class CallDeadlineExceeded extends AttemptTimeout {
+  constructor(totalMs: number) {
+    super('the call did not finish', totalMs);
+  }
+}
+
 export function createVendorHttpClient(o: VendorHttpClientOptions): InstrumentedVendorHttpClient {
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...o.retry };
   const doFetch = o.fetch ?? fetch;
@@ -95,22 +111,25 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         : undefined;
   let lastRateLimitHeaders: Record<string, string> = {};
 
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+
   function budget(req: HttpRequest, attempt: number) {
     const base = req.timeoutMs
       ? { headersMs: req.timeoutMs, idleMs: req.timeoutMs }
-      : o.timeouts || !o.timeoutMs
-        ? {
-            headersMs: (o.timeouts ?? DEFAULT_TIMEOUTS).connectMs + (o.timeouts ?? DEFAULT_TIMEOUTS).readMs,
-            idleMs: (o.timeouts ?? DEFAULT_TIMEOUTS).readMs,
-          }
-        : { headersMs: o.timeoutMs, idleMs: o.timeoutMs };
+      : { headersMs: timeouts.connectMs + timeouts.responseHeadersMs, idleMs: timeouts.bodyIdleMs };
     return {
       headersMs: attemptTimeoutMs(base.headersMs, attempt, retry),
       idleMs: attemptTimeoutMs(base.idleMs, attempt, retry),
     };
   }
 
-  async function send(req: HttpRequest, token: string | undefined, attempt: number): Promise<Answer> {
+  /** `remainingMs`: time left before the whole-call deadline (Infinity without one); the attempt is cut there. */
+  async function send(
+    req: HttpRequest,
+    token: string | undefined,
+    attempt: number,
+    remainingMs: number,
+  ): Promise<Answer> {
     const url = new URL(o.baseUrl.replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
@@ -124,6 +143,9 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
       () => controller.abort(new AttemptTimeout('no response headers', headersMs)),
       headersMs,
     );
+    const deadline = Number.isFinite(remainingMs)
+      ? setTimeout(() => controller.abort(new CallDeadlineExceeded(timeouts.totalMs!)), remainingMs)
+      : undefined;
     try {
       const res = await doFetch(url, {
         method: req.method,
@@ -157,6 +179,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
       throw controller.signal.aborted ? controller.signal.reason : err;
     } finally {
       clearTimeout(timer);
+      clearTimeout(deadline);
     }
   }
 
@@ -198,7 +221,26 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     throttle,
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
       let refreshedOn401 = false;
+      const deadline = timeouts.totalMs === undefined ? Infinity : o.clock.now() + timeouts.totalMs;
+      const remainingMs = () => deadline - o.clock.now();
+      /** The whole-call deadline passed, or a wait would end past it: fail now, as a timeout. */
+      const deadlineError = (attempts: number, last?: string) =>
+        new VendorHttpError(
+          o.vendor,
+          0,
+          undefined,
+          attempts,
+          `${o.vendor} ${req.method} ${req.path} timed out: no result within its ${timeouts.totalMs} ms deadline after ${attempts} attempt(s)${last ? ` (last: ${last})` : ''}`,
+          { cause: new CallDeadlineExceeded(timeouts.totalMs!), transient: true },
+        );
+      let last: string | undefined;
       for (let attempt = 1; ; attempt++) {
+        const reopensAt = o.breaker?.reopensAt;
+        if (remainingMs() <= 0 || (reopensAt !== undefined && reopensAt >= deadline))
+          throw deadlineError(
+            attempt - 1,
+            last ?? (reopensAt !== undefined ? 'circuit breaker open' : undefined),
+          );
         let permit: BreakerPermit | undefined = await o.breaker?.acquire();
         let answer: Answer | undefined;
         let networkError: unknown;
@@ -207,16 +249,18 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         let throttledForMs = 0;
         try {
           throttledForMs = throttle?.delayMs() ?? 0;
+          if (throttledForMs >= remainingMs()) throw deadlineError(attempt - 1, last);
           if (throttledForMs > 0) await o.clock.sleep(throttledForMs);
           await o.limiter.acquire();
           token = await tokenFor(attempt, req);
+          if (remainingMs() <= 0) throw deadlineError(attempt - 1, last);
           dispatchedAt = o.clock.now();
         } catch (err) {
           if (permit) o.breaker?.release(permit);
           throw err;
         }
         try {
-          answer = await send(req, token, attempt);
+          answer = await send(req, token, attempt, remainingMs());
         } catch (err) {
           networkError = err;
         }
@@ -238,6 +282,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         throttle?.record(status === 429);
         if (permit) o.breaker?.record(status !== 'network' && status !== 429 && status < 500, permit);
         permit = undefined;
+        if (networkError instanceof CallDeadlineExceeded) throw deadlineError(attempt, last);
 
         if (answer) {
           if (answer.status >= 200 && answer.status < 300)
@@ -250,6 +295,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           if (answer.status === 401 && token && o.tokens && !refreshedOn401) {
             refreshedOn401 = true;
             o.tokens.invalidate(token);
+            last = 'HTTP 401';
             continue;
           }
           if (answer.status === 429) {
@@ -259,8 +305,9 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           }
         }
         const decision = decideRetry(status, attempt, answer?.headers ?? {}, o.clock.now(), retry);
+        const why = answer ? `HTTP ${status}` : `network error: ${describeNetworkError(networkError)}`;
+        last = why;
         if (!decision.retry) {
-          const why = answer ? `HTTP ${status}` : `network error: ${describeNetworkError(networkError)}`;
           throw new VendorHttpError(
             o.vendor,
             answer?.status ?? 0,
@@ -275,6 +322,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
             },
           );
         }
+        if (decision.delayMs >= remainingMs()) throw deadlineError(attempt, why);
         if (decision.delayMs > 0) await o.clock.sleep(decision.delayMs);
       }
     },

@@ -1,22 +1,26 @@
 /**
  * Composes a vendor's HTTP client for a workflow function: OAuth from Secrets Manager, the vendor's rate
- * limit shared through the State table, spec 002's breaker, metrics per call. Retry delays and the breaker
- * pause are scaled by WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures show within a minute).
+ * limit shared through the State table, spec 002's breaker, metrics per call. The vendor, the retry table,
+ * the timeouts and the breaker settings come from the function's declaration in shared/topology.ts
+ * (`vendor`, `vendorClient`); what it leaves out keeps the defaults. Retry delays and the breaker pause are
+ * scaled by WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures show within a minute).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CircuitBreaker, type BreakerState } from '../http/circuit-breaker';
+import { CircuitBreaker, type BreakerSettings, type BreakerState } from '../http/circuit-breaker';
 import { DynamoDbTokenBucket } from '../adapters/aws/dynamodb-token-bucket';
 import { secretsManagerCredentials } from '../adapters/aws/secrets-credentials';
 import type { RateLimit } from '../http/rate-limiter';
+import type { RetryTable } from '../http/retry-policy';
 import { TokenManager, type TokenManagerOptions } from '../http/token-manager';
 import {
   createVendorHttpClient,
   type CallInfo,
   type InstrumentedVendorHttpClient,
+  type Timeouts,
 } from '../http/vendor-http-client';
 import type { Clock } from '../ports/clock';
 import { count, countWith, MetricName } from '../observability/metrics';
-import { vendorByName, type VendorName } from '../topology';
+import { vendorByName, workflowFunction, type VendorName } from '../topology';
 import type { WorkflowRuntime } from './workflow-runtime';
 
 export interface VendorClient {
@@ -40,6 +44,12 @@ export interface VendorClientParts {
   readonly refreshBeforeSeconds?: number;
   /** Multiplies retry delays and the breaker pause (WFM_RETRY_SCALE). Default 1. */
   readonly scale?: number;
+  /** Overrides of spec 000's retry table (DEFAULT_RETRY). */
+  readonly retry?: Partial<RetryTable>;
+  /** Per-phase budgets and the whole-call deadline (DEFAULT_TIMEOUTS: 3 s + 7 s, 7 s idle, none). */
+  readonly timeouts?: Partial<Timeouts>;
+  /** Spec 002's breaker by default: below 85% success over 10 s (at least 20 calls), pause 5 s. */
+  readonly breaker?: BreakerSettings;
   readonly onBreakerChange?: (state: BreakerState) => void;
   readonly onCall?: (call: CallInfo) => void;
 }
@@ -56,7 +66,8 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
   });
   const breaker = new CircuitBreaker({
     clock: p.clock,
-    pauseMs: 5000 * scale,
+    ...p.breaker,
+    pauseMs: (p.breaker?.pauseMs ?? 5000) * scale,
     onStateChange: (state) => p.onBreakerChange?.(state),
   });
   const http = createVendorHttpClient({
@@ -73,18 +84,27 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
       clock: p.clock,
       leaseSize: p.leaseSize,
     }),
-    retry: { scale },
+    retry: { ...p.retry, scale },
+    timeouts: p.timeouts,
     adaptiveBackoff: true,
     onCall: p.onCall,
   });
   return { http, tokens, breaker };
 }
 
-export function buildVendorClient(
-  runtime: WorkflowRuntime,
-  vendor: VendorName,
-  opts: { limit?: RateLimit; limiterName?: string; refreshBeforeSeconds?: number; leaseSize?: number } = {},
-): VendorClient {
+/** Per-client settings a function's composition root may add (a second client on another endpoint's limit). */
+export interface VendorClientOverrides {
+  readonly limit?: RateLimit;
+  readonly limiterName?: string;
+  readonly refreshBeforeSeconds?: number;
+  readonly leaseSize?: number;
+}
+
+/** The vendor client of the running function, as its topology declaration (`WORKFLOW_FUNCTION`) describes it. */
+export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOverrides = {}): VendorClient {
+  const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
+  const vendor = declared.vendor;
+  const profile = declared.vendorClient ?? {};
   const { env, metrics, logger } = runtime;
   return composeVendorClient({
     vendor,
@@ -94,6 +114,9 @@ export function buildVendorClient(
     doc: runtime.doc,
     tableName: env.STATE_TABLE_NAME,
     scale: Number(process.env.WFM_RETRY_SCALE ?? '1'),
+    retry: profile.retry,
+    timeouts: profile.timeouts,
+    breaker: profile.breaker,
     ...opts,
     onBreakerChange: (state) => {
       logger.warn('vendor circuit breaker changed state', { vendor, state });

@@ -1,9 +1,10 @@
 /**
- * The webhook ingress, one shape for every route: size -> signature -> JSON -> contract -> filter -> enqueue.
+ * The webhook ingress, one shape for every route: size -> signature -> JSON -> contract -> rule -> enqueue.
+ * The route's ingress rule (declared in shared/topology.ts) decides which well-formed events its workflow
+ * acts on; the rest are answered 202 `ignored` with the reason.
  * Answers per DESIGN section 5; every error body is JSON with a stable `error` code and a human `message`.
  * A well-signed event that fails its contract is kept on the workflow's DLQ with its issues, never dropped.
  */
-import type { IngressWorkflowSettings } from '../config/function-env';
 import { MessageAttribute } from '../config/resource-names';
 import {
   contractFor,
@@ -12,8 +13,8 @@ import {
   eventTypeOf,
   type ContractIssue,
 } from '../contracts/registry';
-import { shouldAct } from '../domain/ingress/filters';
-import { ROUTES, WORKFLOWS } from '../topology';
+import { decideIngress, type IngressSettings } from '../domain/ingress/rules';
+import { ROUTES } from '../topology';
 import { verifySignature, type HeaderMap, type SignatureFailure } from './signatures';
 
 export interface IngressRequest {
@@ -47,7 +48,7 @@ export interface QueueMessage {
 export interface IngressDeps {
   readonly routes: Readonly<Record<string, { queueUrl: string; dlqUrl: string; secretId: string }>>;
   readonly maxBodyBytes: number;
-  readonly settings: IngressWorkflowSettings;
+  readonly settings: IngressSettings;
   /** Every signing secret valid now for a route's secret (current, and previous during rotation). */
   readonly secretsFor: (secretId: string) => Promise<string[]>;
   readonly send: (message: QueueMessage) => Promise<void>;
@@ -68,7 +69,6 @@ const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
 };
 
 const routesByPath = new Map(ROUTES.map((r) => [r.path, r]));
-const vendorByWorkflow = new Map<string, string>(WORKFLOWS.map((w) => [w.name, w.vendor]));
 
 export async function handleWebhook(
   req: IngressRequest,
@@ -123,16 +123,22 @@ export async function handleWebhook(
     [MessageAttribute.workflow]: workflow,
     [MessageAttribute.eventType]: eventType,
     [MessageAttribute.eventId]: eventId,
-    [MessageAttribute.vendor]: vendorByWorkflow.get(workflow) ?? 'unknown',
+    [MessageAttribute.vendor]: route.vendor,
     [MessageAttribute.receivedAt]: receivedAt,
   };
 
-  const contract = route.eventTypes.includes(eventType) ? contractFor(eventType) : undefined;
+  const taken = route.eventTypes.includes(eventType) || eventType in route.ingressRule.ignoredEventTypes;
+  const contract = taken ? contractFor(eventType) : undefined;
   const parsed = contract?.safeParse(payload);
   if (!contract || !parsed?.success) {
     const issues: ContractIssue[] = parsed?.error
       ? describeIssues(parsed.error)
-      : [{ path: 'eventType', message: `must be one of ${route.eventTypes.join(', ')} on ${route.path}` }];
+      : [
+          {
+            path: 'eventType',
+            message: `must be one of ${[...route.eventTypes, ...Object.keys(route.ingressRule.ignoredEventTypes)].join(', ')} on ${route.path}`,
+          },
+        ];
     await deps.send({
       queueUrl: binding.dlqUrl,
       body: raw,
@@ -154,9 +160,7 @@ export async function handleWebhook(
     };
   }
 
-  const decision = shouldAct(workflow, parsed.data, {
-    timeOffOverrideScope: deps.settings.timeOffOverrideScope,
-  });
+  const decision = decideIngress(route.ingressRule, eventType, parsed.data, deps.settings);
   if (!decision.act) {
     return {
       response: respond(202, { status: 'ignored', eventId, reason: decision.reason }),

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
 import { stackOutputNames, STACK_OUTPUTS } from '../../shared/config/resource-names';
 import { TABLES } from '../../shared/tables';
-import { ROUTES, SCHEDULES, WORKFLOWS } from '../../shared/topology';
+import { alarmsOfWorkflow, functionsOf, ROUTES, SCHEDULES, VENDORS, WORKFLOWS } from '../../shared/topology';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
 
@@ -155,5 +155,62 @@ describe('the stack, built from the topology', () => {
     for (const w of WORKFLOWS)
       expect(outputs).toEqual(expect.arrayContaining(Object.values(stackOutputNames(w.name))));
     expect(outputs).toEqual(expect.arrayContaining(Object.values(STACK_OUTPUTS)));
+  });
+
+  it('builds the custom-metric alarms from the functions declarations, and no others', () => {
+    const custom = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'WfmBridge');
+    const declared = WORKFLOWS.flatMap((w) => alarmsOfWorkflow(w).map((a) => ({ workflow: w.name, ...a })));
+    expect(custom).toHaveLength(declared.length);
+    for (const a of declared) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'WfmBridge',
+        MetricName: a.metricName,
+        Statistic: a.statistic,
+        Period: a.periodMinutes * 60,
+        Threshold: a.threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Dimensions: Match.arrayWith([
+          { Name: 'service', Value: a.workflow },
+          { Name: 'workflow', Value: a.workflow },
+        ]),
+        AlarmDescription: `${a.workflow}: ${a.description}. See docs/runbook.md.`,
+      });
+    }
+    // The reconciliation function declares Drift; its workflow has it, the others do not.
+    const drift = custom.filter(([, a]) => a.Properties.MetricName === 'Drift');
+    expect(drift.map(([, a]) => a.Properties.Dimensions[0].Value)).toEqual(['adherence-sync']);
+  });
+
+  it("grants each function its declared vendor's secret and no other vendor's", () => {
+    const secretIdOf = Object.fromEntries(
+      VENDORS.map((v) => [
+        v.name,
+        ofType('AWS::SecretsManager::Secret').find(([, s]) =>
+          String(s.Properties.Name).endsWith(`/vendor/${v.name}`),
+        )![0],
+      ]),
+    );
+    const functionIds = ofType('AWS::Lambda::Function');
+    for (const w of WORKFLOWS) {
+      for (const fn of functionsOf(w)) {
+        const [fnId, f] = functionIds.find(
+          ([, f]) =>
+            f.Properties.Environment?.Variables?.WORKFLOW === w.name &&
+            f.Properties.Environment.Variables.WORKFLOW_FUNCTION === fn.id,
+        )!;
+        const roleId = logicalIdOf(f.Properties.Role)!;
+        const statements = ofType('AWS::IAM::Policy')
+          .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === roleId))
+          .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+        const readsSecret = (vendor: string) =>
+          statements.some((s) => JSON.stringify(s.Resource).includes(secretIdOf[vendor]!));
+        for (const v of VENDORS)
+          expect([fnId, v.name, readsSecret(v.name)]).toEqual([
+            fnId,
+            v.name,
+            v.name === fn.declaration.vendor,
+          ]);
+      }
+    }
   });
 });

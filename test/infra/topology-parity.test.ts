@@ -1,11 +1,15 @@
 /** DESIGN section 2: a route, queue or schedule in one runtime and not the other is a bug. */
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
-import { buildLocalPlan } from '../../local/plan';
+import { buildLocalPlan, localFunctionEnvironments, placeholderRefs } from '../../local/plan';
+import { loadStageConfig } from '../../shared/config/stage';
+import { functionsOf, WORKFLOWS } from '../../shared/topology';
 
 const template = Template.fromStack(buildApp('dev').stack).toJSON();
 const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: any }>);
 const plan = buildLocalPlan();
+const localConfig = loadStageConfig('local');
+const localEnvs = localFunctionEnvironments(plan, localConfig, placeholderRefs(plan, localConfig));
 
 describe('topology parity between the CDK stack and the local runtime', () => {
   it('has the same webhook routes', () => {
@@ -52,5 +56,64 @@ describe('topology parity between the CDK stack and the local runtime', () => {
       .filter((r) => r.Type === 'AWS::SecretsManager::Secret')
       .map((s) => String(s.Properties.Name).replace('/dev/', '/local/'));
     expect(cdkSecrets.sort()).toEqual([...plan.secrets].sort());
+  });
+
+  describe('function environments', () => {
+    /** `ingress`, or `<workflow>/<function id>`, from the variables every function carries. */
+    const functionKey = (env: Record<string, unknown>) =>
+      env.WORKFLOW ? `${env.WORKFLOW}/${env.WORKFLOW_FUNCTION}` : String(env.POWERTOOLS_SERVICE_NAME);
+    const cdkEnvs = new Map(
+      resources
+        .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.STAGE)
+        .map((f) => {
+          const vars = f.Properties.Environment.Variables as Record<string, unknown>;
+          return [functionKey(vars), vars] as const;
+        }),
+    );
+    const localEntries: [string, Record<string, unknown>][] = [
+      ['ingress', localEnvs.ingress],
+      ...WORKFLOWS.flatMap((w) =>
+        functionsOf(w).map(
+          (fn) =>
+            [`${w.name}/${fn.id}`, localEnvs.workflows[w.name][fn.id]!] as [string, Record<string, unknown>],
+        ),
+      ),
+    ];
+
+    it('has the same functions in both runtimes', () => {
+      expect([...cdkEnvs.keys()].sort()).toEqual(localEntries.map(([key]) => key).sort());
+    });
+
+    it.each(localEntries)('gives %s the same environment variable names', (key, localEnv) => {
+      expect(Object.keys(cdkEnvs.get(key) ?? {}).sort()).toEqual(Object.keys(localEnv).sort());
+    });
+
+    it("points each function at its declared vendor's base URL and secret in both runtimes", () => {
+      for (const w of WORKFLOWS) {
+        for (const fn of functionsOf(w)) {
+          const cdk = cdkEnvs.get(`${w.name}/${fn.id}`)!;
+          const local = localEnvs.workflows[w.name][fn.id]!;
+          expect(cdk.VENDOR_BASE_URL).toBe(loadStageConfig('dev').vendors[fn.declaration.vendor].baseUrl);
+          expect(local.VENDOR_BASE_URL).toBe(localConfig.vendors[fn.declaration.vendor].baseUrl);
+          expect(local.VENDOR_SECRET_ID).toBe(`wfm-bridge/local/vendor/${fn.declaration.vendor}`);
+          expect(JSON.stringify(cdk.VENDOR_SECRET_ID)).toContain(
+            `${fn.declaration.vendor.charAt(0).toUpperCase()}${fn.declaration.vendor.slice(1)}VendorSecret`,
+          );
+        }
+      }
+    });
+
+    it('gives both runtimes the same values where no resource reference is involved', () => {
+      const plain = [
+        'WORKFLOW_SETTINGS',
+        'MAX_RECEIVE_COUNT',
+        'POWERTOOLS_SERVICE_NAME',
+        'WORKFLOW_FUNCTION',
+      ];
+      for (const [key, localEnv] of localEntries) {
+        for (const name of plain.filter((n) => n in localEnv))
+          expect([key, name, cdkEnvs.get(key)![name]]).toEqual([key, name, localEnv[name]]);
+      }
+    });
   });
 });

@@ -1,4 +1,13 @@
-import { ROUTES, WORKFLOWS, visibilityTimeoutSeconds } from '../../shared/topology';
+import { contractFor } from '../../shared/contracts/registry';
+import { MetricName } from '../../shared/observability/metrics';
+import {
+  alarmsOfWorkflow,
+  functionsOf,
+  ROUTES,
+  WORKFLOWS,
+  visibilityTimeoutSeconds,
+  workflowFunction,
+} from '../../shared/topology';
 import { loadStageConfig, StageConfigError } from '../../shared/config/stage';
 
 describe('topology', () => {
@@ -19,6 +28,44 @@ describe('topology', () => {
       '/webhooks/cxone/schedule',
       '/webhooks/genesys/timeoff',
     ]);
+  });
+
+  it('declares per function which vendor it calls: the export ingestion reads Genesys, rewards go to the marketplace', () => {
+    expect(workflowFunction('reward-triggers', 'reward-export-ingestion').vendor).toBe('genesys');
+    expect(workflowFunction('reward-triggers', 'processor').vendor).toBe('rewards');
+    expect(workflowFunction('shift-bids', 'processor').vendor).toBe('cxone');
+    expect(() => workflowFunction('shift-bids', 'nightly')).toThrow(/no function nightly/);
+  });
+
+  it('derives alarms from declarations: a breaker alarm per vendor-calling workflow, Drift where declared', () => {
+    for (const w of WORKFLOWS) {
+      const ids = alarmsOfWorkflow(w).map((a) => a.id);
+      expect(ids).toContain('BreakerOpen');
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    expect(alarmsOfWorkflow(WORKFLOWS.find((w) => w.name === 'adherence-sync')!).map((a) => a.id)).toEqual([
+      'BreakerOpen',
+      'Drift',
+    ]);
+    const metricNames = new Set<string>(Object.values(MetricName));
+    for (const w of WORKFLOWS)
+      for (const a of alarmsOfWorkflow(w)) expect(metricNames).toContain(a.metricName);
+  });
+
+  it('has a contract for every event type a route takes or ignores, and never both', () => {
+    for (const r of ROUTES) {
+      const ignored = Object.keys(r.ingressRule.ignoredEventTypes);
+      for (const type of [...r.eventTypes, ...ignored])
+        expect([type, contractFor(type)]).toEqual([type, expect.anything()]);
+      expect(r.eventTypes.filter((t) => ignored.includes(t))).toEqual([]);
+    }
+  });
+
+  it('gives every workflow function an id that is unique in its workflow', () => {
+    for (const w of WORKFLOWS) {
+      const ids = functionsOf(w).map((f) => f.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
   });
 
   it('keeps visibility timeouts at least six times the processor timeout', () => {

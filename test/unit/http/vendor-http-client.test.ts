@@ -6,6 +6,7 @@ import { TokenManager } from '../../../shared/http/token-manager';
 import { VendorHttpError } from '../../../shared/http/types';
 import {
   createVendorHttpClient,
+  DEFAULT_TIMEOUTS,
   type CallInfo,
   type VendorHttpClientOptions,
 } from '../../../shared/http/vendor-http-client';
@@ -296,7 +297,7 @@ describe('vendor HTTP client on a fake clock', () => {
   });
 
   it('times out waiting for headers, retries with a longer timeout, and reports the cause', async () => {
-    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 20, readMs: 60 } });
+    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 20, responseHeadersMs: 60 } });
     script = [
       { stall: 'headers', ms: 2000 },
       { stall: 'headers', ms: 2000 },
@@ -314,11 +315,65 @@ describe('vendor HTTP client on a fake clock', () => {
   });
 
   it('times out a body that stops arriving (read timeout), then succeeds on retry', async () => {
-    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 50, readMs: 80 } });
+    const { clock, http, calls } = fakeClockClient({ timeouts: { connectMs: 50, bodyIdleMs: 80 } });
     script = [{ stall: 'body', ms: 2000 }];
     const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/body' }));
     expect(res.attempts).toBe(2);
     expect(calls[0]!.error).toBe('TimeoutError: no body data within 80 ms');
+  });
+
+  it('keeps the default budgets: 3 s connect + 7 s headers, 7 s body idle, no whole-call deadline', () => {
+    expect(DEFAULT_TIMEOUTS).toEqual({ connectMs: 3000, responseHeadersMs: 7000, bodyIdleMs: 7000 });
+  });
+
+  describe('whole-call deadline (timeouts.totalMs)', () => {
+    it('fails as a timeout instead of sleeping a retry wait that would end past it', async () => {
+      const { clock, http, calls } = fakeClockClient({ timeouts: { totalMs: 500 } });
+      script = [{ status: 503 }];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'GET', path: '/api/d' }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ name: 'VendorHttpError', status: 0, attempts: 1, transient: true });
+      expect(err.message).toMatch(/timed out: no result within its 500 ms deadline .*last: HTTP 503/);
+      expect(err.cause).toMatchObject({ name: 'TimeoutError' });
+      expect(calls).toHaveLength(1);
+      expect(clock.sleeps).not.toContain(1000); // the 1 s backoff (random 1) was not slept
+    });
+
+    it('lets retries run while they fit before it', async () => {
+      const { clock, http } = fakeClockClient({ timeouts: { totalMs: 5000 } });
+      script = [{ status: 503 }];
+      const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/d' }));
+      expect(res.attempts).toBe(2);
+      expect(clock.sleeps).toContain(1000);
+    });
+
+    it('cuts an attempt that is still waiting when it passes, and does not retry', async () => {
+      const { clock, http, calls } = fakeClockClient({
+        timeouts: { connectMs: 1000, responseHeadersMs: 1000, totalMs: 60 },
+      });
+      script = [{ stall: 'headers', ms: 2000 }];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'GET', path: '/api/slow' }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ status: 0, attempts: 1, transient: true });
+      expect(calls.map((c) => c.error)).toEqual(['TimeoutError: the call did not finish within 60 ms']);
+    });
+
+    it('does not wait for a breaker that reopens after it', async () => {
+      const clock = new FakeClock();
+      const breaker = new CircuitBreaker({ clock, minCalls: 1, pauseMs: 5000 });
+      breaker.record(false);
+      expect(breaker.state).toBe('open');
+      const { http } = fakeClockClientOn(clock, { breaker, timeouts: { totalMs: 1000 } });
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'GET', path: '/api/b' }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ status: 0, attempts: 0, transient: true });
+      expect(err.message).toContain('circuit breaker open');
+      expect(clock.sleeps).toEqual([]);
+      expect(seen).toHaveLength(0);
+    });
   });
 
   it('reports a connection reset as a network error with its cause', async () => {

@@ -107,17 +107,75 @@ describe('webhook ingress', () => {
     expect(sent[0]!.attributes.failureDetail).toContain('timestamp');
   });
 
-  it('ignores time-off that is not approved or out of the override scope (spec 001 trap)', async () => {
+  it('ignores time-off that is not approved or out of the override scope (spec 001 trap), with the reason', async () => {
     const { sent, post } = setup();
     const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
-    const pending = { ...approved, data: { ...approved.data, status: 'PENDING' } };
-    const sick = { ...approved, data: { ...approved.data, requestType: 'SICK_LEAVE' } };
-    for (const event of [pending, sick]) {
+    const cases: [unknown, RegExp][] = [
+      [{ ...approved, data: { ...approved.data, status: 'PENDING' } }, /status PENDING is not APPROVED/],
+      [{ ...approved, data: { ...approved.data, status: 'DENIED' } }, /status DENIED is not APPROVED/],
+      [
+        { ...approved, data: { ...approved.data, requestType: 'SICK_LEAVE' } },
+        /requestType SICK_LEAVE is outside the override scope/,
+      ],
+    ];
+    for (const [event, reason] of cases) {
       const result = await post('/webhooks/genesys/timeoff', JSON.stringify(event));
       expect(result.response.statusCode).toBe(202);
-      expect(parse(result).status).toBe('ignored');
+      expect(parse(result)).toMatchObject({ status: 'ignored', eventId: expect.any(String) });
+      expect(String(parse(result).reason)).toMatch(reason);
+      expect(result.outcome.kind).toBe('ignored');
     }
     expect(sent).toHaveLength(0);
+  });
+
+  it('ignores a well-formed timeoff.request.created (pending approval) with the reason, and enqueues nothing', async () => {
+    const { sent, post } = setup();
+    const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
+    const created = {
+      ...approved,
+      eventType: 'timeoff.request.created',
+      data: { ...approved.data, status: 'PENDING' },
+    };
+    const result = await post('/webhooks/genesys/timeoff', JSON.stringify(created));
+    expect(result.response.statusCode).toBe(202);
+    expect(parse(result)).toMatchObject({ status: 'ignored', eventId: expect.any(String) });
+    expect(String(parse(result).reason)).toMatch(/^timeoff\.request\.created: .*pending manager approval/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('answers 422 to a timeoff.request.created that breaks its contract (only a well-formed one is ignored)', async () => {
+    const { sent, post } = setup();
+    const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
+    const broken = {
+      ...approved,
+      eventType: 'timeoff.request.created',
+      data: { ...approved.data, userId: '' },
+    };
+    const result = await post('/webhooks/genesys/timeoff', JSON.stringify(broken));
+    expect(result.response.statusCode).toBe(422);
+    expect(String(parse(result).message)).toContain('data.userId');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.queueUrl).toContain('shift-overrides-dlq');
+  });
+
+  it('answers 422 to a time-off event type Genesys does not send to this route, naming the ones it takes', async () => {
+    const { post } = setup();
+    const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
+    const result = await post(
+      '/webhooks/genesys/timeoff',
+      JSON.stringify({ ...approved, eventType: 'timeoff.request.invented' }),
+    );
+    expect(result.response.statusCode).toBe(422);
+    expect(String(parse(result).message)).toContain(
+      'timeoff.request.approved, timeoff.request.cancelled, timeoff.request.created',
+    );
+  });
+
+  it('acts on every well-formed event of a route whose rule declares no filtering', async () => {
+    const { sent, post } = setup();
+    const result = await post('/webhooks/agent-state', fixture('agent-state-changed.json'));
+    expect(parse(result).status).toBe('accepted');
+    expect(sent[0]!.attributes).toMatchObject({ workflow: 'adherence-sync', vendor: 'genesys' });
   });
 
   it('accepts cancellations and every CXone sample', async () => {

@@ -24,10 +24,6 @@ export function contractFor(eventType: string): z.ZodMiniType | undefined {
   return CONTRACTS[eventType];
 }
 
-export function knownEventTypes(): string[] {
-  return Object.keys(CONTRACTS);
-}
-
 /** The event type a payload claims, whichever vendor convention it follows. */
 export function eventTypeOf(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;

@@ -3,7 +3,7 @@
  * declares it: a record processed twice runs once; a record whose invocation died mid-way runs again once
  * its in-progress window has passed; the same key with another payload is refused with its reason.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../../local/dynamodb-local';
 import { createTable } from '../../local/provision';
@@ -72,9 +72,7 @@ describe('idempotent record handler (Powertools on DynamoDB Local)', () => {
     expect(first).toEqual({ evaluated: 'agent-1', points: 10 });
     expect(second).toEqual(first);
     expect(effects).toHaveLength(1);
-    const { Items } = await client.send(
-      new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: tableName }),
-    );
+    const { Items } = await client.send(new ScanCommand({ TableName: tableName }));
     const stored = Items!.find((i) => i.id!.S!.startsWith('test.twice#'))!;
     expect(stored.status!.S).toBe('COMPLETED');
     expect(Number(stored.expiration!.N)).toBeGreaterThan(Date.now() / 1000 + 3600);
@@ -146,8 +144,5 @@ describe('idempotent record handler (Powertools on DynamoDB Local)', () => {
     await expect(handler(evaluation('evt-5'), contextWith(30_000))).rejects.toMatchObject({
       reason: 'IDEMPOTENCY_STORE_UNAVAILABLE',
     });
-    expect(
-      await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: 'x' } } })),
-    ).toBeDefined();
   });
 });

@@ -229,6 +229,15 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
   };
 }
 
+/** The vendor event id and ingress time a message carries, with fallbacks for one sent by hand. */
+export function messageEnvelope(message: WorkflowMessage, now: number) {
+  return {
+    eventId: message.attributes[MessageAttribute.eventId] ?? message.messageId,
+    eventType: message.attributes[MessageAttribute.eventType],
+    receivedAt: message.attributes[MessageAttribute.receivedAt] ?? new Date(now).toISOString(),
+  };
+}
+
 /**
  * The message body as its contract's type. A body that is not JSON, or not that event, fails the same way on
  * every delivery: MESSAGE_UNREADABLE, dead-lettered at once.

@@ -107,7 +107,12 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, m
 const dlqMessages = async (url: string) =>
   (
     await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
     )
   ).Messages ?? [];
 

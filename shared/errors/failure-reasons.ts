@@ -10,6 +10,13 @@ export const PLATFORM_FAILURE_REASONS = {
   MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
   RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
   UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',
+  DEFERRAL_EXHAUSTED: 'A handler kept saying "retry later" past the deferral limits (count or age).',
+  IDEMPOTENCY_PAYLOAD_MISMATCH:
+    'An idempotency key already processed arrived again with a different payload.',
+  IDEMPOTENCY_IN_PROGRESS: 'Another invocation held the idempotency key on every allowed receive.',
+  IDEMPOTENCY_KEY_MISSING: 'The canonical event had no value at its idempotency key path.',
+  IDEMPOTENCY_STORE_UNAVAILABLE:
+    'The Idempotency table could not be read or written on every allowed receive.',
 } as const;
 
 /** Every reason, by workflow; the runbook test checks each appears in docs/runbook.md. */

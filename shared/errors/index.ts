@@ -23,3 +23,38 @@ export class PermanentFailure extends WorkflowFailure {}
 
 /** May succeed on redelivery (vendor 429/5xx, lock held by another worker...). */
 export class RetryableFailure extends WorkflowFailure {}
+
+/**
+ * Not now: try again in `delaySeconds`. The runner puts the message back on its own queue after that delay
+ * (jittered), without spending one of the queue's receives; after too many deferrals, or too long, it
+ * dead-letters it as DEFERRAL_EXHAUSTED with this reason in the detail.
+ */
+export class RetryLater extends WorkflowFailure {
+  constructor(
+    reason: string,
+    message: string,
+    readonly delaySeconds: number,
+    detail?: Record<string, unknown>,
+  ) {
+    super(reason, message, detail);
+  }
+}
+
+/** Some messages could not be put on a queue; the rest were. Names each one left out and why. */
+export class QueueSendError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly unsent: readonly { readonly id: string; readonly code: string; readonly message: string }[],
+    readonly sent: number,
+  ) {
+    const listed = unsent
+      .slice(0, 10)
+      .map((u) => `${u.id} (${u.code}: ${u.message})`)
+      .join('; ');
+    const more = unsent.length > 10 ? `; and ${unsent.length - 10} more` : '';
+    super(
+      `Could not send ${unsent.length} of ${unsent.length + sent} messages to ${queue}: ${listed}${more}`,
+    );
+    this.name = 'QueueSendError';
+  }
+}

@@ -9,6 +9,8 @@ export const MetricName = {
   Processed: 'Processed',
   Failed: 'Failed',
   DeadLettered: 'DeadLettered',
+  /** Put back on its queue by a RetryLater (shared/runtime/sqs-processor.ts). */
+  Deferred: 'Deferred',
   VendorCalls: 'VendorCalls',
   RateLimited: 'RateLimited',
   BreakerOpen: 'BreakerOpen',

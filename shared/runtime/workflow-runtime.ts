@@ -5,24 +5,30 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parseEnv, WorkflowEnvSchema, type WorkflowEnv } from '../config/function-env';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
-import { toSqsAttributes } from '../adapters/aws/sqs-attributes';
+import { sendMessage } from '../adapters/aws/queue-sender';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { createTracer, traced } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
-import { createSqsProcessor, type DeadLetter, type WorkflowMessage } from './sqs-processor';
+import {
+  createSqsProcessor,
+  type DeadLetter,
+  type DeferralLimits,
+  type WorkflowMessage,
+} from './sqs-processor';
 
 export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
   const tracer = createTracer(env.POWERTOOLS_SERVICE_NAME);
   const sqs = traced(tracer, new SQSClient({}));
-  const doc = DynamoDBDocumentClient.from(traced(tracer, new DynamoDBClient({})), {
+  const ddb = traced(tracer, new DynamoDBClient({}));
+  const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const logger = createLogger(env.WORKFLOW);
@@ -30,19 +36,12 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
   metrics.setDefaultDimensions({ workflow: env.WORKFLOW });
   const clock = systemClock;
 
-  const deadLetter = async ({ queueUrl, body, attributes }: DeadLetter) => {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: body,
-        MessageAttributes: toSqsAttributes(attributes),
-      }),
-    );
-  };
+  const send = (message: DeadLetter & { delaySeconds?: number }) => sendMessage(sqs, message);
 
   return {
     env,
     sqs,
+    ddb,
     doc,
     logger,
     metrics,
@@ -56,16 +55,21 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
     ),
     locks: new DynamoDbLockManager(doc, env.STATE_TABLE_NAME, clock),
     /** The SQS handler for this workflow, given what to do with one message. */
-    processor(handle: (message: WorkflowMessage, context?: Context) => Promise<void>, concurrency?: number) {
+    processor(
+      handle: (message: WorkflowMessage, context?: Context) => Promise<void>,
+      options: { concurrency?: number; deferral?: Partial<DeferralLimits> } = {},
+    ) {
       return createSqsProcessor({
         workflow: env.WORKFLOW,
         handle,
-        deadLetter,
+        deadLetter: send,
+        requeue: send,
         dlqUrl: env.DLQ_URL,
+        queueUrl: env.QUEUE_URL,
         maxReceiveCount: env.MAX_RECEIVE_COUNT,
         logger,
         metrics,
-        concurrency,
+        ...options,
       });
     },
   };

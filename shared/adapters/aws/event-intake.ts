@@ -4,24 +4,15 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EventIntake, IntakeRecord } from '../../ports/event-intake';
 
-export interface IntakeRecord {
-  readonly workflow: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly status: string;
-  readonly receivedAt: string;
-  readonly summary: Readonly<Record<string, unknown>>;
-}
-
-export class DynamoDbEventIntake {
+export class DynamoDbEventIntake implements EventIntake {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retentionDays = 30,
   ) {}
 
-  /** True when this call recorded the event; false when it had been recorded before. */
   async recordOnce(record: IntakeRecord): Promise<boolean> {
     try {
       await this.doc.send(

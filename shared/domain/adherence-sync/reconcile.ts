@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { DomainEventPublisher } from '../../ports/platform';
 import type { AgentRecord, GenesysWem } from './ports';
 import { idempotencyKeyOf } from './process-agent-state';
+import { translateReasonCode } from './windows';
 
 export const DRIFT_THRESHOLD_MS = 30_000;
 
@@ -80,4 +81,34 @@ export async function reconcile(
     });
   }
   return { agents: agents.length, checked, deferred: agents.length - checked, repaired };
+}
+
+export type ReconcileResult = Awaited<ReturnType<typeof reconcile>>;
+
+/** Stop checking this long before the function's timeout: the last dashboard read may wait for the limiter. */
+export const STOP_BEFORE_TIMEOUT_MS = 10_000;
+
+/** The run's budget: until shortly before the invocation's own timeout. */
+export function reconcileBudget(now: number, remainingMs: number, clock: () => number) {
+  return { deadline: now + remainingMs - STOP_BEFORE_TIMEOUT_MS, clock };
+}
+
+/** The reason code a re-pushed state carries: what "no reason" maps to, or NONE. */
+export function reconcileReasonCode(reasonCodeMap: Readonly<Record<string, string>>): string {
+  const noReason = translateReasonCode(null, reasonCodeMap);
+  return noReason.ok ? noReason.code : 'NONE';
+}
+
+/** What a run reports: always its counts; a warning when agents were left for the next run. */
+export function reconcileReport(result: ReconcileResult) {
+  const lines: { level: 'info' | 'warn'; message: string; detail: Record<string, unknown> }[] = [
+    { level: 'info', message: 'adherence reconciled', detail: { ...result } },
+  ];
+  if (result.deferred)
+    lines.push({
+      level: 'warn',
+      message: 'reconciliation ran out of time: the least recently changed agents were not checked',
+      detail: { deferred: result.deferred },
+    });
+  return lines;
 }

@@ -1,0 +1,21 @@
+/** Composition root of the adherence reconciliation: the adherence-sync adapters, seen as ReconcileDeps. */
+import { reconcileReasonCode, type ReconcileDeps } from '../../shared/domain/adherence-sync/reconcile';
+import { buildAdherenceDeps } from '../adherence-sync/deps';
+
+export function buildReconcileDeps() {
+  const { runtime, settings, adherence, wem, store } = buildAdherenceDeps();
+  const deps: ReconcileDeps = {
+    agents: () => store.list(),
+    dashboard: (agentId) => wem.dashboard(agentId),
+    wem,
+    events: runtime.publisher,
+    reasonCode: reconcileReasonCode(settings.reasonCodeMap),
+    diagnostics: () => ({
+      lastTokenRefreshAt: adherence.tokens.lastRefreshAt
+        ? new Date(adherence.tokens.lastRefreshAt).toISOString()
+        : undefined,
+      lastRateLimitHeaders: adherence.http.lastRateLimitHeaders,
+    }),
+  };
+  return { runtime, deps };
+}

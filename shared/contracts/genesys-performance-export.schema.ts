@@ -26,6 +26,7 @@ import { Id, LocalDate } from './common';
 
 const CalendarDate = LocalDate.check(
   refine((d) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return true; // LocalDate's own message says it
     const parsed = new Date(`${d}T00:00:00Z`);
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === d;
   }, 'is not a calendar date'),

@@ -169,7 +169,7 @@ describe('property: whatever the order of re-ingestion, the balance is the sum o
     .array(fc.array(metrics, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 })
     .chain((versionsByRow) => {
       const deliveries = versionsByRow.flatMap((versions, r) =>
-        versions.flatMap((_, v) => [
+        versions.flatMap((_, v): [number, number][] => [
           [r, v],
           [r, v],
         ]),

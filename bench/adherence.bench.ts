@@ -23,8 +23,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
 import { LOCAL_VENDOR_CREDENTIALS } from '../local/provision';
+import type { LoggedRequest } from '../local/sandboxes/core/request-log';
+import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
+import { sendSignedWebhook } from '../local/webhook-sender';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
-import { DynamoDbAgentStateStore, InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-store';
+import { DynamoDbAgentStateStore } from '../shared/adapters/aws/agent-state-store';
+import { InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-store.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
 import { GenesysWemAdapter } from '../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
@@ -34,7 +38,6 @@ import { TokenManager } from '../shared/http/token-manager';
 import { composeVendorClient } from '../shared/runtime/vendor-client';
 import { systemClock } from '../shared/ports/clock';
 import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
-import { signedHeaders } from '../shared/webhook/signatures';
 import { agentStateChanged } from '../test/helpers/payloads';
 import { percentile, round, sortedAscending } from './stats';
 
@@ -51,7 +54,6 @@ const MAX_IN_FLIGHT = 64;
 /** Records one processor instance works on at once (the sqs-processor default). */
 const PER_INSTANCE = 5;
 const DRAIN_DEADLINE_MS = 5 * 60_000;
-const WEBHOOK_SECRET = 'local-webhook-secret';
 
 interface Arrival {
   readonly agentId: string;
@@ -77,16 +79,6 @@ interface BurstResult {
   readonly p99Ms: number;
 }
 
-interface LoggedCall {
-  seq: number;
-  atMs: number;
-  durationMs: number;
-  method: string;
-  path: string;
-  status: number;
-  responseHeaders: Record<string, string>;
-}
-
 /**
  * T*: when the last of these arrivals could be accepted at the earliest, one call each, if every call went
  * out the moment both it had arrived and the vendor's bucket (full at the start) had a token.
@@ -109,39 +101,30 @@ export function theoreticalDrainMs(
 }
 
 class Sandbox {
-  constructor(private readonly base: string) {}
+  private readonly genesys: SandboxAdmin;
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}/genesys${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as T;
+  constructor(sandboxUrl: string) {
+    this.genesys = sandboxAdmin(`${sandboxUrl}/genesys`);
   }
 
   async lastSeq(): Promise<number> {
-    const { requests } = await this.call<{ requests: LoggedCall[] }>('GET', '/_admin/requests?limit=1');
+    const { requests } = await this.genesys.requests({ limit: 1 });
     return requests[0]?.seq ?? 0;
   }
 
   /** Adherence POSTs for agents whose ids start with `prefix`, logged after `since`. */
-  async adherencePosts(prefix: string, since: number): Promise<LoggedCall[]> {
-    return (await this.adherenceQuery(prefix, since, '')).requests;
+  async adherencePosts(prefix: string, since: number): Promise<LoggedRequest[]> {
+    return (await this.adherenceQuery(prefix, since)).requests;
   }
 
   /** How many of those were answered `status` (the log is not shipped: polling stays cheap). */
   async countAdherencePosts(prefix: string, since: number, status: number): Promise<number> {
-    return (await this.adherenceQuery(prefix, since, `&status=${status}&limit=0`)).count;
+    return (await this.adherenceQuery(prefix, since, { status, limit: 0 })).count;
   }
 
-  private adherenceQuery(prefix: string, since: number, extra: string) {
-    const path = encodeURIComponent(`/api/v2/wem/adherence/agents/${prefix}`);
-    return this.call<{ count: number; requests: LoggedCall[] }>(
-      'GET',
-      `/_admin/requests?method=POST&path=${path}&since=${since}${extra}`,
-    );
+  private adherenceQuery(prefix: string, since: number, extra: { status?: number; limit?: number } = {}) {
+    const path = `/api/v2/wem/adherence/agents/${prefix}`;
+    return this.genesys.requests({ method: 'POST', path, since, ...extra });
   }
 }
 
@@ -186,7 +169,7 @@ async function measure(
   arrivals: readonly Arrival[],
 ): Promise<BurstResult> {
   const deadline = Date.now() + DRAIN_DEADLINE_MS;
-  let calls: LoggedCall[] = [];
+  let calls: LoggedRequest[] = [];
   for (;;) {
     const created = await sandbox.countAdherencePosts(prefix, since, 201);
     if (created >= arrivals.length || Date.now() > deadline) {
@@ -241,13 +224,9 @@ async function throughWorkflow(
   const now = Date.now();
   await Promise.all(agentIds.map((id) => store.rememberScheduleType(id, 'Regular', now)));
   return play(agentIds, windowMs, async (agentId) => {
-    const body = JSON.stringify(agentStateChanged(agentId, 'available', new Date().toISOString()));
-    const res = await fetch(`${runtime.urls.gateway}/webhooks/agent-state`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedHeaders('hmac-sha256', WEBHOOK_SECRET, body) },
-      body,
-    });
-    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    const event = agentStateChanged(agentId, 'available', new Date().toISOString());
+    const res = await sendSignedWebhook(`${runtime.urls.gateway}/webhooks/agent-state`, event);
+    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
   });
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../local/runtime';
-import { signedHeaders } from '../shared/webhook/signatures';
+import { sendSignedWebhook } from '../local/webhook-sender';
 import { percentile } from './stats';
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500);
@@ -31,21 +31,10 @@ export async function run() {
         while (next < EVENTS) {
           const i = next++;
           const eventId = `bench-${started}-${i}`;
-          const body = JSON.stringify({
-            ...sample,
-            eventId,
-            data: { ...sample.data, requestId: `req-${i}` },
-          });
+          const event = { ...sample, eventId, data: { ...sample.data, requestId: `req-${i}` } };
           sentAt.set(eventId, Date.now());
-          const res = await fetch(`${runtime.urls.gateway}/webhooks/cxone/bidding`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...signedHeaders('hmac-sha256', 'local-webhook-secret', body),
-            },
-            body,
-          });
-          if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+          const res = await sendSignedWebhook(`${runtime.urls.gateway}/webhooks/cxone/bidding`, event);
+          if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
         }
       }),
     );

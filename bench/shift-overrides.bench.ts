@@ -6,7 +6,8 @@
  */
 import { startLocalRuntime } from '../local/runtime';
 import { vendorByName } from '../shared/topology';
-import { signedHeaders } from '../shared/webhook/signatures';
+import { sandboxAdmin } from '../local/sandboxes/admin-client';
+import { sendSignedWebhook } from '../local/webhook-sender';
 
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 60);
 const AGENTS = Math.max(1, Math.ceil(APPROVALS / 4));
@@ -19,12 +20,7 @@ export async function run() {
     log: () => {},
     logLevel: 'ERROR',
   });
-  const admin = (path: string, body?: unknown) =>
-    fetch(`${runtime.urls.sandbox}/genesys/_admin${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  const genesys = sandboxAdmin(`${runtime.urls.sandbox}/genesys`);
   try {
     const run = Date.now().toString(36);
     const users = Array.from({ length: AGENTS }, (_, i) => ({
@@ -60,21 +56,13 @@ export async function run() {
         },
       };
     });
-    await admin('/fixtures', { users, shifts });
+    await genesys.fixtures({ users, shifts });
     const expected = shifts.length;
-    const before = ((await admin('/requests')) as { count: number }).count;
+    const before = (await genesys.requests({ limit: 0 })).count;
     const started = Date.now();
     for (const a of approvals) {
-      const body = JSON.stringify(a);
-      const res = await fetch(`${runtime.urls.gateway}/webhooks/genesys/timeoff`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signedHeaders('hmac-sha256', 'local-webhook-secret', body),
-        },
-        body,
-      });
-      if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+      const res = await sendSignedWebhook(`${runtime.urls.gateway}/webhooks/genesys/timeoff`, a);
+      if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
     }
     const mine = (o: { userId: string }) => o.userId.startsWith(`bench-${run}-`);
     let created = 0;
@@ -83,15 +71,11 @@ export async function run() {
       Date.now() < deadline;
       await new Promise((r) => setTimeout(r, 250))
     ) {
-      created = ((await admin('/state')) as { overrides: { userId: string }[] }).overrides.filter(
-        mine,
-      ).length;
+      created = (await genesys.state<{ overrides: { userId: string }[] }>()).overrides.filter(mine).length;
       if (created >= expected) break;
     }
     const drainMs = Date.now() - started;
-    const log = (
-      (await admin(`/requests?since=${before}`)) as { requests: { path: string; status: number }[] }
-    ).requests;
+    const log = (await genesys.requests({ since: before })).requests;
     const calls = log.filter((r) => !r.path.includes('/oauth/'));
     const throttled = calls.filter((r) => r.status === 429).length;
     const { ratePerSecond, burst } = vendorByName('genesys').rateLimit;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { eventTypeOf } from '../shared/contracts/registry';
 import { ROUTES, type SignatureScheme } from '../shared/topology';
-import { signedHeaders } from '../shared/webhook/signatures';
+import { sendSignedWebhook } from './webhook-sender';
 
 const USAGE = `usage: npm run send -- <payload.json> [--route /webhooks/...] [--scheme hmac-sha256|standard-webhooks] [--url http://127.0.0.1:3000]
 samples: test/fixtures/webhooks/*.json`;
@@ -39,17 +39,12 @@ export async function send(argv: string[]): Promise<number> {
     console.error(`Cannot tell the route for event type ${eventType ?? '(none)'}; pass --route.\n${USAGE}`);
     return 2;
   }
-  const secret = process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
-  const res = await fetch(`${url}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signedHeaders(scheme, secret, body) },
-    body,
-  }).catch((err: Error) => {
+  const res = await sendSignedWebhook<unknown>(`${url}${route}`, body, { scheme }).catch((err: Error) => {
     throw new Error(`Could not reach ${url} (${err.message}); is \`npm start\` running?`);
   });
   console.log(`POST ${route} -> ${res.status}`);
-  console.log(await res.text());
-  return res.ok ? 0 : 1;
+  console.log(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+  return res.status >= 200 && res.status < 300 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -9,11 +9,8 @@ import {
   OverrideRejected,
   type GenesysScheduling,
 } from '../../shared/domain/shift-overrides/ports';
-import { TokenBucket } from '../../shared/http/rate-limiter';
-import { TokenManager } from '../../shared/http/token-manager';
-import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
 import { systemClock } from '../../shared/ports/clock';
-import { startSandboxes, type RunningSandboxes } from '../../local/sandboxes/server';
+import { useGenesysSandbox } from '../helpers/genesys-sandbox';
 
 interface Fixture {
   users: { id: string; timezone: string }[];
@@ -28,11 +25,7 @@ interface Subject {
   editShiftOnNextPost(shiftId: string, startTime: string): Promise<void>;
 }
 
-let sandboxes: RunningSandboxes;
-beforeAll(async () => {
-  sandboxes = await startSandboxes({ port: 0, seed: false });
-});
-afterAll(() => sandboxes.close());
+const genesys = useGenesysSandbox();
 
 const subjects: [string, () => Promise<Subject>][] = [
   [
@@ -55,35 +48,14 @@ const subjects: [string, () => Promise<Subject>][] = [
   [
     'adapter against the sandbox',
     async () => {
-      const base = sandboxes.urls.genesys;
-      const tokens = new TokenManager({
-        tokenUrl: `${base}/oauth/token`,
-        getCredentials: async () => ({ clientId: 'wfm-bridge-local', clientSecret: 'local-client-secret' }),
-        clock: systemClock,
-      });
-      const http = createVendorHttpClient({
-        vendor: 'genesys',
-        baseUrl: base,
-        clock: systemClock,
-        tokens,
-        limiter: new TokenBucket({ ratePerSecond: 100, burst: 100 }, systemClock),
-        retry: { scale: 0.01 },
-      });
-      const admin = (path: string, body: unknown) =>
-        fetch(`${base}/_admin${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      await admin('/config', { rateLimit: { ratePerSecond: 1000, burst: 1000 } }).catch(() => undefined);
+      const { admin, http } = await genesys.connect();
       return {
         port: new GenesysSchedulingAdapter(http, systemClock),
         load: async (f) => {
-          const res = await admin('/fixtures', f);
-          if (!res.ok) throw new Error(`fixtures: ${res.status} ${await res.text()}`);
+          await admin.fixtures(f);
         },
         editShiftOnNextPost: async (shiftId, startTime) => {
-          await admin('/fixtures', { shiftEdits: [{ shiftId, startTime }] });
+          await admin.fixtures({ shiftEdits: [{ shiftId, startTime }] });
         },
       };
     },

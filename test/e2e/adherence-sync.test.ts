@@ -20,7 +20,7 @@ const view = async (agentId: string) =>
   ((await genesys.state()) as { adherence: { agents: Record<string, AgentView> } }).adherence.agents[agentId];
 const pushes = async (agentId: string) =>
   (
-    (await genesys.requests(`/api/v2/wem/adherence/agents/${agentId}/adherence-events`)) as {
+    (await genesys.requests({ path: `/api/v2/wem/adherence/agents/${agentId}/adherence-events` })) as {
       requests: { method: string }[];
     }
   ).requests.filter((r) => r.method === 'POST');

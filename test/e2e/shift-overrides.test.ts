@@ -30,7 +30,7 @@ const overridesOf = async (userId: string) =>
 /** Override POSTs the sandbox received for a user (its request log). */
 const postsFor = async (userId: string) =>
   (
-    (await genesys.requests('/api/v2/wfm/scheduling/overrides')) as {
+    (await genesys.requests({ path: '/api/v2/wfm/scheduling/overrides' })) as {
       requests: { method: string; body?: { userId?: string } }[];
     }
   ).requests.filter((r) => r.method === 'POST' && r.body?.userId === userId);

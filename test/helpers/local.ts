@@ -13,13 +13,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LocalOutputs } from '../../local/runtime';
 import type { BusEvent } from '../../local/aws-fake';
-import type { SignatureScheme } from '../../shared/topology';
 import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
-import { signedHeaders } from '../../shared/webhook/signatures';
+import { sandboxAdmin } from '../../local/sandboxes/admin-client';
+import { sendSignedWebhook, type WebhookOptions } from '../../local/webhook-sender';
 
 /** Written by the global setup (in the jest main process); read by the test workers (its children). */
 export const e2eInfoFile = (jestPid: number) => join(tmpdir(), `wfm-bridge-e2e-${jestPid}-info.json`);
-export const LOCAL_WEBHOOK_SECRET = process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
 
 let cached: LocalOutputs | undefined;
 export function local(): LocalOutputs {
@@ -51,21 +50,9 @@ export const sqs = () => new SQSClient({ ...aws(), endpoint: local().endpoints.s
 export const ddb = () =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ ...aws(), endpoint: local().endpoints.dynamodb }));
 
-export async function postWebhook(
-  path: string,
-  payload: unknown,
-  opts: { scheme?: SignatureScheme | 'none'; secret?: string; headers?: Record<string, string> } = {},
-) {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const scheme = opts.scheme ?? 'hmac-sha256';
-  const signature = scheme === 'none' ? {} : signedHeaders(scheme, opts.secret ?? LOCAL_WEBHOOK_SECRET, body);
-  const res = await fetch(`${local().gatewayUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signature, ...opts.headers },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+/** Signs and posts a webhook to the running gateway. */
+export const postWebhook = (path: string, payload: unknown, options?: WebhookOptions) =>
+  sendSignedWebhook(`${local().gatewayUrl}${path}`, payload, options);
 
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false>,
@@ -91,27 +78,8 @@ export async function runSchedule(id: string) {
 }
 
 /** Sandbox admin surface of one vendor (DESIGN section 5). */
-export function sandbox(vendor: 'genesys' | 'cxone' | 'rewards') {
-  const base = `${local().sandboxUrl}/${vendor}/_admin`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${base}${path} -> ${res.status}: ${text}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
-  return {
-    reset: () => call('POST', '/reset'),
-    fixtures: (entities: unknown) => call('POST', '/fixtures', entities),
-    faults: (faults: unknown[]) => call('POST', '/faults', faults),
-    config: (config: unknown) => call('POST', '/config', config),
-    requests: (path?: string) => call('GET', `/requests${path ? `?path=${encodeURIComponent(path)}` : ''}`),
-    state: () => call('GET', '/state'),
-  };
-}
+export const sandbox = (vendor: 'genesys' | 'cxone' | 'rewards') =>
+  sandboxAdmin(`${local().sandboxUrl}/${vendor}`);
 
 export async function sendToQueue(workflow: string, body: string, attrs: Record<string, string> = {}) {
   await sqs().send(

@@ -108,34 +108,3 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     );
   }
 }
-
-/** In-memory fake with the same conditions (stale and repeated states, schedule types). */
-export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
-  readonly records = new Map<string, AgentRecord>();
-  readonly held: { agentId: string; state: AdherenceState; eventTime: number; reason: string }[] = [];
-  private readonly schedules = new Map<string, { scheduleType: string; fetchedAt: number }>();
-
-  async get(agentId: string): Promise<AgentRecord | undefined> {
-    return this.records.get(agentId);
-  }
-
-  async advance(record: AgentRecord): Promise<boolean> {
-    const current = this.records.get(record.agentId);
-    if (current && current.eventTime >= record.eventTime) return false;
-    this.records.set(record.agentId, record);
-    return true;
-  }
-
-  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
-    this.held.push({ agentId, state, eventTime, reason });
-  }
-
-  async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {
-    const cached = this.schedules.get(agentId);
-    return cached && cached.fetchedAt >= fetchedSince ? cached.scheduleType : undefined;
-  }
-
-  async rememberScheduleType(agentId: string, scheduleType: string, fetchedAt: number): Promise<void> {
-    this.schedules.set(agentId, { scheduleType, fetchedAt });
-  }
-}

@@ -58,7 +58,10 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
         ConsistentRead: true,
       }),
     );
-    return (res.Items ?? []) as OverrideRecord[];
+    // The record as saved, without the table's keys and expiry.
+    return (res.Items ?? []).map(
+      ({ pk: _pk, sk: _sk, expiresAt: _expiresAt, ...record }) => record as OverrideRecord,
+    );
   }
 
   async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
@@ -90,32 +93,5 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
       }
       throw err;
     }
-  }
-}
-
-/** In-memory fake with the same conditions. */
-export class InMemoryOverrideStateStore implements OverrideStateStore {
-  readonly requests = new Map<string, { t: number; type: string }>();
-  readonly byKey = new Map<string, OverrideRecord>();
-
-  async admitEvent(requestId: string, eventType: string, eventTime: string): Promise<boolean> {
-    const t = Date.parse(eventTime);
-    const seen = this.requests.get(requestId);
-    if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
-    this.requests.set(requestId, { t, type: eventType });
-    return true;
-  }
-
-  async records(requestId: string): Promise<OverrideRecord[]> {
-    return [...this.byKey.values()].filter((r) => r.requestId === requestId);
-  }
-
-  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
-    const key = `${record.requestId}#${record.shiftId}`;
-    const current = this.byKey.get(key);
-    if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
-      throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
-    }
-    this.byKey.set(key, record);
   }
 }

@@ -1,4 +1,9 @@
-/** In-memory Genesys WEM adherence: records what was pushed; a repeated idempotency key records nothing new. */
+/**
+ * In-memory Genesys WEM adherence with the sandbox's answers: 201 APPLIED for an accepted event, the first
+ * answer again for a repeated idempotency key (recording nothing new), and a permanent failure for a reason
+ * code outside the compliance policy (WEM's 422). Without a policy every reason code is accepted.
+ */
+import { PermanentFailure } from '../../errors';
 import type { AdherenceEvent, GenesysWem } from '../../domain/adherence-sync/ports';
 
 export class FakeGenesysWem implements GenesysWem {
@@ -8,6 +13,11 @@ export class FakeGenesysWem implements GenesysWem {
   readonly calls: { kind: 'schedule' | 'push'; agentId: string }[] = [];
   readonly scheduleTypes = new Map<string, string>();
   private readonly keys = new Set<string>();
+  private readonly complianceReasonCodes?: ReadonlySet<string>;
+
+  constructor(options: { complianceReasonCodes?: Iterable<string> } = {}) {
+    if (options.complianceReasonCodes) this.complianceReasonCodes = new Set(options.complianceReasonCodes);
+  }
 
   async scheduleType(agentId: string): Promise<string> {
     this.calls.push({ kind: 'schedule', agentId });
@@ -16,9 +26,16 @@ export class FakeGenesysWem implements GenesysWem {
 
   async push(event: AdherenceEvent, idempotencyKey: string) {
     this.calls.push({ kind: 'push', agentId: event.agentId });
-    if (this.keys.has(idempotencyKey)) return { status: 200, processingStatus: 'APPLIED' };
+    const accepted = { status: 201, processingStatus: 'APPLIED' };
+    if (this.keys.has(idempotencyKey)) return accepted;
+    if (this.complianceReasonCodes && !this.complianceReasonCodes.has(event.reasonCode)) {
+      throw new PermanentFailure(
+        'REASON_CODE_REJECTED',
+        `WEM 422: reasonCode "${event.reasonCode}" is not in the WEM compliance policy`,
+      );
+    }
     this.keys.add(idempotencyKey);
     this.events.push(event);
-    return { status: 202, processingStatus: 'APPLIED' };
+    return accepted;
   }
 }

@@ -1,4 +1,4 @@
-import { InMemoryAgentStateStore } from '../../../shared/adapters/aws/agent-state-store';
+import { InMemoryAgentStateStore } from '../../../shared/adapters/aws/agent-state-store.fake';
 import {
   InMemoryAuditLog,
   InMemoryEventPublisher,

@@ -1,8 +1,4 @@
-import { call, startTestSandboxes, token, type TestSandboxes } from './helpers';
-
-let t: TestSandboxes;
-let base: string;
-let tok: string;
+import { call, useVendorSandbox, type Json } from './helpers';
 
 const AGENT = 'agent-la';
 const event = (over: Record<string, unknown> = {}) => ({
@@ -16,27 +12,18 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 let keySeq = 0;
 const post = (body: Record<string, unknown>, key: string | null = `key-${++keySeq}`, agent = AGENT) =>
-  call(base, 'POST', `/api/v2/wem/adherence/agents/${agent}/adherence-events`, {
-    token: tok,
+  call(sandbox.base, 'POST', `/api/v2/wem/adherence/agents/${agent}/adherence-events`, {
+    token: sandbox.token,
     body,
     headers: key === null ? {} : { 'x-genesys-idempotency-key': key },
   });
 const dashboard = async (agent = AGENT) =>
-  (await call(base, 'GET', `/api/v2/wem/adherence/agents/${agent}/state`, { token: tok })).body;
-const agentState = async (agent = AGENT) =>
-  (await call(base, 'GET', '/_admin/state')).body.adherence.agents[agent];
+  (await call(sandbox.base, 'GET', `/api/v2/wem/adherence/agents/${agent}/state`, { token: sandbox.token }))
+    .body;
+const agentState = async (agent = AGENT) => (await sandbox.admin.state<Json>()).adherence.agents[agent];
 
-beforeAll(async () => {
-  t = await startTestSandboxes();
-  base = t.sb.urls.genesys;
-});
-afterAll(() => t.sb.close());
-beforeEach(async () => {
-  t.resetRelaxed();
-  await call(base, 'POST', '/_admin/fixtures', {
-    body: { agents: [{ id: AGENT, timezone: 'America/Los_Angeles', scheduleType: 'Regular' }] },
-  });
-  tok = await token(base);
+const sandbox = useVendorSandbox('genesys', {
+  fixtures: { agents: [{ id: AGENT, timezone: 'America/Los_Angeles', scheduleType: 'Regular' }] },
 });
 
 describe('WEM adherence ingestion', () => {
@@ -80,7 +67,7 @@ describe('WEM adherence ingestion', () => {
     expect(state.counts.unmappedReasonCodes).toBe(1);
     // The stage's translated codes are in the policy by default; more can be added.
     expect((await post(event({ reasonCode: 'UNPAID_LUNCH_30' }))).status).toBe(201);
-    await call(base, 'POST', '/_admin/fixtures', { body: { complianceReasonCodes: ['aux-7'] } });
+    await sandbox.admin.fixtures({ complianceReasonCodes: ['aux-7'] });
     expect(
       (
         await post(
@@ -141,7 +128,7 @@ describe('WEM adherence ingestion', () => {
       processingStatus: 'QUEUED_FOR_ROLLOVER',
     });
     expect((await dashboard()).adherenceState).toBeNull();
-    t.clock.advance(300_000);
+    sandbox.clock.advance(300_000);
     expect((await dashboard()).adherenceState).toBe('InSession');
     // Split at midnight, nothing is flagged.
     const before = await post(
@@ -174,15 +161,13 @@ describe('WEM adherence ingestion', () => {
       transitionFrom: 'Scheduled',
     });
     expect((await dashboard()).adherenceState).toBe('Scheduled');
-    t.clock.advance(120_000);
+    sandbox.clock.advance(120_000);
     expect((await dashboard()).adherenceState).toBe('OnBreak');
   });
 
   it('shows injected drift on the dashboard until a new event is applied', async () => {
     await post(event({ adherenceState: 'InSession' }));
-    await call(base, 'POST', '/_admin/fixtures', {
-      body: { adherenceStates: [{ agentId: AGENT, adherenceState: 'Unavailable' }] },
-    });
+    await sandbox.admin.fixtures({ adherenceStates: [{ agentId: AGENT, adherenceState: 'Unavailable' }] });
     expect(await dashboard()).toMatchObject({ adherenceState: 'Unavailable', source: 'fixture' });
     // A re-push of the acknowledged state repairs it.
     const repush = await post(
@@ -199,8 +184,8 @@ describe('WEM adherence ingestion', () => {
   it('counts a scheduleType that differs from the agent schedule and exposes the schedule', async () => {
     await post(event({ scheduleType: 'Overtime' }));
     expect((await agentState()).counts.scheduleTypeMismatches).toBe(1);
-    const schedule = await call(base, 'GET', `/api/v2/wem/adherence/agents/${AGENT}/schedule`, {
-      token: tok,
+    const schedule = await call(sandbox.base, 'GET', `/api/v2/wem/adherence/agents/${AGENT}/schedule`, {
+      token: sandbox.token,
     });
     expect(schedule.body).toEqual({
       agentId: AGENT,
@@ -217,12 +202,15 @@ describe('performance export (spec 004)', () => {
       date: '2026-05-14',
       csatFiveStar: i,
     }));
-    await call(base, 'POST', '/_admin/fixtures', {
-      body: { performance: [...rows, { agentId: 'z', date: '2026-05-13' }] },
-    });
-    const first = await call(base, 'GET', '/api/v2/wfm/exports/performance?dateFrom=2026-05-14&pageSize=2', {
-      token: tok,
-    });
+    await sandbox.admin.fixtures({ performance: [...rows, { agentId: 'z', date: '2026-05-13' }] });
+    const first = await call(
+      sandbox.base,
+      'GET',
+      '/api/v2/wfm/exports/performance?dateFrom=2026-05-14&pageSize=2',
+      {
+        token: sandbox.token,
+      },
+    );
     expect(first.body).toMatchObject({
       pageNumber: 1,
       pageSize: 2,
@@ -234,13 +222,17 @@ describe('performance export (spec 004)', () => {
     const seen = [...first.body.entities];
     let next = first.body.nextUri as string | undefined;
     while (next) {
-      const page = await call(base, 'GET', next, { token: tok });
+      const page = await call(sandbox.base, 'GET', next, { token: sandbox.token });
       seen.push(...page.body.entities);
       next = page.body.nextUri;
     }
     expect(seen.map((r) => r.agentId)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
     expect(
-      (await call(base, 'GET', '/api/v2/wfm/exports/performance?pageSize=500', { token: tok })).status,
+      (
+        await call(sandbox.base, 'GET', '/api/v2/wfm/exports/performance?pageSize=500', {
+          token: sandbox.token,
+        })
+      ).status,
     ).toBe(400);
   });
 });

@@ -1,8 +1,4 @@
-import { call, startTestSandboxes, token, type TestSandboxes } from './helpers';
-
-let t: TestSandboxes;
-let base: string;
-let tok: string;
+import { call, useVendorSandbox } from './helpers';
 
 const USER = 'user-ny';
 const fixtures = {
@@ -50,36 +46,31 @@ const override = (over: Record<string, unknown> = {}) => ({
   idempotencyKey: 'wfm:override:r1:shift-a',
   ...over,
 });
-const post = (body: unknown) => call(base, 'POST', '/api/v2/wfm/scheduling/overrides', { token: tok, body });
+const post = (body: unknown) =>
+  call(sandbox.base, 'POST', '/api/v2/wfm/scheduling/overrides', { token: sandbox.token, body });
 const shiftsBetween = (start: string, end: string, userId = USER) =>
   call(
-    base,
+    sandbox.base,
     'GET',
     `/api/v2/wfm/scheduling/shifts?${new URLSearchParams({ userId, startTime: start, endTime: end })}`,
     {
-      token: tok,
+      token: sandbox.token,
     },
   );
 
-beforeAll(async () => {
-  t = await startTestSandboxes();
-  base = t.sb.urls.genesys;
-});
-afterAll(() => t.sb.close());
-beforeEach(async () => {
-  t.resetRelaxed();
-  const loaded = await call(base, 'POST', '/_admin/fixtures', { body: fixtures });
-  expect(loaded.status).toBe(200);
-  tok = await token(base);
-});
+const sandbox = useVendorSandbox('genesys', { fixtures });
 
 describe('genesys users, shifts and reason codes', () => {
   it('returns a user with its IANA time zone, 404 for an unknown one', async () => {
-    expect((await call(base, 'GET', `/api/v2/users/${USER}`, { token: tok })).body).toMatchObject({
+    expect(
+      (await call(sandbox.base, 'GET', `/api/v2/users/${USER}`, { token: sandbox.token })).body,
+    ).toMatchObject({
       id: USER,
       timezone: 'America/New_York',
     });
-    expect((await call(base, 'GET', '/api/v2/users/nobody', { token: tok })).status).toBe(404);
+    expect((await call(sandbox.base, 'GET', '/api/v2/users/nobody', { token: sandbox.token })).status).toBe(
+      404,
+    );
   });
 
   it('returns shifts overlapping [startTime, endTime), for that user only', async () => {
@@ -103,8 +94,8 @@ describe('genesys users, shifts and reason codes', () => {
   it('rejects shift queries without the required parameters or with local timestamps', async () => {
     expect(
       (
-        await call(base, 'GET', '/api/v2/wfm/scheduling/shifts?startTime=2024-11-20T00:00:00Z', {
-          token: tok,
+        await call(sandbox.base, 'GET', '/api/v2/wfm/scheduling/shifts?startTime=2024-11-20T00:00:00Z', {
+          token: sandbox.token,
         })
       ).status,
     ).toBe(400);
@@ -114,12 +105,12 @@ describe('genesys users, shifts and reason codes', () => {
   });
 
   it('lists reason codes as { reasonCodes: [{ id, name }] }', async () => {
-    const res = await call(base, 'GET', '/api/v2/wfm/reasoncodes', { token: tok });
+    const res = await call(sandbox.base, 'GET', '/api/v2/wfm/reasoncodes', { token: sandbox.token });
     expect(res.body).toEqual({ reasonCodes: [{ id: 'reason-code-pto-001', name: 'Paid Time Off' }] });
   });
 
   it('rejects invalid fixtures with 400 and the offending path', async () => {
-    const res = await call(base, 'POST', '/_admin/fixtures', {
+    const res = await call(sandbox.base, 'POST', '/_admin/fixtures', {
       body: { users: [{ id: 'u', timezone: 'Mars/Olympus' }] },
     });
     expect(res.status).toBe(400);
@@ -132,7 +123,9 @@ describe('genesys shift overrides', () => {
     const created = await post(override());
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^override-/);
-    const listed = await call(base, 'GET', `/api/v2/wfm/scheduling/overrides?userId=${USER}`, { token: tok });
+    const listed = await call(sandbox.base, 'GET', `/api/v2/wfm/scheduling/overrides?userId=${USER}`, {
+      token: sandbox.token,
+    });
     expect(listed.body).toEqual({
       overrides: [
         {
@@ -149,8 +142,11 @@ describe('genesys shift overrides', () => {
       ],
     });
     expect(
-      (await call(base, 'GET', '/api/v2/wfm/scheduling/overrides?userId=someone-else', { token: tok })).body
-        .overrides,
+      (
+        await call(sandbox.base, 'GET', '/api/v2/wfm/scheduling/overrides?userId=someone-else', {
+          token: sandbox.token,
+        })
+      ).body.overrides,
     ).toEqual([]);
   });
 
@@ -186,7 +182,7 @@ describe('genesys shift overrides', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(state.body.overrides).toHaveLength(1);
     expect(state.body.counters).toMatchObject({ overridesCreated: 1, overrideReplays: 1 });
   });
@@ -202,9 +198,7 @@ describe('genesys shift overrides', () => {
 
   it('answers 409 once when a planner edits the shift during submission; the re-read shift then works', async () => {
     await shiftsBetween('2024-11-20T00:00:00Z', '2024-11-21T00:00:00Z');
-    await call(base, 'POST', '/_admin/fixtures', {
-      body: { shiftEdits: [{ shiftId: 'shift-a', startTime: '2024-11-20T10:00:00Z' }] },
-    });
+    await sandbox.admin.fixtures({ shiftEdits: [{ shiftId: 'shift-a', startTime: '2024-11-20T10:00:00Z' }] });
     const conflict = await post(override());
     expect(conflict.status).toBe(409);
     expect(conflict.body.error).toBe('conflict');
@@ -218,11 +212,9 @@ describe('genesys shift overrides', () => {
 
   it('answers 409 when a fixture changed the shift after it was read', async () => {
     await shiftsBetween('2024-11-20T00:00:00Z', '2024-11-21T00:00:00Z');
-    await call(base, 'POST', '/_admin/fixtures', {
-      body: { shifts: [{ id: 'shift-a', endTime: '2024-11-20T17:00:00Z' }] },
-    });
+    await sandbox.admin.fixtures({ shifts: [{ id: 'shift-a', endTime: '2024-11-20T17:00:00Z' }] });
     expect((await post(override())).status).toBe(409);
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(state.body.shifts.find((s: { id: string }) => s.id === 'shift-a')).toMatchObject({
       version: 2,
       lastReadVersion: 1,
@@ -231,15 +223,23 @@ describe('genesys shift overrides', () => {
 
   it('deletes an override (204), then 404; the key is free again', async () => {
     const created = await post(override());
-    const deleted = await call(base, 'DELETE', `/api/v2/wfm/scheduling/overrides/${created.body.id}`, {
-      token: tok,
-    });
+    const deleted = await call(
+      sandbox.base,
+      'DELETE',
+      `/api/v2/wfm/scheduling/overrides/${created.body.id}`,
+      {
+        token: sandbox.token,
+      },
+    );
     expect(deleted.status).toBe(204);
     expect(
-      (await call(base, 'DELETE', `/api/v2/wfm/scheduling/overrides/${created.body.id}`, { token: tok }))
-        .status,
+      (
+        await call(sandbox.base, 'DELETE', `/api/v2/wfm/scheduling/overrides/${created.body.id}`, {
+          token: sandbox.token,
+        })
+      ).status,
     ).toBe(404);
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(state.body.overrides).toEqual([]);
     expect(state.body.deletedOverrides).toHaveLength(1);
     expect((await post(override())).status).toBe(201);

@@ -1,4 +1,5 @@
 /** Starts the sandboxes on a free port with a hand-driven wall clock and (optionally) a frozen rate-limit clock. */
+import { sandboxAdmin, type SandboxAdmin } from '../../../local/sandboxes/admin-client';
 import { startSandboxes, type RunningSandboxes } from '../../../local/sandboxes/server';
 
 /** What the hand-driven wall clock reads after every `resetRelaxed()`. */
@@ -48,6 +49,44 @@ export async function startTestSandboxes(options: { frozenRateClock?: boolean; s
     },
   };
   return result;
+}
+
+/** One vendor of a test file's sandboxes; its fields are set by the hooks `useVendorSandbox` registers. */
+export interface VendorSandbox {
+  sandboxes: TestSandboxes;
+  /** The vendor's URL (with its prefix). */
+  base: string;
+  admin: SandboxAdmin;
+  /** A bearer token fetched before each test. */
+  token: string;
+  readonly clock: TestSandboxes['clock'];
+}
+
+/**
+ * Starts the sandboxes for the file; before each test resets them (relaxed rate limits), loads `fixtures`
+ * into the vendor and fetches a token.
+ */
+export function useVendorSandbox(
+  vendor: keyof RunningSandboxes['urls'],
+  options: { seed?: boolean; fixtures?: unknown } = {},
+): VendorSandbox {
+  const session = {
+    get clock() {
+      return this.sandboxes.clock;
+    },
+  } as VendorSandbox;
+  beforeAll(async () => {
+    session.sandboxes = await startTestSandboxes({ seed: options.seed });
+    session.base = session.sandboxes.sb.urls[vendor];
+    session.admin = sandboxAdmin(session.base);
+  });
+  afterAll(() => session.sandboxes.sb.close());
+  beforeEach(async () => {
+    session.sandboxes.resetRelaxed();
+    if (options.fixtures !== undefined) await session.admin.fixtures(options.fixtures);
+    session.token = await token(session.base);
+  });
+  return session;
 }
 
 // Response bodies are asserted field by field; typing each one would only restate the assertions.

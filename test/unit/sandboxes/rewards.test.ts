@@ -1,12 +1,8 @@
-import { call, startTestSandboxes, token, type TestSandboxes } from './helpers';
-
-let t: TestSandboxes;
-let base: string;
-let tok: string;
+import { call, useVendorSandbox } from './helpers';
 
 const issue = (over: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  call(base, 'POST', '/v1/rewards/issue', {
-    token: tok,
+  call(sandbox.base, 'POST', '/v1/rewards/issue', {
+    token: sandbox.token,
     headers: { 'x-integration-id': 'GENESYS-WFM-INTEGRATION-01', ...headers },
     body: {
       transaction_id: 'tx-1',
@@ -19,15 +15,7 @@ const issue = (over: Record<string, unknown> = {}, headers: Record<string, strin
     },
   });
 
-beforeAll(async () => {
-  t = await startTestSandboxes({ seed: true });
-  base = t.sb.urls.rewards;
-});
-afterAll(() => t.sb.close());
-beforeEach(async () => {
-  t.resetRelaxed();
-  tok = await token(base);
-});
+const sandbox = useVendorSandbox('rewards', { seed: true });
 
 describe('reward issuance', () => {
   it('issues a reward: HTTP 200, body status ISSUED, inventory taken', async () => {
@@ -35,16 +23,14 @@ describe('reward issuance', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ transaction_id: 'tx-1', status: 'ISSUED', reason: null });
     expect(res.body.reward_id).toMatch(/^rwd_/);
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(
       state.body.catalog.find((c: { rewardType: string }) => c.rewardType === 'gift_card_50_usd').inventory,
     ).toBe(99);
   });
 
   it('answers REJECTED with HTTP 200 when inventory runs out, or the type, points or agent are refused', async () => {
-    await call(base, 'POST', '/_admin/fixtures', {
-      body: { inventory: { gift_card_50_usd: 0 }, blockedAgents: ['bad-agent'] },
-    });
+    await sandbox.admin.fixtures({ inventory: { gift_card_50_usd: 0 }, blockedAgents: ['bad-agent'] });
     const cases: [Record<string, unknown>, string][] = [
       [{ transaction_id: 'tx-a' }, 'INSUFFICIENT_INVENTORY'],
       [{ transaction_id: 'tx-b', reward_type: 'yacht' }, 'UNKNOWN_REWARD_TYPE'],
@@ -75,7 +61,7 @@ describe('reward issuance', () => {
       { 'x-request-id': '550e8400-e29b-41d4-a716-446655440000' },
     );
     expect(viaHeader.body.transaction_id).toBe('550e8400-e29b-41d4-a716-446655440000');
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(state.body.rewards).toHaveLength(2);
     expect(state.body.counters).toMatchObject({ issued: 2, duplicateIssues: 1 });
   });
@@ -85,7 +71,7 @@ describe('reward issuance', () => {
     expect((await issue({ transaction_timestamp: '2023-10-27 14:30' })).status).toBe(400);
     expect((await issue({ transaction_id: undefined })).status).toBe(400);
     await issue({ transaction_id: 'tx-pii', agent_email: 'someone@example.com' });
-    const state = await call(base, 'GET', '/_admin/state');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(state.body.piiReceived).toEqual([
       expect.objectContaining({ transactionId: 'tx-pii', fields: ['agent_email'] }),
     ]);
@@ -95,8 +81,8 @@ describe('reward issuance', () => {
 describe('reward reversal (clawback)', () => {
   it('reverses an issued reward once, idempotently, and returns the unit to inventory', async () => {
     await issue();
-    const reversed = await call(base, 'DELETE', '/v1/rewards/tx-1', {
-      token: tok,
+    const reversed = await call(sandbox.base, 'DELETE', '/v1/rewards/tx-1', {
+      token: sandbox.token,
       body: { reason: 'compliance violation' },
     });
     expect(reversed.status).toBe(200);
@@ -105,11 +91,13 @@ describe('reward reversal (clawback)', () => {
       status: 'REVERSED',
       reversal_reason: 'compliance violation',
     });
-    const again = await call(base, 'DELETE', '/v1/rewards/tx-1', { token: tok });
+    const again = await call(sandbox.base, 'DELETE', '/v1/rewards/tx-1', { token: sandbox.token });
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect((await call(base, 'GET', '/v1/rewards/tx-1', { token: tok })).body.status).toBe('REVERSED');
-    const state = await call(base, 'GET', '/_admin/state');
+    expect((await call(sandbox.base, 'GET', '/v1/rewards/tx-1', { token: sandbox.token })).body.status).toBe(
+      'REVERSED',
+    );
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
     expect(
       state.body.catalog.find((c: { rewardType: string }) => c.rewardType === 'gift_card_50_usd').inventory,
     ).toBe(100);
@@ -117,8 +105,12 @@ describe('reward reversal (clawback)', () => {
   });
 
   it('answers 404 for an unknown transaction and 409 for a rejected one', async () => {
-    expect((await call(base, 'DELETE', '/v1/rewards/nope', { token: tok })).status).toBe(404);
+    expect((await call(sandbox.base, 'DELETE', '/v1/rewards/nope', { token: sandbox.token })).status).toBe(
+      404,
+    );
     await issue({ reward_type: 'yacht' });
-    expect((await call(base, 'DELETE', '/v1/rewards/tx-1', { token: tok })).status).toBe(409);
+    expect((await call(sandbox.base, 'DELETE', '/v1/rewards/tx-1', { token: sandbox.token })).status).toBe(
+      409,
+    );
   });
 });

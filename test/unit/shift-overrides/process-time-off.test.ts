@@ -1,4 +1,4 @@
-import { InMemoryOverrideStateStore } from '../../../shared/adapters/aws/override-state-store';
+import { InMemoryOverrideStateStore } from '../../../shared/adapters/aws/override-state-store.fake';
 import {
   InMemoryAuditLog,
   InMemoryEventPublisher,

@@ -1,0 +1,49 @@
+/** In-memory agent state store with the DynamoDB store's conditions (stale and repeated states, schedule types). */
+import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
+import type { AdherenceState } from '../../domain/adherence-sync/transitions';
+
+export interface HeldTransition {
+  readonly agentId: string;
+  readonly state: AdherenceState;
+  readonly eventTime: number;
+  readonly reason: string;
+}
+
+export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
+  readonly records = new Map<string, AgentRecord>();
+  /** One per agent and event time, as the State table keys them (`HELD#<eventTime>`): a repeat replaces. */
+  private readonly heldByKey = new Map<string, HeldTransition>();
+  private readonly schedules = new Map<string, { scheduleType: string; fetchedAt: number }>();
+
+  get held(): HeldTransition[] {
+    return [...this.heldByKey.values()];
+  }
+
+  async get(agentId: string): Promise<AgentRecord | undefined> {
+    return this.records.get(agentId);
+  }
+
+  async advance(record: AgentRecord): Promise<boolean> {
+    const current = this.records.get(record.agentId);
+    if (current && current.eventTime >= record.eventTime) return false;
+    this.records.set(record.agentId, record);
+    return true;
+  }
+
+  async list(): Promise<AgentRecord[]> {
+    return [...this.records.values()];
+  }
+
+  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
+    this.heldByKey.set(`${agentId}#${eventTime}`, { agentId, state, eventTime, reason });
+  }
+
+  async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {
+    const cached = this.schedules.get(agentId);
+    return cached && cached.fetchedAt >= fetchedSince ? cached.scheduleType : undefined;
+  }
+
+  async rememberScheduleType(agentId: string, scheduleType: string, fetchedAt: number): Promise<void> {
+    this.schedules.set(agentId, { scheduleType, fetchedAt });
+  }
+}

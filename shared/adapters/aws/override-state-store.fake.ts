@@ -1,0 +1,32 @@
+/** In-memory override state store with the DynamoDB store's conditions. */
+import { RetryableFailure } from '../../errors';
+import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
+
+export class InMemoryOverrideStateStore implements OverrideStateStore {
+  readonly requests = new Map<string, { t: number; type: string }>();
+  readonly byKey = new Map<string, OverrideRecord>();
+
+  async admitEvent(requestId: string, eventType: string, eventTime: string): Promise<boolean> {
+    const t = Date.parse(eventTime);
+    const seen = this.requests.get(requestId);
+    if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
+    this.requests.set(requestId, { t, type: eventType });
+    return true;
+  }
+
+  /** In shift id order, as the State table's sort key (`SHIFT#<shiftId>`) returns them. */
+  async records(requestId: string): Promise<OverrideRecord[]> {
+    return [...this.byKey.values()]
+      .filter((r) => r.requestId === requestId)
+      .sort((a, b) => (a.shiftId < b.shiftId ? -1 : a.shiftId > b.shiftId ? 1 : 0));
+  }
+
+  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
+    const key = `${record.requestId}#${record.shiftId}`;
+    const current = this.byKey.get(key);
+    if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
+      throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
+    }
+    this.byKey.set(key, record);
+  }
+}

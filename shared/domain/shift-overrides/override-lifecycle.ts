@@ -1,0 +1,169 @@
+/**
+ * One shift's override through its states (PENDING -> SUBMITTED -> RECONCILED, or FAILED; ROLLED_BACK on a
+ * cancellation). Every transition is saved guarded by the state it leaves, appended to the audit log, and an
+ * outcome (applied, failed, rolled back) is published as a domain event.
+ */
+import type { GenesysOverride, OverrideRecord, OverrideState } from './ports';
+import type { PlannedOverride } from './intersection';
+import { WORKFLOW, idempotencyKeyOf, type ShiftOverridesDeps } from './time-off';
+
+type LifecycleDeps = Pick<ShiftOverridesDeps, 'store' | 'audit' | 'events' | 'clock'>;
+
+export interface OverrideOwner {
+  readonly requestId: string;
+  readonly userId: string;
+  readonly reasonCodeId: string;
+}
+
+export class OverrideLifecycle {
+  readonly idempotencyKey: string;
+  private state: OverrideState | 'NONE';
+  private retries: number;
+
+  constructor(
+    private readonly deps: LifecycleDeps,
+    private readonly owner: OverrideOwner,
+    private currentPlan: PlannedOverride,
+    record: OverrideRecord | undefined,
+  ) {
+    this.idempotencyKey = idempotencyKeyOf(owner.requestId, currentPlan.shiftId);
+    this.state = record?.state ?? 'NONE';
+    this.retries = record?.retryCount ?? 0;
+  }
+
+  get plan(): PlannedOverride {
+    return this.currentPlan;
+  }
+
+  /** Vendor retries and 409 re-fetches so far, across deliveries. */
+  get retryCount(): number {
+    return this.retries;
+  }
+
+  countRetries(retries: number): void {
+    this.retries += retries;
+  }
+
+  /** The shift changed at the vendor: the override now targets the recomputed window. */
+  replan(plan: PlannedOverride): void {
+    this.currentPlan = plan;
+  }
+
+  /** Starts (or restarts, after a failure or a roll-back) the attempt to create the override. */
+  async begin(): Promise<void> {
+    if (this.state === 'NONE' || this.state === 'FAILED' || this.state === 'ROLLED_BACK')
+      await this.transition('PENDING');
+  }
+
+  async submitted(override: GenesysOverride, httpStatus: number): Promise<void> {
+    await this.transition('SUBMITTED', { overrideId: override.id, httpStatus });
+  }
+
+  /** The vendor holds the override we planned: record its id and window, and announce it. */
+  async reconciled(found: GenesysOverride, httpStatus?: number): Promise<void> {
+    await this.transition('RECONCILED', {
+      overrideId: found.id,
+      httpStatus,
+      startTime: found.startTime,
+      endTime: found.endTime,
+    });
+    await this.deps.events.publish({
+      type: 'override.applied',
+      detail: {
+        requestId: this.owner.requestId,
+        userId: this.owner.userId,
+        shiftId: found.shiftId,
+        overrideId: found.id,
+        startTime: found.startTime,
+        endTime: found.endTime,
+        reasonCodeId: found.reasonCodeId,
+        kind: this.currentPlan.kind,
+      },
+    });
+  }
+
+  /** Records the failure; `announce` also publishes `override.failed`. */
+  async failed(
+    failure: { reason: string; httpStatus?: number; overrideId?: string },
+    { announce }: { announce: boolean },
+  ): Promise<void> {
+    await this.transition('FAILED', failure);
+    if (announce) await publishFailed(this.deps, this.owner, this.currentPlan.shiftId, failure.reason);
+  }
+
+  private async transition(next: OverrideState, extra: Partial<OverrideRecord> = {}): Promise<void> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    const plan = this.currentPlan;
+    const updated: OverrideRecord = {
+      requestId: this.owner.requestId,
+      shiftId: plan.shiftId,
+      userId: this.owner.userId,
+      idempotencyKey: this.idempotencyKey,
+      startTime: plan.startTime,
+      endTime: plan.endTime,
+      reasonCodeId: this.owner.reasonCodeId,
+      retryCount: this.retries,
+      ...extra,
+      state: next,
+      updatedAt: at,
+    };
+    await this.deps.store.save(updated, this.state);
+    this.state = next;
+    await this.deps.audit.append({
+      workflow: WORKFLOW,
+      subject: `override#${this.owner.requestId}#${plan.shiftId}`,
+      action: next,
+      at,
+      detail: {
+        httpStatus: extra.httpStatus,
+        retryCount: this.retries,
+        overrideId: extra.overrideId,
+        startTime: plan.startTime,
+        endTime: plan.endTime,
+        reason: extra.reason,
+      },
+    });
+  }
+}
+
+/** A cancellation removed the override (or found it gone: 404): record, audit and announce it. */
+export async function recordRollBack(
+  deps: LifecycleDeps,
+  rolledBack: {
+    readonly requestId: string;
+    readonly userId: string;
+    readonly shiftId: string;
+    readonly overrideId: string;
+    readonly httpStatus: number;
+    /** Absent when only the vendor knew the override (a crash before our record was written). */
+    readonly record?: OverrideRecord;
+  },
+): Promise<void> {
+  const { requestId, userId, shiftId, overrideId, httpStatus, record } = rolledBack;
+  const at = new Date(deps.clock.now()).toISOString();
+  if (record)
+    await deps.store.save({ ...record, state: 'ROLLED_BACK', httpStatus, updatedAt: at }, record.state);
+  await deps.audit.append({
+    workflow: WORKFLOW,
+    subject: `override#${requestId}#${shiftId}`,
+    action: 'ROLLED_BACK',
+    at,
+    detail: { httpStatus, overrideId, retryCount: record?.retryCount ?? 0 },
+  });
+  await deps.events.publish({
+    type: 'override.rolled_back',
+    detail: { requestId, userId, shiftId, overrideId },
+  });
+}
+
+async function publishFailed(
+  deps: LifecycleDeps,
+  owner: OverrideOwner,
+  shiftId: string,
+  reason: string,
+): Promise<void> {
+  await deps.events.publish({
+    type: 'override.failed',
+    detail: { requestId: owner.requestId, userId: owner.userId, shiftId, reason },
+  });
+}

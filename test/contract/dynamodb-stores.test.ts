@@ -1,0 +1,290 @@
+/**
+ * One contract per DynamoDB adapter, run against the adapter on DynamoDB Local and against its in-memory fake
+ * (DESIGN section 3): the override and agent state stores, the lease lock and the audit log. The ports have no
+ * read for everything a test must see (held transitions, audit records), so each subject also says how to
+ * read its storage.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAgentStateStore } from '../../shared/adapters/aws/agent-state-store';
+import {
+  InMemoryAgentStateStore,
+  type HeldTransition,
+} from '../../shared/adapters/aws/agent-state-store.fake';
+import { DynamoDbAuditLog } from '../../shared/adapters/aws/dynamodb-audit-log';
+import { DynamoDbLockManager } from '../../shared/adapters/aws/dynamodb-lock';
+import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
+import { InMemoryOverrideStateStore } from '../../shared/adapters/aws/override-state-store.fake';
+import { InMemoryAuditLog, InMemoryLockManager } from '../../shared/adapters/aws/platform.fake';
+import type { AgentRecord } from '../../shared/domain/adherence-sync/ports';
+import type { OverrideRecord, OverrideStateStore } from '../../shared/domain/shift-overrides/ports';
+import { RetryableFailure } from '../../shared/errors';
+import type { AuditLog, AuditRecord, LockManager } from '../../shared/ports/platform';
+import { useDynamoDbLocal } from '../helpers/dynamodb-local';
+import { VirtualClock } from '../helpers/virtual-clock';
+
+const dynamo = useDynamoDbLocal();
+const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 9)}`;
+
+describe.each<[string, () => Promise<OverrideStateStore>]>([
+  ['fake', async () => new InMemoryOverrideStateStore()],
+  ['DynamoDB', async () => new DynamoDbOverrideStateStore(dynamo.doc(), await dynamo.table('State'))],
+])('override state store contract: %s', (_name, make) => {
+  let store: OverrideStateStore;
+  let requestId: string;
+  beforeEach(async () => {
+    store = await make();
+    requestId = unique('r');
+  });
+
+  const record = (shiftId: string, over: Partial<OverrideRecord> = {}): OverrideRecord => ({
+    requestId,
+    shiftId,
+    userId: 'u1',
+    state: 'PENDING',
+    idempotencyKey: `wfm:override:${requestId}:${shiftId}`,
+    startTime: '2026-03-29T08:00:00.000Z',
+    endTime: '2026-03-29T16:00:00.000Z',
+    reasonCodeId: 'reason-code-pto-001',
+    retryCount: 0,
+    updatedAt: '2026-03-20T10:00:00.000Z',
+    ...over,
+  });
+
+  it('admits a newer event and a repeat of the admitted one; refuses an older one and another type at the same time', async () => {
+    const t1 = '2026-03-20T10:00:00Z';
+    const t2 = '2026-03-20T11:00:00Z';
+    expect(await store.admitEvent(requestId, 'timeoff.request.approved', t1, 'u1')).toBe(true);
+    expect(await store.admitEvent(requestId, 'timeoff.request.approved', t1, 'u1')).toBe(true);
+    expect(await store.admitEvent(requestId, 'timeoff.request.cancelled', t1, 'u1')).toBe(false);
+    expect(await store.admitEvent(requestId, 'timeoff.request.cancelled', t2, 'u1')).toBe(true);
+    // The cancellation is the tombstone: the approval, redelivered late, is stale.
+    expect(await store.admitEvent(requestId, 'timeoff.request.approved', t1, 'u1')).toBe(false);
+    expect(await store.admitEvent(unique('other'), 'timeoff.request.approved', t1, 'u1')).toBe(true);
+  });
+
+  it('moves a record only from the state the writer expects', async () => {
+    await store.save(record('s1'), 'NONE');
+    await expect(store.save(record('s1'), 'NONE')).rejects.toMatchObject({ reason: 'LOCK_HELD' });
+    await store.save(record('s1', { state: 'SUBMITTED', overrideId: 'o1', httpStatus: 201 }), 'PENDING');
+    const stale = store.save(record('s1', { state: 'FAILED' }), 'PENDING');
+    await expect(stale).rejects.toBeInstanceOf(RetryableFailure);
+    await expect(store.save(record('s2', { state: 'RECONCILED' }), 'PENDING')).rejects.toBeInstanceOf(
+      RetryableFailure,
+    );
+  });
+
+  it("reads back a request's records exactly as saved, latest state, in shift id order", async () => {
+    const b = record('shift-b', { state: 'RECONCILED', overrideId: 'o-b', httpStatus: 201, retryCount: 2 });
+    await store.save(record('shift-b'), 'NONE');
+    await store.save(b, 'PENDING');
+    const a = record('shift-a', { state: 'FAILED', reason: 'window differs from plan' });
+    await store.save(a, 'NONE');
+    await store.save(record('shift-x', { requestId: unique('other') }), 'NONE');
+    expect(await store.records(requestId)).toEqual([a, b]);
+    expect(await store.records(unique('none'))).toEqual([]);
+  });
+});
+
+interface AgentStoreSubject {
+  store: InMemoryAgentStateStore | DynamoDbAgentStateStore;
+  held(agentId: string): Promise<HeldTransition[]>;
+}
+
+describe.each<[string, () => Promise<AgentStoreSubject>]>([
+  [
+    'fake',
+    async () => {
+      const store = new InMemoryAgentStateStore();
+      return { store, held: async (agentId) => store.held.filter((h) => h.agentId === agentId) };
+    },
+  ],
+  [
+    'DynamoDB',
+    async () => {
+      const table = await dynamo.table('State');
+      return {
+        store: new DynamoDbAgentStateStore(dynamo.doc(), table),
+        held: async (agentId) => {
+          const { Items = [] } = await dynamo.doc().send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
+              ExpressionAttributeValues: { ':pk': `AGENT#${agentId}`, ':held': 'HELD#' },
+            }),
+          );
+          return Items.map((i) => ({ agentId, state: i.state, eventTime: i.eventTime, reason: i.reason }));
+        },
+      };
+    },
+  ],
+])('agent state store contract: %s', (_name, make) => {
+  let subject: AgentStoreSubject;
+  let agent: string;
+  beforeEach(async () => {
+    subject = await make();
+    agent = unique('agent');
+  });
+  const at = (agentId: string, state: AgentRecord['state'], eventTime: number): AgentRecord => ({
+    agentId,
+    state,
+    eventTime,
+  });
+
+  it('advances only to a later event time: an older or equal one is stale', async () => {
+    const { store } = subject;
+    expect(await store.get(agent)).toBeUndefined();
+    expect(await store.advance(at(agent, 'InSession', 1_000))).toBe(true);
+    expect(await store.advance(at(agent, 'OnBreak', 1_000))).toBe(false);
+    expect(await store.advance(at(agent, 'OnBreak', 999))).toBe(false);
+    expect(await store.get(agent)).toEqual(at(agent, 'InSession', 1_000));
+    expect(await store.advance(at(agent, 'OnCall', 2_000))).toBe(true);
+    expect(await store.get(agent)).toEqual(at(agent, 'OnCall', 2_000));
+  });
+
+  it("lists every agent's acknowledged state, and nothing else it keeps", async () => {
+    const { store } = subject;
+    const other = unique('agent');
+    await store.advance(at(agent, 'InSession', 1_000));
+    await store.advance(at(other, 'OnCall', 2_000));
+    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
+    await store.rememberScheduleType(agent, 'Regular', 1_000);
+    const listed = await store.list();
+    expect(listed.sort((a, b) => a.eventTime - b.eventTime)).toEqual([
+      at(agent, 'InSession', 1_000),
+      at(other, 'OnCall', 2_000),
+    ]);
+  });
+
+  it('keeps one held transition per agent and event time (a redelivery does not add one)', async () => {
+    const { store } = subject;
+    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
+    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
+    await store.hold(agent, 'OnCall', 4_000, 'TRANSITION_NOT_ALLOWED');
+    const held = await subject.held(agent);
+    expect(held.sort((a, b) => a.eventTime - b.eventTime)).toEqual([
+      { agentId: agent, state: 'OnBreak', eventTime: 3_000, reason: 'TRANSITION_NOT_ALLOWED' },
+      { agentId: agent, state: 'OnCall', eventTime: 4_000, reason: 'TRANSITION_NOT_ALLOWED' },
+    ]);
+  });
+
+  it('answers a cached schedule type only when it was fetched since the given time', async () => {
+    const { store } = subject;
+    expect(await store.scheduleType(agent, 0)).toBeUndefined();
+    await store.rememberScheduleType(agent, 'Regular', 5_000);
+    expect(await store.scheduleType(agent, 5_000)).toBe('Regular');
+    expect(await store.scheduleType(agent, 5_001)).toBeUndefined();
+    await store.rememberScheduleType(agent, 'Split', 6_000);
+    expect(await store.scheduleType(agent, 5_500)).toBe('Split');
+  });
+});
+
+describe.each<[string, (clock: VirtualClock) => Promise<() => LockManager>]>([
+  [
+    'fake',
+    async (clock) => {
+      const shared = new InMemoryLockManager(clock);
+      return () => shared;
+    },
+  ],
+  [
+    'DynamoDB',
+    async (clock) => {
+      const table = await dynamo.table('State');
+      return () => new DynamoDbLockManager(dynamo.doc(), table, clock);
+    },
+  ],
+])('lease lock contract: %s', (_name, make) => {
+  let clock: VirtualClock;
+  /** A lock manager of another worker on the same store. */
+  let worker: () => LockManager;
+  let key: string;
+  beforeEach(async () => {
+    clock = new VirtualClock();
+    worker = await make(clock);
+    key = unique('timeoff');
+  });
+
+  it('grants a key to one owner at a time, and again once released', async () => {
+    const lease = await worker().tryAcquire(key, 30);
+    expect(lease).toMatchObject({ key });
+    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
+    expect(await worker().tryAcquire(`${key}-other`, 30)).toBeDefined();
+    await lease!.release();
+    expect(await worker().tryAcquire(key, 30)).toBeDefined();
+  });
+
+  it('grants one of many concurrent attempts', async () => {
+    const leases = await Promise.all(Array.from({ length: 5 }, () => worker().tryAcquire(key, 30)));
+    expect(leases.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('frees a dead owner’s key after its TTL (not at it), and a late release frees nothing of the new owner', async () => {
+    const first = await worker().tryAcquire(key, 30);
+    clock.advance(30_000);
+    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
+    clock.advance(1);
+    const second = await worker().tryAcquire(key, 30);
+    expect(second).toBeDefined();
+    expect(second!.owner).not.toBe(first!.owner);
+    await first!.release();
+    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
+  });
+});
+
+interface AuditSubject {
+  log: AuditLog;
+  history(workflow: string, subject: string): Promise<AuditRecord[]>;
+}
+
+describe.each<[string, () => Promise<AuditSubject>]>([
+  [
+    'fake',
+    async () => {
+      const log = new InMemoryAuditLog();
+      return {
+        log,
+        history: async (workflow, subject) =>
+          log.records.filter((r) => r.workflow === workflow && r.subject === subject),
+      };
+    },
+  ],
+  [
+    'DynamoDB',
+    async () => {
+      const table = await dynamo.table('Audit');
+      return {
+        log: new DynamoDbAuditLog(dynamo.doc(), table),
+        history: async (workflow, subject) => {
+          const { Items = [] } = await dynamo.doc().send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `${workflow}#${subject}` },
+            }),
+          );
+          return Items.map(
+            ({ pk: _pk, sk: _sk, recordedAt: _recordedAt, ...record }) => record as AuditRecord,
+          );
+        },
+      };
+    },
+  ],
+])('audit log contract: %s', (_name, make) => {
+  it('keeps every record as appended, a repeated one too (append-only: nothing is overwritten)', async () => {
+    const { log, history } = await make();
+    const subject = unique('override');
+    const submitted: AuditRecord = {
+      workflow: 'shift-overrides',
+      subject,
+      action: 'SUBMITTED',
+      at: '2026-03-20T10:00:00.000Z',
+      detail: { httpStatus: 201, retryCount: 0 },
+    };
+    const reconciled: AuditRecord = { ...submitted, action: 'RECONCILED', at: '2026-03-20T10:00:01.000Z' };
+    await log.append(submitted);
+    await log.append(submitted);
+    await log.append(reconciled);
+    await log.append({ ...submitted, subject: unique('override') });
+    expect(await history('shift-overrides', subject)).toEqual([submitted, submitted, reconciled]);
+  });
+});

@@ -123,9 +123,10 @@ function medianInitMs(subjects: readonly InitSubject[], runs = INIT_RUNS): numbe
   const samples = subjects.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
     subjects.forEach((subject, k) => samples[k]!.push(once(subject)));
-    process.stderr.write(`\rcold init: run ${i + 1}/${runs} of ${subjects.length} bundles`);
+    if (process.stderr.isTTY)
+      process.stderr.write(`\rcold init: run ${i + 1}/${runs} of ${subjects.length} bundles`);
   }
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(runs / 2)]!);
 }
 

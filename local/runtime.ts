@@ -21,6 +21,7 @@ import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
 import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
 import { LocalScheduler } from './scheduler';
+import { LOCAL_WEBHOOK_SECRET } from './webhook-sender';
 
 export interface LocalRuntimeOptions {
   /** Gateway port; 0 picks a free one. Default WFM_LOCAL_PORT or 3000. */
@@ -81,8 +82,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const log = options.log ?? ((line: string) => console.log(line));
   const plan = buildLocalPlan();
   const config = loadStageConfig(LOCAL_STAGE);
-  const webhookSecret =
-    options.webhookSecret ?? process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
+  const webhookSecret = options.webhookSecret ?? LOCAL_WEBHOOK_SECRET;
   const visibilityTimeoutSeconds =
     options.visibilityTimeoutSeconds ?? envInt('WFM_LOCAL_VISIBILITY_TIMEOUT_SECONDS') ?? 5;
   const components: Record<string, boolean> = {

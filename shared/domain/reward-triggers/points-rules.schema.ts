@@ -12,12 +12,7 @@ import { array, gt, gte, int, lte, minLength, nullable, number, refine, strictOb
 import type { z } from 'zod/mini';
 import '../../contracts/common'; // sets zod's English messages
 import { RewardType, VersionToken } from '../../contracts/rewards-issue.schema';
-import {
-  nextDocument,
-  parseDocument,
-  type NextDocument,
-  type ParsedDocument,
-} from '../rules/versioned-document';
+import { versionedDocument, type ParsedDocument } from '../rules/versioned-document';
 
 /** Sent to the marketplace as `metadata.rule_version`: a plain token, so the allowlist can hold it safely. */
 export const RuleVersion = VersionToken;
@@ -67,18 +62,9 @@ export type PointsRuleDocumentInput = z.input<typeof PointsRuleDocumentSchema>;
 
 export type ParsedPointsRuleDocument = ParsedDocument<PointsRuleDocument>;
 
-/** Validates a points rule document (an object, or its JSON text) and lists every problem, each with its path. */
-export function parsePointsRuleDocument(raw: unknown): ParsedPointsRuleDocument {
-  return parseDocument(PointsRuleDocumentSchema, raw);
-}
-
 /**
  * A document that fails validation is refused and the last good version stays in force (the caller raises the
  * alarm with `refused`). Before any good version there is none in force: ingestion must not book points.
  */
-export function nextPointsRuleDocument(
-  lastGood: PointsRuleDocument | undefined,
-  raw: unknown,
-): NextDocument<PointsRuleDocument> {
-  return nextDocument(PointsRuleDocumentSchema, lastGood, raw);
-}
+export const { parse: parsePointsRuleDocument, next: nextPointsRuleDocument } =
+  versionedDocument(PointsRuleDocumentSchema);

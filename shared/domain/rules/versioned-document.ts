@@ -15,38 +15,41 @@ export interface NextDocument<Document> {
   readonly refused?: readonly string[];
 }
 
-/** Validates a document (an object, or its JSON text) and lists every problem, each with its path. */
-export function parseDocument<Document>(
-  schema: z.ZodMiniType<Document>,
-  raw: unknown,
-): ParsedDocument<Document> {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      return { ok: false, problems: [`(document): not JSON: ${(error as Error).message}`] };
-    }
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return { ok: true, document: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map(
-      (issue) => `${issue.path.length ? issue.path.join('.') : '(document)'}: ${issue.message}`,
-    ),
-  };
+export interface VersionedDocument<Document> {
+  /** Validates a document (an object, or its JSON text) and lists every problem, each with its path. */
+  parse(raw: unknown): ParsedDocument<Document>;
+  /**
+   * A document that fails validation is refused and the last good version stays in force. Before any good
+   * version there is none in force: what that means is the workflow's to say.
+   */
+  next(lastGood: Document | undefined, raw: unknown): NextDocument<Document>;
 }
 
-/**
- * A document that fails validation is refused and the last good version stays in force. Before any good
- * version there is none in force: what that means is the workflow's to say.
- */
-export function nextDocument<Document>(
-  schema: z.ZodMiniType<Document>,
-  lastGood: Document | undefined,
-  raw: unknown,
-): NextDocument<Document> {
-  const parsed = parseDocument(schema, raw);
-  return parsed.ok ? { inForce: parsed.document } : { inForce: lastGood, refused: parsed.problems };
+export function versionedDocument<Schema extends z.ZodMiniType>(
+  schema: Schema,
+): VersionedDocument<z.output<Schema>> {
+  type Document = z.output<Schema>;
+  const parse = (raw: unknown): ParsedDocument<Document> => {
+    let value = raw;
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw);
+      } catch (error) {
+        return { ok: false, problems: [`(document): not JSON: ${(error as Error).message}`] };
+      }
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return { ok: true, document: parsed.data };
+    return {
+      ok: false,
+      problems: parsed.error.issues.map(
+        (issue) => `${issue.path.length ? issue.path.join('.') : '(document)'}: ${issue.message}`,
+      ),
+    };
+  };
+  const next = (lastGood: Document | undefined, raw: unknown): NextDocument<Document> => {
+    const parsed = parse(raw);
+    return parsed.ok ? { inForce: parsed.document } : { inForce: lastGood, refused: parsed.problems };
+  };
+  return { parse, next };
 }

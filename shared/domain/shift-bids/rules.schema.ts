@@ -28,12 +28,7 @@ import {
 } from 'zod/mini';
 import type { z } from 'zod/mini';
 import '../../contracts/common'; // sets zod's English messages
-import {
-  nextDocument,
-  parseDocument,
-  type NextDocument,
-  type ParsedDocument,
-} from '../rules/versioned-document';
+import { versionedDocument, type ParsedDocument } from '../rules/versioned-document';
 
 const Name = string().check(minLength(1), maxLength(128));
 
@@ -99,21 +94,11 @@ export type RuleDocumentInput = z.input<typeof RuleDocumentSchema>;
 
 export type ParsedRuleDocument = ParsedDocument<RuleDocument>;
 
-/** Validates a rule document (an object, or its JSON text) and lists every problem, each with its path. */
-export function parseRuleDocument(raw: unknown): ParsedRuleDocument {
-  return parseDocument(RuleDocumentSchema, raw);
-}
-
 /**
  * Issue 11: a document that fails validation is refused and the last good version stays in force (the caller
  * raises the alarm with `refused`). Before any good version there is none in force: every bid escalates.
  */
-export function nextRuleDocument(
-  lastGood: RuleDocument | undefined,
-  raw: unknown,
-): NextDocument<RuleDocument> {
-  return nextDocument(RuleDocumentSchema, lastGood, raw);
-}
+export const { parse: parseRuleDocument, next: nextRuleDocument } = versionedDocument(RuleDocumentSchema);
 
 export function queueMinimum(rules: RuleDocument, queueId: string): QueueMinimum {
   return rules.coverage.queues[queueId] ?? rules.coverage.defaultMinimum;

@@ -5,17 +5,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { FunctionPool } from '../../../local/function-host';
 import { Poller } from '../../../local/poller';
 import { sendMessage } from '../../../shared/adapters/aws/queue-sender';
-import { fromSqsAttributes, toSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
+import { fromSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
 import { RetryLater } from '../../../shared/errors';
 import { createSqsProcessor, type WorkflowMessage } from '../../../shared/runtime/sqs-processor';
 import { useLocalSqs } from '../../helpers/local-sqs';
@@ -111,13 +106,11 @@ describe('retry later on SQS', () => {
       5,
     );
     try {
-      await sqs().send(
-        new SendMessageCommand({
-          QueueUrl: queues.queueUrl,
-          MessageBody: '{"bid":1}',
-          MessageAttributes: toSqsAttributes({ eventId: 'evt-1' }),
-        }),
-      );
+      await sendMessage(sqs(), {
+        queueUrl: queues.queueUrl,
+        body: '{"bid":1}',
+        attributes: { eventId: 'evt-1' },
+      });
       await waitFor(() => attempts.length >= 4);
       await sleep(1500);
       expect(attempts).toHaveLength(4);
@@ -141,13 +134,11 @@ describe('retry later on SQS', () => {
       2,
     );
     try {
-      await sqs().send(
-        new SendMessageCommand({
-          QueueUrl: queues.queueUrl,
-          MessageBody: '{"bid":2}',
-          MessageAttributes: toSqsAttributes({ eventId: 'evt-2' }),
-        }),
-      );
+      await sendMessage(sqs(), {
+        queueUrl: queues.queueUrl,
+        body: '{"bid":2}',
+        attributes: { eventId: 'evt-2' },
+      });
       const [dead] = await waitFor(async () => {
         const messages = await dlqMessages(queues.dlqUrl);
         return messages.length ? messages : undefined;

@@ -109,6 +109,13 @@ export const nextStepAfterIssue = stepAfter('issue');
  */
 export const nextStepAfterLookup = stepAfter('lookup');
 
+/** The marketplace settled the transaction, whichever call heard it: the reward was issued, or refused for good. */
+function settledStep(c: Extract<Classification, { outcome: 'ISSUED' | 'REWARD_FAILURE' }>): NextStep {
+  return c.outcome === 'ISSUED'
+    ? { step: 'record-issued', rewardId: c.rewardId }
+    : { step: 'unlock-and-fail', reason: c.reason };
+}
+
 function stepFor(
   c: Classification,
   attempt: number,
@@ -121,9 +128,8 @@ function stepFor(
       : { step: 'retry', attempt: attempt + 1, lookupFirst };
   switch (c.outcome) {
     case 'ISSUED':
-      return { step: 'record-issued', rewardId: c.rewardId };
     case 'REWARD_FAILURE':
-      return { step: 'unlock-and-fail', reason: c.reason };
+      return settledStep(c);
     case 'PENDING':
       return { step: 'poll' };
     case 'NETWORK_ERROR':
@@ -161,9 +167,8 @@ export function nextStepWhilePending(
   const classification = classifyAnswer(answer);
   switch (classification.outcome) {
     case 'ISSUED':
-      return { step: 'record-issued', rewardId: classification.rewardId };
     case 'REWARD_FAILURE':
-      return { step: 'unlock-and-fail', reason: classification.reason };
+      return settledStep(classification);
     case 'MANUAL_REVIEW':
     case 'NOT_FOUND':
       return { step: 'manual-review', reason: `while pending: ${describe(classification)}` };

@@ -1,24 +1,21 @@
 /** Composition root of the shift-bids processor. */
-import { DynamoDbEventIntake } from '../../shared/adapters/aws/event-intake';
 import {
   recordShiftBidEvent,
   SHIFT_BIDS_IDEMPOTENCY,
-  type ShiftBidIntakeEvent,
-  type ShiftBidsIntakeDeps,
+  ShiftBidsMessage,
+  toShiftBidIntakeEvent,
 } from '../../shared/domain/shift-bids/intake';
-import { idempotentRecordHandler } from '../../shared/runtime/idempotent-record-handler';
+import { idempotentIntake } from '../../shared/runtime/idempotent-intake';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
 export function buildShiftBidsDeps() {
   const runtime = buildWorkflowRuntime();
-  const deps: ShiftBidsIntakeDeps = {
-    intake: new DynamoDbEventIntake(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    events: runtime.publisher,
-  };
-  const recordEvent = idempotentRecordHandler(
-    (event: ShiftBidIntakeEvent) => recordShiftBidEvent(event, deps),
-    SHIFT_BIDS_IDEMPOTENCY,
-    { tableName: runtime.env.IDEMPOTENCY_TABLE_NAME, client: runtime.ddb },
-  );
+  const recordEvent = idempotentIntake(runtime, {
+    message: ShiftBidsMessage,
+    describes: 'a CXone bidding or schedule event',
+    toEvent: toShiftBidIntakeEvent,
+    record: recordShiftBidEvent,
+    idempotency: SHIFT_BIDS_IDEMPOTENCY,
+  });
   return { runtime, recordEvent };
 }

@@ -230,6 +230,8 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
 }
 
 /** The vendor event id and ingress time a message carries, with fallbacks for one sent by hand. */
+export type MessageEnvelope = ReturnType<typeof messageEnvelope>;
+
 export function messageEnvelope(message: WorkflowMessage, now: number) {
   return {
     eventId: message.attributes[MessageAttribute.eventId] ?? message.messageId,
@@ -238,19 +240,18 @@ export function messageEnvelope(message: WorkflowMessage, now: number) {
   };
 }
 
+/** A zod schema (classic or mini) of a message body. */
+export interface MessageContract<T> {
+  safeParse(
+    v: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+}
+
 /**
  * The message body as its contract's type. A body that is not JSON, or not that event, fails the same way on
  * every delivery: MESSAGE_UNREADABLE, dead-lettered at once.
  */
-export function readMessage<T>(
-  message: WorkflowMessage,
-  contract: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
-  },
-  what: string,
-): T {
+export function readMessage<T>(message: WorkflowMessage, contract: MessageContract<T>, what: string): T {
   let payload: unknown;
   try {
     payload = JSON.parse(message.body);

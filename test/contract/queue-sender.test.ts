@@ -3,22 +3,20 @@
  * a message the queue refuses (too large: both queues take at most 1 KiB here) and entries that fail
  * transiently (injected in front of the real SQS client, or in the fake).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
+  type SQSClient,
   type SendMessageBatchCommandOutput,
 } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
 import { fromSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { SqsQueueSender, type RetryOptions } from '../../shared/adapters/aws/queue-sender';
 import { FakeQueueSender } from '../../shared/adapters/aws/queue-sender.fake';
 import { QueueSendError } from '../../shared/errors';
 import type { OutgoingMessage, QueueSender } from '../../shared/ports/queue-sender';
 import type { Clock } from '../../shared/ports/clock';
+import { useLocalSqs } from '../helpers/local-sqs';
 
 const MAX_BYTES = 1024;
 const RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, concurrency: 3 };
@@ -35,27 +33,12 @@ interface Harness {
   batchSizes(): number[];
 }
 
-let server: Server;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  server = await createSqsServer({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-  sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const { client: sqs } = useLocalSqs();
 
 async function sqsHarness(): Promise<Harness> {
   const name = `fanout-${Math.random().toString(36).slice(2, 8)}`;
   const queueUrl = (
-    await sqs.send(
+    await sqs().send(
       new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: String(MAX_BYTES) } }),
     )
   ).QueueUrl!;
@@ -73,7 +56,7 @@ async function sqsHarness(): Promise<Harness> {
       });
       const passed = entries.filter((e) => !held.includes(e));
       const out: Partial<SendMessageBatchCommandOutput> = passed.length
-        ? await sqs.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
+        ? await sqs().send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
         : {};
       return {
         ...out,
@@ -91,7 +74,7 @@ async function sqsHarness(): Promise<Harness> {
     async received() {
       const all: Received[] = [];
       for (;;) {
-        const { Messages } = await sqs.send(
+        const { Messages } = await sqs().send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,

@@ -83,34 +83,37 @@ export function classifyAnswer(answer: MarketplaceAnswer): Classification {
   };
 }
 
+export type StepAfterCall = (
+  answer: MarketplaceAnswer,
+  attempt: number,
+  tokenRefreshed?: boolean,
+) => { readonly classification: Classification; readonly next: NextStep };
+
+function stepAfter(call: 'issue' | 'lookup'): StepAfterCall {
+  return (answer, attempt, tokenRefreshed = false) => {
+    const classification = classifyAnswer(answer);
+    return { classification, next: stepFor(classification, attempt, tokenRefreshed, call) };
+  };
+}
+
 /**
  * The step after an issue call. `attempt` is this call's number (1 for the first); `tokenRefreshed` says the
  * token was already refreshed once for this transaction.
  */
-export function nextStepAfterIssue(
-  answer: MarketplaceAnswer,
-  attempt: number,
-  tokenRefreshed = false,
-): { readonly classification: Classification; readonly next: NextStep } {
-  const classification = classifyAnswer(answer);
-  return { classification, next: stepFor(classification, attempt, tokenRefreshed, 'issue') };
-}
+export const nextStepAfterIssue = stepAfter('issue');
 
 /**
  * The step after a lookup, which comes before any retry after an ambiguous failure. Found ISSUED: done, no
  * second issue. Found REJECTED or PENDING: as if the issue had answered it. NOT_FOUND: nothing was issued, so
  * the retry (attempt `attempt + 1`) may send the same id. A lookup that fails itself counts as a failed attempt.
  */
-export function nextStepAfterLookup(
-  answer: MarketplaceAnswer,
-  attempt: number,
-  tokenRefreshed = false,
-): { readonly classification: Classification; readonly next: NextStep } {
-  const classification = classifyAnswer(answer);
-  if (classification.outcome === 'NOT_FOUND') {
-    return { classification, next: { step: 'retry', attempt: attempt + 1, lookupFirst: false } };
-  }
-  return { classification, next: stepFor(classification, attempt, tokenRefreshed, 'lookup') };
+export const nextStepAfterLookup = stepAfter('lookup');
+
+/** The marketplace settled the transaction, whichever call heard it: the reward was issued, or refused for good. */
+function settledStep(c: Extract<Classification, { outcome: 'ISSUED' | 'REWARD_FAILURE' }>): NextStep {
+  return c.outcome === 'ISSUED'
+    ? { step: 'record-issued', rewardId: c.rewardId }
+    : { step: 'unlock-and-fail', reason: c.reason };
 }
 
 function stepFor(
@@ -125,9 +128,8 @@ function stepFor(
       : { step: 'retry', attempt: attempt + 1, lookupFirst };
   switch (c.outcome) {
     case 'ISSUED':
-      return { step: 'record-issued', rewardId: c.rewardId };
     case 'REWARD_FAILURE':
-      return { step: 'unlock-and-fail', reason: c.reason };
+      return settledStep(c);
     case 'PENDING':
       return { step: 'poll' };
     case 'NETWORK_ERROR':
@@ -141,9 +143,12 @@ function stepFor(
       return tokenRefreshed
         ? { step: 'manual-review', reason: 'HTTP 401 after a token refresh' }
         : { step: 'refresh-token-and-retry' };
+    // 404 to a lookup: nothing was issued, so the retry may send the same id (no lookup first).
     // 404 to an issue: the path or the marketplace is wrong, not something a retry fixes.
     case 'NOT_FOUND':
-      return { step: 'manual-review', reason: 'HTTP 404 to an issue request' };
+      return call === 'lookup'
+        ? { step: 'retry', attempt: attempt + 1, lookupFirst: false }
+        : { step: 'manual-review', reason: 'HTTP 404 to an issue request' };
     case 'MANUAL_REVIEW':
       return { step: 'manual-review', reason: c.reason };
   }
@@ -162,9 +167,8 @@ export function nextStepWhilePending(
   const classification = classifyAnswer(answer);
   switch (classification.outcome) {
     case 'ISSUED':
-      return { step: 'record-issued', rewardId: classification.rewardId };
     case 'REWARD_FAILURE':
-      return { step: 'unlock-and-fail', reason: classification.reason };
+      return settledStep(classification);
     case 'MANUAL_REVIEW':
     case 'NOT_FOUND':
       return { step: 'manual-review', reason: `while pending: ${describe(classification)}` };

@@ -12,6 +12,7 @@ import { array, gt, gte, int, lte, minLength, nullable, number, refine, strictOb
 import type { z } from 'zod/mini';
 import '../../contracts/common'; // sets zod's English messages
 import { RewardType, VersionToken } from '../../contracts/rewards-issue.schema';
+import { versionedDocument, type ParsedDocument } from '../rules/versioned-document';
 
 /** Sent to the marketplace as `metadata.rule_version`: a plain token, so the allowlist can hold it safely. */
 export const RuleVersion = VersionToken;
@@ -59,38 +60,11 @@ export const PointsRuleDocumentSchema = strictObject({
 export type PointsRuleDocument = z.output<typeof PointsRuleDocumentSchema>;
 export type PointsRuleDocumentInput = z.input<typeof PointsRuleDocumentSchema>;
 
-export type ParsedPointsRuleDocument =
-  | { readonly ok: true; readonly document: PointsRuleDocument }
-  | { readonly ok: false; readonly problems: readonly string[] };
-
-/** Validates a points rule document (an object, or its JSON text) and lists every problem, each with its path. */
-export function parsePointsRuleDocument(raw: unknown): ParsedPointsRuleDocument {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      return { ok: false, problems: [`(document): not JSON: ${(error as Error).message}`] };
-    }
-  }
-  const parsed = PointsRuleDocumentSchema.safeParse(value);
-  if (parsed.success) return { ok: true, document: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map(
-      (issue) => `${issue.path.length ? issue.path.join('.') : '(document)'}: ${issue.message}`,
-    ),
-  };
-}
+export type ParsedPointsRuleDocument = ParsedDocument<PointsRuleDocument>;
 
 /**
  * A document that fails validation is refused and the last good version stays in force (the caller raises the
  * alarm with `refused`). Before any good version there is none in force: ingestion must not book points.
  */
-export function nextPointsRuleDocument(
-  lastGood: PointsRuleDocument | undefined,
-  raw: unknown,
-): { readonly inForce: PointsRuleDocument | undefined; readonly refused?: readonly string[] } {
-  const parsed = parsePointsRuleDocument(raw);
-  return parsed.ok ? { inForce: parsed.document } : { inForce: lastGood, refused: parsed.problems };
-}
+export const { parse: parsePointsRuleDocument, next: nextPointsRuleDocument } =
+  versionedDocument(PointsRuleDocumentSchema);

@@ -28,6 +28,7 @@ import {
 } from 'zod/mini';
 import type { z } from 'zod/mini';
 import '../../contracts/common'; // sets zod's English messages
+import { versionedDocument, type ParsedDocument } from '../rules/versioned-document';
 
 const Name = string().check(minLength(1), maxLength(128));
 
@@ -91,41 +92,13 @@ export const RuleDocumentSchema = strictObject({
 export type RuleDocument = z.output<typeof RuleDocumentSchema>;
 export type RuleDocumentInput = z.input<typeof RuleDocumentSchema>;
 
-export type ParsedRuleDocument =
-  | { readonly ok: true; readonly document: RuleDocument }
-  | { readonly ok: false; readonly problems: readonly string[] };
-
-/** Validates a rule document (an object, or its JSON text) and lists every problem, each with its path. */
-export function parseRuleDocument(raw: unknown): ParsedRuleDocument {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      return { ok: false, problems: [`(document): not JSON: ${(error as Error).message}`] };
-    }
-  }
-  const parsed = RuleDocumentSchema.safeParse(value);
-  if (parsed.success) return { ok: true, document: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map(
-      (issue) => `${issue.path.length ? issue.path.join('.') : '(document)'}: ${issue.message}`,
-    ),
-  };
-}
+export type ParsedRuleDocument = ParsedDocument<RuleDocument>;
 
 /**
  * Issue 11: a document that fails validation is refused and the last good version stays in force (the caller
  * raises the alarm with `refused`). Before any good version there is none in force: every bid escalates.
  */
-export function nextRuleDocument(
-  lastGood: RuleDocument | undefined,
-  raw: unknown,
-): { readonly inForce: RuleDocument | undefined; readonly refused?: readonly string[] } {
-  const parsed = parseRuleDocument(raw);
-  return parsed.ok ? { inForce: parsed.document } : { inForce: lastGood, refused: parsed.problems };
-}
+export const { parse: parseRuleDocument, next: nextRuleDocument } = versionedDocument(RuleDocumentSchema);
 
 export function queueMinimum(rules: RuleDocument, queueId: string): QueueMinimum {
   return rules.coverage.queues[queueId] ?? rules.coverage.defaultMinimum;

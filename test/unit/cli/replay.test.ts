@@ -1,6 +1,4 @@
 /** The DLQ operations against a real SQS protocol (local-aws-sqs in-process), including a failing send. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -9,7 +7,6 @@ import {
   SendMessageCommand as Send,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
 import {
   matches,
   parseDuration,
@@ -19,35 +16,19 @@ import {
   toDeadLetter,
 } from '../../../cli/dlq/operations';
 import { toSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
+import { useLocalSqs } from '../../helpers/local-sqs';
 
-let server: Server;
-let sqs: SQSClient;
-let endpoint = '';
-
-beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  server = await createSqsServer({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-  endpoint = `http://127.0.0.1:${port}`;
-  sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const { client: sqs, endpoint } = useLocalSqs();
 
 async function queues() {
   const id = Math.random().toString(36).slice(2, 8);
-  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${id}` }))).QueueUrl!;
-  const source = (await sqs.send(new CreateQueueCommand({ QueueName: `src-${id}` }))).QueueUrl!;
+  const dlq = (await sqs().send(new CreateQueueCommand({ QueueName: `dlq-${id}` }))).QueueUrl!;
+  const source = (await sqs().send(new CreateQueueCommand({ QueueName: `src-${id}` }))).QueueUrl!;
   return { dlq, source };
 }
 
 const dead = (dlq: string, eventId: string, reason: string, extra: Record<string, string> = {}) =>
-  sqs.send(
+  sqs().send(
     new SendMessageCommand({
       QueueUrl: dlq,
       MessageBody: JSON.stringify({ eventId }),
@@ -67,7 +48,7 @@ const dead = (dlq: string, eventId: string, reason: string, extra: Record<string
 const count = async (url: string) =>
   Number(
     (
-      await sqs.send(
+      await sqs().send(
         new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
       )
     ).Attributes!.ApproximateNumberOfMessages,
@@ -79,7 +60,7 @@ describe('dlq replay', () => {
     await dead(dlq, 'a', 'VENDOR_UNAVAILABLE');
     await dead(dlq, 'b', 'VENDOR_REJECTED');
     const result = await replay({
-      sqs,
+      sqs: sqs(),
       dlqUrl: dlq,
       sourceUrl: source,
       workflow: 'shift-overrides',
@@ -89,7 +70,7 @@ describe('dlq replay', () => {
     });
     expect(result.moved.map((m) => m.attributes.eventId)).toEqual(['a']);
     expect(result.failed).toEqual([]);
-    const [moved] = await receiveAll(sqs, source);
+    const [moved] = await receiveAll(sqs(), source);
     expect(moved!.attributes).toMatchObject({
       workflow: 'shift-overrides',
       eventType: 'timeoff.request.approved',
@@ -101,7 +82,7 @@ describe('dlq replay', () => {
       replayedBy: 'local:test',
     });
     expect(moved!.body).toBe('{"eventId":"a"}');
-    const left = await receiveAll(sqs, dlq);
+    const left = await receiveAll(sqs(), dlq);
     expect(left.map((m) => m.attributes.eventId)).toEqual(['b']);
   });
 
@@ -109,7 +90,7 @@ describe('dlq replay', () => {
     const { dlq, source } = await queues();
     await dead(dlq, 'a', 'VENDOR_UNAVAILABLE');
     const result = await replay({
-      sqs,
+      sqs: sqs(),
       dlqUrl: dlq,
       sourceUrl: source,
       workflow: 'w',
@@ -128,7 +109,7 @@ describe('dlq replay', () => {
     let sends = 0;
     const flaky = new SQSClient({
       region: 'us-east-1',
-      endpoint,
+      endpoint: endpoint(),
       credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     });
     const realSend = flaky.send.bind(flaky);
@@ -148,7 +129,7 @@ describe('dlq replay', () => {
     expect(result.moved).toHaveLength(2);
     expect(result.failed).toHaveLength(1);
     expect(result.failed[0]!.error).toBe('SQS is down');
-    const stillDead = await receiveAll(sqs, dlq);
+    const stillDead = await receiveAll(sqs(), dlq);
     expect(stillDead.map((m) => m.attributes.eventId)).toEqual([
       result.failed[0]!.message.attributes.eventId,
     ]);
@@ -164,7 +145,7 @@ describe('dlq replay', () => {
       receiveCount: '5',
     });
     await replay({
-      sqs,
+      sqs: sqs(),
       dlqUrl: dlq,
       sourceUrl: source,
       workflow: 'w',
@@ -172,7 +153,7 @@ describe('dlq replay', () => {
       dryRun: false,
       operator: 'x',
     });
-    const { Messages } = await sqs.send(
+    const { Messages } = await sqs().send(
       new ReceiveMessageCommand({ QueueUrl: source, MessageAttributeNames: ['All'] }),
     );
     expect(Object.keys(Messages![0]!.MessageAttributes!).length).toBeLessThanOrEqual(10);
@@ -186,10 +167,10 @@ describe('dlq replay', () => {
   it('hands inspected messages back', async () => {
     const { dlq } = await queues();
     await dead(dlq, 'a', 'X');
-    const seen = await receiveAll(sqs, dlq, 10, 60);
-    expect(await receiveAll(sqs, dlq, 10, 60)).toHaveLength(0);
-    await release(sqs, dlq, seen);
-    expect(await receiveAll(sqs, dlq, 10, 60)).toHaveLength(1);
+    const seen = await receiveAll(sqs(), dlq, 10, 60);
+    expect(await receiveAll(sqs(), dlq, 10, 60)).toHaveLength(0);
+    await release(sqs(), dlq, seen);
+    expect(await receiveAll(sqs(), dlq, 10, 60)).toHaveLength(1);
   });
 });
 

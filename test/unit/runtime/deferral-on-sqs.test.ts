@@ -3,53 +3,30 @@
  * redrive policy allows 2 receives, a handler that defers more often than that, and nothing reaches the DLQ
  * until the deferral limit says so; each deferral waits out its DelaySeconds.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createSqsServer } from 'local-aws-sqs';
 import type { FunctionPool } from '../../../local/function-host';
 import { Poller } from '../../../local/poller';
 import { sendMessage } from '../../../shared/adapters/aws/queue-sender';
-import { fromSqsAttributes, toSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
+import { fromSqsAttributes } from '../../../shared/adapters/aws/sqs-attributes';
 import { RetryLater } from '../../../shared/errors';
 import { createSqsProcessor, type WorkflowMessage } from '../../../shared/runtime/sqs-processor';
+import { useLocalSqs } from '../../helpers/local-sqs';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-let server: Server;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  server = await createSqsServer({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-  sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const { client: sqs } = useLocalSqs();
 
 async function workflowQueues() {
   const id = Math.random().toString(36).slice(2, 8);
-  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${id}` }))).QueueUrl!;
+  const dlqUrl = (await sqs().send(new CreateQueueCommand({ QueueName: `dlq-${id}` }))).QueueUrl!;
   const arn = async (url: string) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes!.QueueArn!;
   const queueUrl = (
-    await sqs.send(
+    await sqs().send(
       new CreateQueueCommand({
         QueueName: `q-${id}`,
         Attributes: {
@@ -70,8 +47,8 @@ function run(
   const processor = createSqsProcessor({
     workflow: 'test',
     handle,
-    deadLetter: (m) => sendMessage(sqs, m),
-    requeue: (m) => sendMessage(sqs, m),
+    deadLetter: (m) => sendMessage(sqs(), m),
+    requeue: (m) => sendMessage(sqs(), m),
     dlqUrl: queues.dlqUrl,
     queueUrl: queues.queueUrl,
     deferral: { maxDeferrals },
@@ -87,7 +64,7 @@ function run(
     batchSize: 10,
     concurrency: 2,
     pool: { invoke: (event: SQSEvent) => processor(event) } as unknown as FunctionPool,
-    sqs,
+    sqs: sqs(),
     log: (l) => process.env.DEBUG_DEFER && console.log(l),
     visibilityTimeoutSeconds: 5,
     idleMs: 50,
@@ -106,7 +83,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, m
 }
 const dlqMessages = async (url: string) =>
   (
-    await sqs.send(
+    await sqs().send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
@@ -129,13 +106,11 @@ describe('retry later on SQS', () => {
       5,
     );
     try {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queues.queueUrl,
-          MessageBody: '{"bid":1}',
-          MessageAttributes: toSqsAttributes({ eventId: 'evt-1' }),
-        }),
-      );
+      await sendMessage(sqs(), {
+        queueUrl: queues.queueUrl,
+        body: '{"bid":1}',
+        attributes: { eventId: 'evt-1' },
+      });
       await waitFor(() => attempts.length >= 4);
       await sleep(1500);
       expect(attempts).toHaveLength(4);
@@ -159,13 +134,11 @@ describe('retry later on SQS', () => {
       2,
     );
     try {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queues.queueUrl,
-          MessageBody: '{"bid":2}',
-          MessageAttributes: toSqsAttributes({ eventId: 'evt-2' }),
-        }),
-      );
+      await sendMessage(sqs(), {
+        queueUrl: queues.queueUrl,
+        body: '{"bid":2}',
+        attributes: { eventId: 'evt-2' },
+      });
       const [dead] = await waitFor(async () => {
         const messages = await dlqMessages(queues.dlqUrl);
         return messages.length ? messages : undefined;

@@ -3,6 +3,7 @@ import { runCheck } from '../../../shared/domain/shift-bids/checks/check-result'
 import { checkDoubleBooking, type Booking } from '../../../shared/domain/shift-bids/checks/double-booking';
 import { checkSkillMatch } from '../../../shared/domain/shift-bids/checks/skill-match';
 import { shiftWindow } from '../../../shared/domain/shift-bids/shift-window';
+import { addDays } from '../../../shared/domain/time/local-days';
 import { rules } from './fixtures';
 
 const NY = 'America/New_York';
@@ -54,47 +55,24 @@ describe('double booking', () => {
     ]);
   });
 
-  it("finds the previous day's overnight shift that a same-date comparison would miss", () => {
-    const night = booking('published_shift', 'night', '2026-06-09', '22:00', '06:00', NY);
-    expect(
-      checkDoubleBooking({ ...requested('2026-06-10', '05:00', '13:00', NY), bookings: [night] }).result,
-    ).toBe('FAIL');
-    expect(
-      checkDoubleBooking({ ...requested('2026-06-10', '06:00', '14:00', NY), bookings: [night] }).result,
-    ).toBe('PASS');
-  });
-
-  it('Lord Howe fall-back night (2026-04-05): the overnight shift ends at 06:00 +10:30, half an hour later than at +11', () => {
-    const night = booking('published_shift', 'night', '2026-04-04', '22:00', '06:00', LH);
-    expect(
-      checkDoubleBooking({ ...requested('2026-04-05', '05:30', '13:30', LH), bookings: [night] }).result,
-    ).toBe('FAIL');
-    expect(
-      checkDoubleBooking({ ...requested('2026-04-05', '06:00', '14:00', LH), bookings: [night] }).result,
-    ).toBe('PASS');
-  });
-
-  it('New York spring-forward night (2026-03-08): a 22:00-06:00 shift is 7 hours and touches a 06:00 start', () => {
-    const night = booking('published_shift', 'night', '2026-03-07', '22:00', '06:00', NY);
-    expect(
-      checkDoubleBooking({ ...requested('2026-03-08', '06:00', '14:00', NY), bookings: [night] }).result,
-    ).toBe('PASS');
-    expect(
-      checkDoubleBooking({ ...requested('2026-03-08', '05:45', '14:00', NY), bookings: [night] }).result,
-    ).toBe('FAIL');
-  });
-
-  it('London across both 2026 transitions', () => {
-    const lon = 'Europe/London';
-    const spring = booking('published_shift', 'n1', '2026-03-28', '22:00', '06:00', lon);
-    const autumn = booking('published_shift', 'n2', '2026-10-24', '22:00', '06:00', lon);
-    expect(
-      checkDoubleBooking({ ...requested('2026-03-29', '05:59', '09:00', lon), bookings: [spring] }).result,
-    ).toBe('FAIL');
-    expect(
-      checkDoubleBooking({ ...requested('2026-10-25', '06:00', '09:00', lon), bookings: [autumn] }).result,
-    ).toBe('PASS');
-  });
+  // A published 22:00-06:00 shift the night before: where it ends on the next day, DST nights included.
+  it.each([
+    ['an ordinary night (a same-date comparison misses it)', NY, '2026-06-09', '05:00'],
+    ['Lord Howe fall-back: 06:00 +10:30, half an hour after 06:00 +11', LH, '2026-04-04', '05:30'],
+    ['New York spring-forward: 7 hours, touching a 06:00 start', NY, '2026-03-07', '05:45'],
+    ['London spring-forward', 'Europe/London', '2026-03-28', '05:59'],
+    ['London fall-back', 'Europe/London', '2026-10-24', '05:59'],
+  ])(
+    '%s [%s, night of %s]: a bid starting at %s the next day clashes, one at 06:00 does not',
+    (_case, timeZone, night, clashingStart) => {
+      const shift = booking('published_shift', 'night', night, '22:00', '06:00', timeZone);
+      const next = addDays(night, 1);
+      const startingAt = (startTime: string) =>
+        checkDoubleBooking({ ...requested(next, startTime, '14:00', timeZone), bookings: [shift] }).result;
+      expect(startingAt(clashingStart)).toBe('FAIL');
+      expect(startingAt('06:00')).toBe('PASS');
+    },
+  );
 
   it('a swap releases the shift it leaves; holding the requested shift itself is UNCERTAIN', () => {
     const overlappingHeld = booking('published_shift', 'held', '2026-06-10', '08:00', '16:00', NY);

@@ -31,6 +31,10 @@ function bid(
   };
 }
 
+/** The agent bids to swap into shift `target`, 12:00-20:00 New York time, in `queueId`. */
+const swapIntoTarget = (queueId: string, schedule: StaffedShift[]) =>
+  checkCoverage({ bid: bid('swap', 'target', queueId, '12:00', '20:00'), schedule, rules: rules() });
+
 const intervals = (result: ReturnType<typeof checkCoverage>) =>
   result.evidence.intervals as IntervalCoverage[];
 const lowered = (result: ReturnType<typeof checkCoverage>) =>
@@ -45,11 +49,11 @@ describe('coverage: a swap is judged on every interval the agent leaves (local d
     [3, 'UNCERTAIN', 3],
     [2, 'FAIL', 2],
   ])('%i others stay in the queue the agent leaves -> %s', (others, expected, after) => {
-    const result = checkCoverage({
-      bid: bid('swap', 'target', 'sales', '12:00', '20:00'),
-      schedule: [...crew(others, 'billing', DATE, '08:00', '16:00', NY), mine, target],
-      rules: rules(),
-    });
+    const result = swapIntoTarget('sales', [
+      ...crew(others, 'billing', DATE, '08:00', '16:00', NY),
+      mine,
+      target,
+    ]);
     expect(result.result).toBe(expected);
     expect(result.evidence.shiftsLeft).toEqual(['held']);
     // 32 quarter hours of the shift left, 32 of the shift joined; only the left ones go down, each by one.
@@ -59,26 +63,18 @@ describe('coverage: a swap is judged on every interval the agent leaves (local d
   });
 
   it('names the interval and the numbers in its reason', () => {
-    const result = checkCoverage({
-      bid: bid('swap', 'target', 'sales', '12:00', '20:00'),
-      schedule: [...crew(2, 'billing', DATE, '08:00', '16:00', NY), mine, target],
-      rules: rules(),
-    });
+    const result = swapIntoTarget('sales', [...crew(2, 'billing', DATE, '08:00', '16:00', NY), mine, target]);
     expect(result.evidence.summary).toBe(
       'coverage of billing from 2026-06-10T12:00:00.000Z to 2026-06-10T12:15:00.000Z at 2 agents, below the minimum of 3 agents',
     );
   });
 
   it('a swap within one queue lowers only the part of the old shift the new one does not cover', () => {
-    const result = checkCoverage({
-      bid: bid('swap', 'target', 'billing', '12:00', '20:00'),
-      schedule: [
-        ...crew(3, 'billing', DATE, '08:00', '20:00', NY),
-        mine,
-        staffed('target', null, 'billing', DATE, '12:00', '20:00', NY),
-      ],
-      rules: rules(),
-    });
+    const result = swapIntoTarget('billing', [
+      ...crew(3, 'billing', DATE, '08:00', '20:00', NY),
+      mine,
+      staffed('target', null, 'billing', DATE, '12:00', '20:00', NY),
+    ]);
     expect(result.result).toBe('UNCERTAIN');
     expect(lowered(result).map((i) => i.start)).toEqual(
       ['12', '13', '14', '15'].flatMap((h) =>
@@ -88,16 +84,12 @@ describe('coverage: a swap is judged on every interval the agent leaves (local d
   });
 
   it('a swap for a shift someone else holds moves it to the agent: that queue keeps its headcount', () => {
-    const result = checkCoverage({
-      bid: bid('swap', 'target', 'sales', '12:00', '20:00'),
-      schedule: [
-        ...crew(5, 'billing', DATE, '08:00', '16:00', NY),
-        mine,
-        ...crew(3, 'sales', DATE, '12:00', '20:00', NY, 's'),
-        staffed('target', 'someone', 'sales', DATE, '12:00', '20:00', NY),
-      ],
-      rules: rules(),
-    });
+    const result = swapIntoTarget('sales', [
+      ...crew(5, 'billing', DATE, '08:00', '16:00', NY),
+      mine,
+      ...crew(3, 'sales', DATE, '12:00', '20:00', NY, 's'),
+      staffed('target', 'someone', 'sales', DATE, '12:00', '20:00', NY),
+    ]);
     expect(result.result).toBe('PASS');
     expect(
       intervals(result)
@@ -106,42 +98,45 @@ describe('coverage: a swap is judged on every interval the agent leaves (local d
     ).toBe(true);
   });
 
-  it('an overnight shift left across the New York fall-back night is 36 quarter hours, not 32', () => {
-    const night = '2026-10-31';
-    const result = checkCoverage({
-      bid: bid('swap', 'day', 'sales', '09:00', '17:00', NY, night),
-      schedule: [
-        ...crew(3, 'billing', night, '22:00', '06:00', NY),
-        staffed('held', 'me', 'billing', night, '22:00', '06:00', NY),
-      ],
-      rules: rules(),
-    });
-    expect(result.result).toBe('UNCERTAIN');
-    expect(lowered(result)).toHaveLength(36);
-    expect(lowered(result).at(-1)!.end).toBe('2026-11-01T11:00:00.000Z');
-  });
-
-  it('Lord Howe: an overnight shift left on the spring-forward night is 30 quarter hours (7.5 h)', () => {
-    const LH = 'Australia/Lord_Howe';
-    const night = '2026-10-03';
-    const result = checkCoverage({
-      bid: bid('swap', 'day', 'sales', '09:00', '17:00', LH, night),
-      schedule: [
-        ...crew(2, 'billing', night, '22:00', '06:00', LH),
-        staffed('held', 'me', 'billing', night, '22:00', '06:00', LH),
-      ],
-      rules: rules(),
-    });
-    expect(result.result).toBe('FAIL');
-    expect(lowered(result)).toHaveLength(30);
-  });
+  // A DST change lengthens or shortens the night: a 22:00-06:00 shift is not always 32 quarter hours.
+  it.each([
+    {
+      night: 'the New York fall-back night (9 h)',
+      timeZone: NY,
+      date: '2026-10-31',
+      others: 3,
+      expected: 'UNCERTAIN',
+      quarterHours: 36,
+      lastEnd: '2026-11-01T11:00:00.000Z',
+    },
+    {
+      night: 'the Lord Howe spring-forward night (7.5 h)',
+      timeZone: 'Australia/Lord_Howe',
+      date: '2026-10-03',
+      others: 2,
+      expected: 'FAIL',
+      quarterHours: 30,
+      lastEnd: '2026-10-03T19:00:00.000Z',
+    },
+  ])(
+    'an overnight shift left on $night is $quarterHours quarter hours',
+    ({ timeZone, date, others, expected, quarterHours, lastEnd }) => {
+      const result = checkCoverage({
+        bid: bid('swap', 'day', 'sales', '09:00', '17:00', timeZone, date),
+        schedule: [
+          ...crew(others, 'billing', date, '22:00', '06:00', timeZone),
+          staffed('held', 'me', 'billing', date, '22:00', '06:00', timeZone),
+        ],
+        rules: rules(),
+      });
+      expect(result.result).toBe(expected);
+      expect(lowered(result)).toHaveLength(quarterHours);
+      expect(lowered(result).at(-1)!.end).toBe(lastEnd);
+    },
+  );
 
   it('a swap leaving a shift with no queue cannot be judged: UNCERTAIN', () => {
-    const result = checkCoverage({
-      bid: bid('swap', 'target', 'sales', '12:00', '20:00'),
-      schedule: [staffed('held', 'me', null, DATE, '08:00', '16:00', NY)],
-      rules: rules(),
-    });
+    const result = swapIntoTarget('sales', [staffed('held', 'me', null, DATE, '08:00', '16:00', NY)]);
     expect(result.result).toBe('UNCERTAIN');
     expect(result.evidence.summary).toMatch(/leaves shift held, which has no queue/);
   });

@@ -1,6 +1,6 @@
 /**
  * One contract per DynamoDB adapter, run against the adapter on DynamoDB Local and against its in-memory fake
- * (DESIGN section 3): the override and agent state stores, the lease lock and the audit log. The ports have no
+ * (DESIGN section 3): the override and agent state stores, the lease lock, the audit log and the event intake. The ports have no
  * read for everything a test must see (held transitions, audit records), so each subject also says how to
  * read its storage.
  */
@@ -11,6 +11,8 @@ import {
   type HeldTransition,
 } from '../../shared/adapters/aws/agent-state-store.fake';
 import { DynamoDbAuditLog } from '../../shared/adapters/aws/dynamodb-audit-log';
+import { DynamoDbEventIntake } from '../../shared/adapters/aws/event-intake';
+import { FakeEventIntake } from '../../shared/adapters/aws/event-intake.fake';
 import { DynamoDbLockManager } from '../../shared/adapters/aws/dynamodb-lock';
 import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
 import { InMemoryOverrideStateStore } from '../../shared/adapters/aws/override-state-store.fake';
@@ -18,6 +20,7 @@ import { InMemoryAuditLog, InMemoryLockManager } from '../../shared/adapters/aws
 import type { AgentRecord } from '../../shared/domain/adherence-sync/ports';
 import type { OverrideRecord, OverrideStateStore } from '../../shared/domain/shift-overrides/ports';
 import { RetryableFailure } from '../../shared/errors';
+import type { EventIntake, IntakeRecord } from '../../shared/ports/event-intake';
 import type { AuditLog, AuditRecord, LockManager } from '../../shared/ports/platform';
 import { useDynamoDbLocal } from '../helpers/dynamodb-local';
 import { VirtualClock } from '../helpers/virtual-clock';
@@ -286,5 +289,31 @@ describe.each<[string, () => Promise<AuditSubject>]>([
     await log.append(reconciled);
     await log.append({ ...submitted, subject: unique('override') });
     expect(await history('shift-overrides', subject)).toEqual([submitted, submitted, reconciled]);
+  });
+});
+
+describe.each<[string, () => Promise<EventIntake>]>([
+  ['fake', async () => new FakeEventIntake()],
+  ['DynamoDB', async () => new DynamoDbEventIntake(dynamo.doc(), await dynamo.table('State'))],
+])('event intake contract: %s', (_name, make) => {
+  const intakeRecord = (eventId: string, over: Partial<IntakeRecord> = {}): IntakeRecord => ({
+    workflow: 'shift-bids',
+    eventId,
+    eventType: 'wfm.bidding.request.created',
+    status: 'pending_validation',
+    receivedAt: '2026-03-20T10:00:00.000Z',
+    summary: { requestId: 'bid-1' },
+    ...over,
+  });
+
+  it('records an event once per workflow and event id; a redelivery, even with other values, is not recorded again', async () => {
+    const intake = await make();
+    const eventId = unique('evt');
+    expect(await intake.recordOnce(intakeRecord(eventId))).toBe(true);
+    expect(await intake.recordOnce(intakeRecord(eventId, { receivedAt: '2026-03-20T10:00:05.000Z' }))).toBe(
+      false,
+    );
+    expect(await intake.recordOnce(intakeRecord(eventId, { workflow: 'reward-triggers' }))).toBe(true);
+    expect(await intake.recordOnce(intakeRecord(unique('evt')))).toBe(true);
   });
 });

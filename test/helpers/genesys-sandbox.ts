@@ -1,50 +1,9 @@
-/**
- * The Genesys sandbox, in-process, for contract tests of the Genesys adapters: started before the file's tests
- * and closed after them. `connect` lifts the sandbox's rate limits (contracts are not about them) and answers
- * its admin client and a vendor HTTP client with the production token manager, retries and limiter.
- */
-import { LOCAL_VENDOR_CREDENTIALS } from '../../local/provision';
-import { sandboxAdmin, type SandboxAdmin } from '../../local/sandboxes/admin-client';
-import { startSandboxes, type RunningSandboxes } from '../../local/sandboxes/server';
-import { TokenBucket } from '../../shared/http/rate-limiter';
-import { TokenManager } from '../../shared/http/token-manager';
-import type { VendorHttpClient } from '../../shared/http/types';
-import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
-import { systemClock } from '../../shared/ports/clock';
+/** The Genesys sandbox, in-process, for contract tests of the Genesys adapters (see `useSandbox`). */
+import { useSandbox, type SandboxConnection } from './vendor-sandbox';
 
-export interface GenesysSandboxConnection {
-  readonly admin: SandboxAdmin;
-  readonly http: VendorHttpClient;
-}
+export type GenesysSandboxConnection = SandboxConnection;
 
 /** Registers beforeAll/afterAll hooks; call it at the top of a test file. */
 export function useGenesysSandbox(): { connect(): Promise<GenesysSandboxConnection> } {
-  let sandboxes: RunningSandboxes | undefined;
-  beforeAll(async () => {
-    sandboxes = await startSandboxes({ port: 0, seed: false });
-  });
-  afterAll(() => sandboxes?.close());
-  return {
-    async connect() {
-      if (!sandboxes) throw new Error('The sandbox is not started: connect inside a test or hook');
-      const base = sandboxes.urls.genesys;
-      const admin = sandboxAdmin(base);
-      const relaxed = { ratePerSecond: 1000, burst: 1000 };
-      await admin.config({ rateLimits: { general: relaxed, adherence: relaxed, oauth: relaxed } });
-      const tokens = new TokenManager({
-        tokenUrl: `${base}/oauth/token`,
-        getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
-        clock: systemClock,
-      });
-      const http = createVendorHttpClient({
-        vendor: 'genesys',
-        baseUrl: base,
-        clock: systemClock,
-        tokens,
-        limiter: new TokenBucket(relaxed, systemClock),
-        retry: { scale: 0.01 },
-      });
-      return { admin, http };
-    },
-  };
+  return useSandbox('genesys');
 }

@@ -1,4 +1,5 @@
 import { call, token, useVendorSandbox } from './helpers';
+import { biddingWindowFixtures } from '../../../local/sandboxes/vendors/seed';
 
 const REQ = 'bidding_req_1';
 const fixtures = {
@@ -170,5 +171,141 @@ describe('cxone bidding actions', () => {
   it('validates the action body and unknown requests', async () => {
     expect((await act('MAYBE')).status).toBe(400);
     expect((await act('APPROVE', null, 'nope')).status).toBe(404);
+  });
+});
+
+describe('cxone sites, queues and pagination', () => {
+  const get = (path: string) => call(sandbox.base, 'GET', path, { token: sandbox.token });
+
+  it('serves sites with their IANA time zone and queues with their minimum staffing', async () => {
+    await sandbox.admin.fixtures({
+      sites: [{ id: 'site_a', timeZone: 'Australia/Lord_Howe' }],
+      queues: [{ id: 'queue_1', siteId: 'site_a', minimumStaffing: 3 }],
+    });
+    expect((await get('/api/wfm/v2/sites/site_a')).body).toMatchObject({ timeZone: 'Australia/Lord_Howe' });
+    expect((await get('/api/wfm/v2/queues?siteId=site_a')).body.queues).toEqual([
+      { id: 'queue_1', siteId: 'site_a', minimumStaffing: 3 },
+    ]);
+    expect((await get('/api/wfm/v2/sites/nowhere')).status).toBe(404);
+    await expect(sandbox.admin.fixtures({ sites: [{ id: 's', timeZone: 'Mars/Olympus' }] })).rejects.toThrow(
+      /IANA time zone/,
+    );
+  });
+
+  it('pages shifts and requests by cursor, up to the configured page size', async () => {
+    await sandbox.admin.config({ pageSize: 1 });
+    const first = await get(
+      '/api/wfm/v2/schedule/shifts?siteId=site_a&dateFrom=2023-10-15&dateTo=2023-10-16',
+    );
+    expect(first.body.shifts.map((s: { id: string }) => s.id)).toEqual(['shift_1']);
+    const second = await get(
+      `/api/wfm/v2/schedule/shifts?siteId=site_a&dateFrom=2023-10-15&dateTo=2023-10-16&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.shifts.map((s: { id: string }) => s.id)).toEqual(['shift_2']);
+    expect(second.body.nextCursor).toBeUndefined();
+    expect((await get('/api/wfm/v2/bidding/requests?cursor=bogus')).status).toBe(400);
+    expect((await get('/api/wfm/v2/bidding/requests?updatedFrom=yesterday')).status).toBe(400);
+
+    // Requests come oldest change first; a limit above the page size is capped.
+    await sandbox.admin.config({ pageSize: 2 });
+    sandbox.clock.advance(1000);
+    await sandbox.admin.fixtures({
+      biddingRequests: [{ ...fixtures.biddingRequests[0], requestId: 'req_later' }],
+    });
+    const page = await get('/api/wfm/v2/bidding/requests?limit=50');
+    expect(page.body.requests.map((q: { id: string }) => q.id)).toEqual([REQ, 'req_later']);
+    expect(page.body.nextCursor).toBeUndefined();
+  });
+});
+
+describe('cxone actions answered 202 (asyncActions)', () => {
+  const read = async (id = REQ) =>
+    (await call(sandbox.base, 'GET', `/api/wfm/v2/bidding/requests/${id}`, { token: sandbox.token })).body;
+
+  beforeEach(() => sandbox.admin.config({ asyncActions: true, actionSettleMs: 1000 }));
+
+  it('accepts the action with 202, keeps the request PENDING, and settles it on the first read after the delay', async () => {
+    const accepted = await act('APPROVE', 'k_async');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({
+      requestId: REQ,
+      action: 'APPROVE',
+      status: 'PENDING',
+      accepted: true,
+    });
+    expect(await read()).toMatchObject({ status: 'PENDING', actionInProgress: { action: 'APPROVE' } });
+
+    // The same key replays the 202; another action meanwhile is a conflict.
+    const replay = await act('APPROVE', 'k_async');
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const other = await act('REJECT', 'k_other');
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ currentStatus: 'PENDING', actionInProgress: { action: 'APPROVE' } });
+
+    sandbox.clock.advance(999);
+    expect((await read()).status).toBe('PENDING');
+    sandbox.clock.advance(1);
+    const settled = await read();
+    expect(settled).toMatchObject({ status: 'APPROVED', resolution: { action: 'APPROVE' } });
+    expect(settled.actionInProgress).toBeUndefined();
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
+    expect(state.body.counters).toMatchObject({
+      actionsAccepted202: 1,
+      actionsApplied: 1,
+      idempotentReplays: 1,
+    });
+    expect(state.body.actions).toHaveLength(1);
+  });
+
+  it('settles at once through the settleActions fixture, with the status CXone decided', async () => {
+    await act('APPROVE');
+    await expect(sandbox.admin.fixtures({ settleActions: [{ requestId: 'nope' }] })).rejects.toThrow(
+      /No action in progress/,
+    );
+    await sandbox.admin.fixtures({ settleActions: [{ requestId: REQ, status: 'REJECTED' }] });
+    expect(await read()).toMatchObject({ status: 'REJECTED', resolution: { action: 'APPROVE' } });
+  });
+
+  it('drops a pending action when a supervisor resolves the request first', async () => {
+    await act('APPROVE');
+    await sandbox.admin.fixtures({ biddingRequests: [{ id: REQ, status: 'REJECTED' }] });
+    sandbox.clock.advance(1000);
+    expect((await read()).status).toBe('REJECTED');
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
+    expect(state.body.counters.actionsApplied).toBe(0);
+  });
+});
+
+describe('cxone contested shifts and the bidding window', () => {
+  it('answers 409 to a second approval for a shift already awarded (spec 003 edge case 1)', async () => {
+    await sandbox.admin.fixtures({
+      biddingRequests: [{ ...fixtures.biddingRequests[0], requestId: 'req_rival', agent: { id: 'agent_2' } }],
+    });
+    expect((await act('APPROVE')).status).toBe(200);
+    const rival = await act('APPROVE', null, 'req_rival');
+    expect(rival.status).toBe(409);
+    expect(rival.body).toMatchObject({ currentStatus: 'PENDING', conflictingRequestId: REQ });
+    expect((await act('REJECT', null, 'req_rival')).status).toBe(200);
+  });
+
+  it('generates a weekend of contested bids that the sandbox loads', async () => {
+    const window = biddingWindowFixtures({ bids: 50, shifts: 30 });
+    const perShift = new Map<string, number>();
+    for (const q of window.fixtures.biddingRequests as { shift: { id: string } }[])
+      perShift.set(q.shift.id, (perShift.get(q.shift.id) ?? 0) + 1);
+    expect(window.events).toHaveLength(50);
+    expect(perShift.size).toBe(30);
+    expect(window.contestedShiftIds.length).toBeGreaterThan(0);
+    for (const id of window.contestedShiftIds) expect(perShift.get(id)).toBeGreaterThanOrEqual(2);
+    expect(window.expected).toEqual({ shiftsBidOn: 30, approvals: 30, rivals: 20 });
+    expect(biddingWindowFixtures({ bids: 50, shifts: 30 })).toEqual(window);
+
+    await sandbox.admin.fixtures(window.fixtures);
+    const state = await call(sandbox.base, 'GET', '/_admin/state');
+    expect(state.body.sites).toEqual([expect.objectContaining({ timeZone: 'America/Chicago' })]);
+    expect(
+      state.body.biddingRequests.filter((q: { siteId: string }) => q.siteId === 'site_bench_01'),
+    ).toHaveLength(50);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Fault injection: "the next N calls matching method + path" answer a status, wait, or lose their connection.
  * `path` is relative to the vendor prefix (a leading `/genesys`, `/cxone` or `/rewards` is stripped); without
- * `*` it matches as a prefix, with `*` as a glob over the whole path (`*` spans `/`).
+ * `*` it matches as a prefix, with `*` as a glob over the whole path (`*` spans `/`). A `commitFirst` fault
+ * lets the call change the vendor's state, then fails its answer (the marketplace that issued and then 503'd).
  */
 import { z } from 'zod';
 
@@ -17,6 +18,11 @@ export const FaultSchema = z
     dropConnection: z.boolean().default(false),
     /** Replaces the default `{ error, message }` body of a status fault. */
     body: z.unknown().optional(),
+    /**
+     * "Commit then fail": the call reaches the endpoint and changes its state first; only then is its answer
+     * replaced (status, or a dropped connection). Applies to calls the endpoint answered 2xx.
+     */
+    commitFirst: z.boolean().default(false),
   })
   .refine((f) => f.status !== undefined || f.delayMs !== undefined || f.dropConnection, {
     message: 'a fault needs at least one of status, delayMs or dropConnection',
@@ -76,10 +82,17 @@ export class FaultList {
     this.faults = [];
   }
 
-  /** Consumes one use of the first fault matching the call, if any. */
-  take(method: string, path: string): ActiveFault | undefined {
+  /**
+   * Consumes one use of the first fault matching the call, if any: before the endpoint (`commitFirst` false)
+   * or after it committed (`commitFirst` true).
+   */
+  take(method: string, path: string, commitFirst = false): ActiveFault | undefined {
     const fault = this.faults.find(
-      (f) => f.remaining > 0 && (f.method === '*' || f.method === method) && f.matches(path),
+      (f) =>
+        f.remaining > 0 &&
+        f.commitFirst === commitFirst &&
+        (f.method === '*' || f.method === method) &&
+        f.matches(path),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

@@ -19,7 +19,7 @@ export interface LoggedRequest {
   /** `retry-after`, `retry-after-ms`, `x-ratelimit-*` and `idempotent-replayed` of the answer. */
   responseHeaders: Record<string, string>;
   responseBody?: unknown;
-  fault?: { id: number; status?: number; delayMs?: number; dropConnection?: boolean };
+  fault?: { id: number; status?: number; delayMs?: number; dropConnection?: boolean; commitFirst?: boolean };
   rateLimited?: boolean;
   /** Why a bearer token was refused. */
   authFailure?: string;

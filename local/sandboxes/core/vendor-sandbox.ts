@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { FaultList, FaultRequestSchema } from './faults';
+import { FaultList, FaultRequestSchema, type ActiveFault } from './faults';
 import {
   errorCodeForStatus,
   errorResponse,
@@ -244,37 +244,40 @@ export abstract class VendorSandbox {
       if (response.status >= 400) logged.responseBody = response.body;
     };
 
-    const fault = this.faults.take(request.method, request.path);
-    if (fault) {
+    /** Applies a fault; true when it answered (or dropped) the call instead of the endpoint. */
+    const applyFault = async (fault: ActiveFault): Promise<boolean> => {
       logged.fault = {
         id: fault.id,
         ...(fault.status !== undefined && { status: fault.status }),
         ...(fault.delayMs !== undefined && { delayMs: fault.delayMs }),
         ...(fault.dropConnection && { dropConnection: true }),
+        ...(fault.commitFirst && { commitFirst: true }),
       };
       if (fault.delayMs) await this.ctx.sleep(fault.delayMs);
       if (fault.dropConnection) {
         finish(undefined);
         req.socket.destroy();
-        return;
+        return true;
       }
-      if (fault.status !== undefined) {
-        const headers: Record<string, string> = {};
-        if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-        const response: SandboxResponse = {
-          status: fault.status,
-          headers,
-          body:
-            fault.body ??
-            (fault.status >= 400
-              ? { error: errorCodeForStatus(fault.status), message: 'Injected fault', status: fault.status }
-              : {}),
-        };
-        finish(response);
-        send(res, response);
-        return;
-      }
-    }
+      if (fault.status === undefined) return false;
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      const response: SandboxResponse = {
+        status: fault.status,
+        headers,
+        body:
+          fault.body ??
+          (fault.status >= 400
+            ? { error: errorCodeForStatus(fault.status), message: 'Injected fault', status: fault.status }
+            : {}),
+      };
+      finish(response);
+      send(res, response);
+      return true;
+    };
+
+    const fault = this.faults.take(request.method, request.path);
+    if (fault && (await applyFault(fault))) return;
 
     let response: SandboxResponse;
     try {
@@ -286,6 +289,9 @@ export abstract class VendorSandbox {
         response = errorResponse(500, 'internal.server.error', 'Sandbox error');
       }
     }
+    const afterCommit =
+      response.status < 300 ? this.faults.take(request.method, request.path, true) : undefined;
+    if (afterCommit && (await applyFault(afterCommit))) return;
     finish(response);
     if (!res.destroyed) send(res, response);
   }

@@ -29,6 +29,12 @@ import {
   type AdherenceSettings,
 } from './genesys-adherence';
 import { GENESYS_SEED } from './seed';
+import {
+  GeneratedExportSchema,
+  generatedRange,
+  generatedRow,
+  type GeneratedExport,
+} from './performance-export-generator';
 
 /** Stored and answered in the vendor's canonical form, `2024-11-20T08:00:00.000Z`. */
 const instant = z
@@ -130,6 +136,34 @@ const AdherenceConfigShape = {
   }),
 };
 
+const ExportDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** The performance export's switches (docs/sandboxes.md). */
+const PerformanceExportConfigSchema = z
+  .object({
+    /** Largest `pageSize` accepted (Genesys: 100); raised for the benchmark. */
+    maxPageSize: z.number().int().positive(),
+    /**
+     * Cursor pages shorter than the page size (shared/spec README: Genesys' can be): every page serves at most
+     * this many rows and `nextUri` carries a `cursor`. Null: full pages.
+     */
+    shortPageRows: z.number().int().positive().nullable(),
+    /** Per day, what the export's `total` gets wrong: `{ "2026-05-15": 1 }` announces one row more than it serves. */
+    totalOffsets: z.record(ExportDate, z.number().int()),
+    /** Serves a generated export (performance-export-generator.ts) instead of the fixture rows. */
+    generated: GeneratedExportSchema.nullable(),
+  })
+  .partial()
+  .strict();
+type PerformanceExportConfig = Required<z.output<typeof PerformanceExportConfigSchema>>;
+
+const defaultPerformanceExportConfig = (): PerformanceExportConfig => ({
+  maxPageSize: 100,
+  shortPageRows: null,
+  totalOffsets: {},
+  generated: null,
+});
+
 const OVERRIDE_FIELDS = [
   'id',
   'overrideType',
@@ -163,12 +197,16 @@ export class GenesysSandbox extends VendorSandbox {
   private shiftVersionRead = new Map<string, number>();
   private pendingShiftEdits = new Map<string, z.output<typeof ShiftEditSchema>>();
   private performance = new Map<string, PerformanceRow>();
+  private performanceExport: PerformanceExportConfig = defaultPerformanceExportConfig();
   private complianceReasonCodes = new Set<string>();
   private adherenceConfig!: Omit<AdherenceSettings, 'complianceReasonCodes'>;
   private counters = GenesysSandbox.emptyCounters();
   private readonly adherence: AdherenceLedger;
 
-  protected readonly vendorConfigShape = AdherenceConfigShape;
+  protected readonly vendorConfigShape = {
+    ...AdherenceConfigShape,
+    performanceExport: PerformanceExportConfigSchema,
+  };
 
   constructor(ctx: VendorContext) {
     super('genesys', ctx);
@@ -237,12 +275,20 @@ export class GenesysSandbox extends VendorSandbox {
         defaultSchedule: { scheduleType: 'Regular', timezone: 'UTC' },
       };
     }
-    const parsed = z.object(AdherenceConfigShape).partial().parse(patch);
+    if (reset) this.performanceExport = defaultPerformanceExportConfig();
+    const { performanceExport, ...adherence } = patch;
+    const parsed = z.object(AdherenceConfigShape).partial().parse(adherence);
     this.adherenceConfig = { ...this.adherenceConfig, ...parsed };
+    if (performanceExport !== undefined) {
+      this.performanceExport = {
+        ...this.performanceExport,
+        ...PerformanceExportConfigSchema.parse(performanceExport),
+      };
+    }
   }
 
   protected vendorConfig(): Record<string, unknown> {
-    return { ...this.adherenceConfig };
+    return { ...this.adherenceConfig, performanceExport: { ...this.performanceExport } };
   }
 
   protected resetState(seed: boolean): void {
@@ -517,35 +563,74 @@ export class GenesysSandbox extends VendorSandbox {
         return badRequest(`${name} must be a date YYYY-MM-DD`, { field: name });
       }
     }
+    const { maxPageSize, shortPageRows, totalOffsets, generated } = this.performanceExport;
     const pageNumber = Number(r.query.get('pageNumber') ?? '1');
     const pageSize = Number(r.query.get('pageSize') ?? '25');
+    const cursor = Number(r.query.get('cursor') ?? String((pageNumber - 1) * pageSize));
     if (!Number.isInteger(pageNumber) || pageNumber < 1)
       return badRequest('pageNumber must be an integer >= 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-      return badRequest('pageSize must be an integer between 1 and 100');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+      return badRequest(`pageSize must be an integer between 1 and ${maxPageSize}`);
     }
-    const rows = [...this.performance.values()]
-      .filter((row) => (!dateFrom || row.date >= dateFrom) && (!dateTo || row.date <= dateTo))
-      .sort((a, b) => a.date.localeCompare(b.date) || a.agentId.localeCompare(b.agentId));
-    const pageCount = Math.ceil(rows.length / pageSize);
-    const uri = (page: number) => {
+    if (!Number.isInteger(cursor) || cursor < 0) return badRequest('cursor must be an integer >= 0');
+    const source = generated
+      ? this.generatedSource(generated, dateFrom, dateTo)
+      : this.fixtureSource(dateFrom, dateTo);
+    const served = Math.min(pageSize, shortPageRows ?? pageSize);
+    const offset = shortPageRows === null ? (pageNumber - 1) * pageSize : cursor;
+    const entities = source.slice(offset, Math.min(source.total, offset + served));
+    const misreported = Object.entries(totalOffsets)
+      .filter(([date]) => (!dateFrom || date >= dateFrom) && (!dateTo || date <= dateTo))
+      .reduce((sum, [, by]) => sum + by, 0);
+    const total = Math.max(0, source.total + misreported);
+    const pageCount = Math.ceil(source.total / served);
+    const uri = (page: number, at?: number) => {
       const q = new URLSearchParams({
         ...(dateFrom && { dateFrom }),
         ...(dateTo && { dateTo }),
         pageNumber: String(page),
         pageSize: String(pageSize),
+        ...(at !== undefined && { cursor: String(at) }),
       });
       return `/api/v2/wfm/exports/performance?${q.toString()}`;
     };
+    const more = offset + entities.length < source.total;
     return json(200, {
       exportVersion: 'v2.1',
-      entities: rows.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((row) => ({ ...row })),
+      entities,
       pageNumber,
       pageSize,
-      total: rows.length,
+      total,
       pageCount,
-      ...(pageNumber < pageCount && { nextUri: uri(pageNumber + 1) }),
-      ...(pageNumber > 1 && { previousUri: uri(pageNumber - 1) }),
+      ...(more && {
+        nextUri: shortPageRows === null ? uri(pageNumber + 1) : uri(pageNumber + 1, offset + entities.length),
+      }),
+      ...(pageNumber > 1 && shortPageRows === null && { previousUri: uri(pageNumber - 1) }),
     });
   }
+
+  private fixtureSource(dateFrom: string | null, dateTo: string | null): ExportRowSource {
+    const rows = [...this.performance.values()]
+      .filter((row) => (!dateFrom || row.date >= dateFrom) && (!dateTo || row.date <= dateTo))
+      .sort((a, b) => a.date.localeCompare(b.date) || a.agentId.localeCompare(b.agentId));
+    return { total: rows.length, slice: (from, to) => rows.slice(from, to).map((row) => ({ ...row })) };
+  }
+
+  private generatedSource(
+    g: GeneratedExport,
+    dateFrom: string | null,
+    dateTo: string | null,
+  ): ExportRowSource {
+    const { firstDay, total } = generatedRange(g, dateFrom, dateTo);
+    return {
+      total,
+      slice: (from, to) =>
+        Array.from({ length: Math.max(0, to - from) }, (_, i) => generatedRow(g, firstDay, from + i)),
+    };
+  }
+}
+
+interface ExportRowSource {
+  readonly total: number;
+  slice(from: number, to: number): Record<string, unknown>[];
 }

@@ -3,7 +3,13 @@
  * HTTP 200 with a body `status` of `ISSUED` or `REJECTED` (insufficient inventory, unknown reward type, too few
  * points, blocked agent) — spec 004's trap is trusting the HTTP status. `DELETE /v1/rewards/{transactionId}`
  * reverses an issued reward (clawback, idempotent); `GET /v1/rewards/{transactionId}` reads one back. The spec
- * names no rate limit; the sandbox enforces 20 requests/s (shared/topology.ts).
+ * names no rate limit; the sandbox enforces 20 requests/s (shared/topology.ts), which `rateLimits.general` lowers
+ * to Tango's 1/s.
+ *
+ * What real marketplaces also do (shared/spec README), behind config switches: answer `PENDING` and settle later
+ * (`pendingIssues`: on a timer of the sandbox clock, or by an admin `settle` fixture), and answer 409 to a
+ * transaction id sent again with another payload (`payloadMismatch: "conflict"`; spec 004 section 3 replays).
+ * "Commit then fail" is a `commitFirst` fault (core/faults.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -16,6 +22,7 @@ import {
   json,
   notFound,
   parseJsonObject,
+  RequestRejected,
   type SandboxRequest,
   type SandboxResponse,
 } from '../core/http';
@@ -51,6 +58,18 @@ export const RewardsFixturesSchema = z
     inventory: z.record(z.string(), z.number().int().nonnegative()).optional(),
     /** Agents the marketplace refuses (body status REJECTED, reason POLICY_VIOLATION). */
     blockedAgents: z.array(z.string().min(1)).optional(),
+    /** Settles PENDING transactions now: as `status` (default what they were going to settle to). */
+    settle: z
+      .array(
+        z
+          .object({
+            transactionId: z.string().min(1),
+            status: z.enum(['ISSUED', 'REJECTED']).optional(),
+            reason: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     remove: z
       .object({ catalog: z.array(z.string()).optional(), blockedAgents: z.array(z.string()).optional() })
       .strict()
@@ -70,11 +89,47 @@ const IssueSchema = z.looseObject({
 });
 
 export type RejectionReason =
-  'INSUFFICIENT_INVENTORY' | 'UNKNOWN_REWARD_TYPE' | 'INSUFFICIENT_POINTS' | 'POLICY_VIOLATION';
+  | 'INSUFFICIENT_INVENTORY'
+  | 'UNKNOWN_REWARD_TYPE'
+  | 'INSUFFICIENT_POINTS'
+  | 'POLICY_VIOLATION'
+  /** A PENDING order the marketplace could not fulfil after all (or an admin `settle` without a reason). */
+  | 'FULFILLMENT_FAILED';
+
+const RewardsConfigShape = {
+  /**
+   * A transaction id sent again with another payload: `replay` answers the first answer (spec 004 section 3,
+   * the default), `conflict` answers 409 `idempotency.payload.mismatch` (Stripe-style keys; what issue 12 asks).
+   */
+  payloadMismatch: z.enum(['replay', 'conflict']),
+  /**
+   * When set, every new issue answers `PENDING` and settles later: `settleAfterMs` after it arrived (sandbox
+   * clock, read whenever the transaction is) or, with `settleAfterMs: null`, only by an admin `settle` fixture;
+   * it settles to `settleAs` (`REJECTED` with reason `FULFILLMENT_FAILED`) unless the business rules reject it.
+   */
+  pendingIssues: z
+    .object({
+      settleAfterMs: z.number().int().nonnegative().nullable(),
+      settleAs: z.enum(['ISSUED', 'REJECTED']).default('ISSUED'),
+    })
+    .strict()
+    .nullable(),
+};
+type RewardsConfig = {
+  payloadMismatch: 'replay' | 'conflict';
+  pendingIssues: { settleAfterMs: number | null; settleAs: 'ISSUED' | 'REJECTED' } | null;
+};
+
+interface Settlement {
+  readonly status: 'ISSUED' | 'REJECTED';
+  readonly reason: RejectionReason | null;
+  /** Sandbox-clock ms after which a read settles it; null: only an admin `settle`. */
+  readonly dueAt: number | null;
+}
 
 interface RewardRecord {
   transaction_id: string;
-  status: 'ISSUED' | 'REJECTED' | 'REVERSED';
+  status: 'PENDING' | 'ISSUED' | 'REJECTED' | 'REVERSED';
   reward_id: string | null;
   agent_id: string;
   reward_type: string;
@@ -84,8 +139,13 @@ interface RewardRecord {
   reason: RejectionReason | null;
   reversed_at?: string;
   reversal_reason?: string | null;
+  settled_at?: string;
   /** Issue response, replayed for a repeated transaction id. */
   response: Record<string, unknown>;
+  /** The payload the id was first sent with (canonical JSON), for `payloadMismatch: "conflict"`. */
+  payloadKey: string;
+  /** What a PENDING transaction will become. */
+  settlement?: Settlement;
 }
 
 export class RewardsSandbox extends VendorSandbox {
@@ -94,14 +154,15 @@ export class RewardsSandbox extends VendorSandbox {
   private rewards = new Map<string, RewardRecord>();
   private piiReceived: { transactionId: string | null; fields: string[]; at: string }[] = [];
   private counters = RewardsSandbox.emptyCounters();
+  private rewardsConfig: RewardsConfig = RewardsSandbox.defaultRewardsConfig();
 
-  protected readonly vendorConfigShape = {};
+  protected readonly vendorConfigShape = RewardsConfigShape;
 
   constructor(ctx: VendorContext) {
     super('rewards', ctx);
     this.route('POST', '/v1/rewards/issue', (r) => this.issue(r));
     this.route('GET', '/v1/rewards/:transactionId', (r) => {
-      const record = this.rewards.get(r.params.transactionId ?? '');
+      const record = this.record(r.params.transactionId ?? '');
       return record ? json(200, view(record)) : notFound(`Transaction ${r.params.transactionId} not found`);
     });
     this.route('DELETE', '/v1/rewards/:transactionId', (r) => this.reverse(r));
@@ -109,7 +170,19 @@ export class RewardsSandbox extends VendorSandbox {
   }
 
   private static emptyCounters() {
-    return { issued: 0, rejected: 0, reversed: 0, duplicateIssues: 0, duplicateReversals: 0 };
+    return {
+      issued: 0,
+      rejected: 0,
+      reversed: 0,
+      duplicateIssues: 0,
+      duplicateReversals: 0,
+      pending: 0,
+      payloadConflicts: 0,
+    };
+  }
+
+  private static defaultRewardsConfig(): RewardsConfig {
+    return { payloadMismatch: 'replay', pendingIssues: null };
   }
 
   protected defaultConfig(): CommonConfig {
@@ -125,10 +198,14 @@ export class RewardsSandbox extends VendorSandbox {
     };
   }
 
-  protected applyVendorConfig(): void {}
+  protected applyVendorConfig(patch: Record<string, unknown>, reset: boolean): void {
+    if (reset) this.rewardsConfig = RewardsSandbox.defaultRewardsConfig();
+    const parsed = z.object(RewardsConfigShape).partial().parse(patch);
+    this.rewardsConfig = { ...this.rewardsConfig, ...parsed };
+  }
 
   protected vendorConfig(): Record<string, unknown> {
-    return {};
+    return { ...this.rewardsConfig };
   }
 
   protected resetState(seed: boolean): void {
@@ -150,9 +227,30 @@ export class RewardsSandbox extends VendorSandbox {
       this.catalog.set(rewardType, { ...this.catalog.get(rewardType), rewardType, inventory });
     }
     for (const agent of f.blockedAgents ?? []) this.blockedAgents.add(agent);
+    for (const s of f.settle ?? []) {
+      const record = this.rewards.get(s.transactionId);
+      if (record?.status !== 'PENDING' || !record.settlement) {
+        throw new RequestRejected(
+          badRequest(`settle: transaction ${s.transactionId} is not PENDING`, {
+            currentStatus: record?.status ?? null,
+          }),
+        );
+      }
+      const planned = record.settlement;
+      const status = s.status ?? planned.status;
+      this.settle(record, {
+        status,
+        reason:
+          status === 'ISSUED'
+            ? null
+            : ((s.reason as RejectionReason | undefined) ?? planned.reason ?? 'FULFILLMENT_FAILED'),
+        dueAt: null,
+      });
+    }
     return {
       catalog: (f.catalog?.length ?? 0) + Object.keys(f.inventory ?? {}).length,
       blockedAgents: f.blockedAgents?.length ?? 0,
+      settled: f.settle?.length ?? 0,
     };
   }
 
@@ -161,7 +259,7 @@ export class RewardsSandbox extends VendorSandbox {
       ...this.commonState(),
       catalog: [...this.catalog.values()],
       blockedAgents: [...this.blockedAgents],
-      rewards: [...this.rewards.values()].map(view),
+      rewards: [...this.rewards.keys()].map((id) => view(this.record(id)!)),
       piiReceived: this.piiReceived,
       counters: { ...this.counters },
     };
@@ -181,12 +279,25 @@ export class RewardsSandbox extends VendorSandbox {
         field: 'transaction_id',
       });
     }
-    const existing = this.rewards.get(transactionId);
+    const existing = this.record(transactionId);
+    const parsed = IssueSchema.safeParse(body);
     if (existing) {
+      if (
+        this.rewardsConfig.payloadMismatch === 'conflict' &&
+        parsed.success &&
+        payloadKey(parsed.data) !== existing.payloadKey
+      ) {
+        this.counters.payloadConflicts += 1;
+        return errorResponse(
+          409,
+          'idempotency.payload.mismatch',
+          `Transaction ${transactionId} was first sent with another payload`,
+          { transaction_id: transactionId, currentStatus: existing.status },
+        );
+      }
       this.counters.duplicateIssues += 1;
       return json(200, existing.response, { 'idempotent-replayed': 'true' });
     }
-    const parsed = IssueSchema.safeParse(body);
     if (!parsed.success) {
       return badRequest(
         parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '),
@@ -209,30 +320,72 @@ export class RewardsSandbox extends VendorSandbox {
           : item.inventory < 1
             ? 'INSUFFICIENT_INVENTORY'
             : null;
-    if (reason === null && item)
+    const pending = this.rewardsConfig.pendingIssues;
+    const settlesAs = reason === null && pending?.settleAs === 'REJECTED' ? 'FULFILLMENT_FAILED' : reason;
+    // Inventory is held from the moment the order is accepted, PENDING included.
+    if (settlesAs === null && item)
       this.catalog.set(item.rewardType, { ...item, inventory: item.inventory - 1 });
-    const processedAt = iso(this.ctx.now());
+    const now = this.ctx.now();
     const record: RewardRecord = {
       transaction_id: transactionId,
-      status: reason === null ? 'ISSUED' : 'REJECTED',
-      reward_id: reason === null ? `rwd_${randomUUID()}` : null,
+      status: 'PENDING',
+      reward_id: null,
       agent_id: request.agent_id,
       reward_type: request.reward_type,
       points_consumed: request.points_consumed,
       transaction_timestamp: request.transaction_timestamp,
-      processed_at: processedAt,
-      reason,
+      processed_at: iso(now),
+      reason: null,
       response: {},
+      payloadKey: payloadKey(request),
     };
-    record.response = view(record);
     this.rewards.set(transactionId, record);
-    this.counters[reason === null ? 'issued' : 'rejected'] += 1;
+    const settlement: Settlement = {
+      status: settlesAs === null ? 'ISSUED' : 'REJECTED',
+      reason: settlesAs,
+      dueAt: pending?.settleAfterMs == null ? null : now + pending.settleAfterMs,
+    };
+    if (pending) {
+      record.settlement = settlement;
+      record.response = view(record);
+      this.counters.pending += 1;
+    } else {
+      this.settle(record, settlement);
+    }
     return json(200, record.response);
+  }
+
+  /** A transaction, settled first if it was PENDING and its time has come. */
+  private record(transactionId: string): RewardRecord | undefined {
+    const record = this.rewards.get(transactionId);
+    const due = record?.settlement?.dueAt;
+    if (record?.status === 'PENDING' && due != null && this.ctx.now() >= due) {
+      this.settle(record, record.settlement!);
+    }
+    return record;
+  }
+
+  private settle(record: RewardRecord, outcome: Settlement): void {
+    const wasPending = record.status === 'PENDING' && record.settlement !== undefined;
+    const heldUnit = wasPending && record.settlement!.status === 'ISSUED';
+    const item = this.catalog.get(record.reward_type);
+    // An admin may settle differently from the plan: give back, or take, the unit.
+    if (heldUnit && outcome.status === 'REJECTED' && item)
+      this.catalog.set(item.rewardType, { ...item, inventory: item.inventory + 1 });
+    if (wasPending && !heldUnit && outcome.status === 'ISSUED' && item)
+      this.catalog.set(item.rewardType, { ...item, inventory: Math.max(0, item.inventory - 1) });
+    record.status = outcome.status;
+    record.reason = outcome.reason;
+    record.reward_id = outcome.status === 'ISSUED' ? `rwd_${randomUUID()}` : null;
+    delete record.settlement;
+    if (wasPending) record.settled_at = iso(this.ctx.now());
+    record.response = view(record);
+    this.counters[outcome.status === 'ISSUED' ? 'issued' : 'rejected'] += 1;
   }
 
   private reverse(r: SandboxRequest): SandboxResponse {
     const transactionId = r.params.transactionId ?? '';
-    const record = this.rewards.get(transactionId);
+    const record = this.record(transactionId);
     if (!record) return notFound(`Transaction ${transactionId} not found`);
     if (record.status === 'REVERSED') {
       this.counters.duplicateReversals += 1;
@@ -264,6 +417,26 @@ export class RewardsSandbox extends VendorSandbox {
 }
 
 function view(record: RewardRecord): Record<string, unknown> {
-  const { response: _response, ...rest } = record;
+  const { response: _response, payloadKey: _payloadKey, settlement: _settlement, ...rest } = record;
   return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+}
+
+/** The fields that make a payload "the same" for one transaction id, in a canonical form. */
+function payloadKey(request: z.output<typeof IssueSchema>): string {
+  return canonicalJson({
+    agent_id: request.agent_id,
+    reward_type: request.reward_type,
+    points_consumed: request.points_consumed,
+    transaction_timestamp: request.transaction_timestamp,
+    metadata: request.metadata ?? null,
+  });
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -26,6 +26,7 @@ export const GENESYS_SEED = {
     { id: 'f8a3c912-4b7e-4d1a-9c2f-887e6d4a1b0c', timezone: 'America/Los_Angeles', scheduleType: 'Regular' },
     { id: 'agent-4821', timezone: 'America/New_York', scheduleType: 'Regular' },
   ],
+  // Spec 004: names, emails and phones as an older export schema carries them (edge case 2); they must never leave.
   performance: [
     {
       agentId: 'agent-4821',
@@ -33,6 +34,9 @@ export const GENESYS_SEED = {
       csatFiveStar: 6,
       ahtCompliancePct: 96,
       complianceViolations: 0,
+      agentName: 'Ana Lopez',
+      agentEmail: 'ana.lopez@contact-center.example',
+      agentPhone: '+1-212-555-0148',
     },
     {
       agentId: 'agent-4821',
@@ -40,6 +44,9 @@ export const GENESYS_SEED = {
       csatFiveStar: 4,
       ahtCompliancePct: 91,
       complianceViolations: 0,
+      agentName: 'Ana Lopez',
+      agentEmail: 'ana.lopez@contact-center.example',
+      agentPhone: '+1-212-555-0148',
     },
     {
       agentId: 'agent-5310',
@@ -47,6 +54,9 @@ export const GENESYS_SEED = {
       csatFiveStar: 9,
       ahtCompliancePct: 99,
       complianceViolations: 1,
+      agentName: 'Sam Okafor',
+      agentEmail: 'sam.okafor@contact-center.example',
+      agentPhone: '+1-646-555-0193',
     },
   ],
 };

@@ -114,3 +114,112 @@ describe('reward reversal (clawback)', () => {
     );
   });
 });
+
+describe('what real marketplaces also do (issue 12 switches)', () => {
+  const lookup = (id: string) => call(sandbox.base, 'GET', `/v1/rewards/${id}`, { token: sandbox.token });
+  const state = async () => (await call(sandbox.base, 'GET', '/_admin/state')).body;
+
+  it('answers 409 to the same transaction id with another payload when payloadMismatch is "conflict"', async () => {
+    await sandbox.admin.config({ payloadMismatch: 'conflict' });
+    const first = await issue();
+    const same = await issue();
+    expect(same.status).toBe(200);
+    expect(same.body).toEqual(first.body);
+    const changed = await issue({ points_consumed: 900 });
+    expect(changed.status).toBe(409);
+    expect(changed.body).toMatchObject({ error: 'idempotency.payload.mismatch', currentStatus: 'ISSUED' });
+    // Key order and the body's transaction_id do not make a payload different.
+    const reordered = await issue({
+      metadata: { wfm_export_version: 'v2.1', source_platform: 'Genesys Cloud CX' },
+    });
+    expect(reordered.status).toBe(200);
+    expect((await state()).counters).toMatchObject({ issued: 1, duplicateIssues: 2, payloadConflicts: 1 });
+  });
+
+  it('answers PENDING and settles on the sandbox clock: the lookup then reads ISSUED, the unit held since', async () => {
+    await sandbox.admin.config({ pendingIssues: { settleAfterMs: 5000 } });
+    const pending = await issue();
+    expect(pending.body).toMatchObject({ status: 'PENDING', reward_id: null, reason: null });
+    expect((await lookup('tx-1')).body.status).toBe('PENDING');
+    const inventory = async () =>
+      (await state()).catalog.find((c: { rewardType: string }) => c.rewardType === 'gift_card_50_usd')
+        .inventory;
+    expect(await inventory()).toBe(99);
+    sandbox.clock.advance(4999);
+    expect((await lookup('tx-1')).body.status).toBe('PENDING');
+    sandbox.clock.advance(1);
+    const settled = await lookup('tx-1');
+    expect(settled.body).toMatchObject({ status: 'ISSUED', reason: null });
+    expect(settled.body.reward_id).toMatch(/^rwd_/);
+    expect(settled.body.settled_at).toBe(new Date(sandbox.clock.now()).toISOString());
+    // The replayed issue answers the settled state, not the first PENDING.
+    expect((await issue()).body).toEqual(settled.body);
+    expect(await inventory()).toBe(99);
+    expect((await state()).counters).toMatchObject({ pending: 1, issued: 1 });
+  });
+
+  it('settles PENDING by admin only when settleAfterMs is null; an admin REJECTED gives the unit back', async () => {
+    await sandbox.admin.config({ pendingIssues: { settleAfterMs: null } });
+    await issue();
+    await issue({ transaction_id: 'tx-2' });
+    sandbox.clock.advance(3_000_000); // within the token's hour
+    expect((await lookup('tx-1')).body.status).toBe('PENDING');
+    await sandbox.admin.fixtures({ settle: [{ transactionId: 'tx-1' }] });
+    await sandbox.admin.fixtures({ settle: [{ transactionId: 'tx-2', status: 'REJECTED' }] });
+    expect((await lookup('tx-1')).body.status).toBe('ISSUED');
+    expect((await lookup('tx-2')).body).toMatchObject({ status: 'REJECTED', reason: 'FULFILLMENT_FAILED' });
+    const s = await state();
+    expect(s.catalog.find((c: { rewardType: string }) => c.rewardType === 'gift_card_50_usd').inventory).toBe(
+      99,
+    );
+    await expect(sandbox.admin.fixtures({ settle: [{ transactionId: 'tx-1' }] })).rejects.toThrow(
+      /not PENDING/,
+    );
+  });
+
+  it('settles as REJECTED when settleAs says so, and by the business rules whatever it says', async () => {
+    await sandbox.admin.config({ pendingIssues: { settleAfterMs: 0, settleAs: 'REJECTED' } });
+    expect((await issue()).body.status).toBe('PENDING');
+    expect((await lookup('tx-1')).body).toMatchObject({ status: 'REJECTED', reason: 'FULFILLMENT_FAILED' });
+    await sandbox.admin.config({ pendingIssues: { settleAfterMs: 0 } });
+    await issue({ transaction_id: 'tx-2', reward_type: 'yacht' });
+    expect((await lookup('tx-2')).body).toMatchObject({ status: 'REJECTED', reason: 'UNKNOWN_REWARD_TYPE' });
+  });
+
+  it('"commit then fail": a commitFirst fault issues the reward, then answers 503 or drops the connection', async () => {
+    await sandbox.admin.faults([
+      { method: 'POST', path: '/v1/rewards/issue', status: 503, commitFirst: true },
+      { method: 'POST', path: '/v1/rewards/issue', dropConnection: true, commitFirst: true },
+    ]);
+    const failed = await issue();
+    expect(failed.status).toBe(503);
+    expect((await lookup('tx-1')).body.status).toBe('ISSUED');
+    await expect(issue({ transaction_id: 'tx-2' })).rejects.toThrow();
+    expect((await lookup('tx-2')).body.status).toBe('ISSUED');
+    const s = await state();
+    expect(s.counters).toMatchObject({ issued: 2 });
+    expect(s.faults).toEqual([]);
+    const log = await sandbox.admin.requests({ path: '/v1/rewards/issue' });
+    expect(log.requests.map((r) => [r.status, r.fault?.commitFirst])).toEqual([
+      [503, true],
+      [0, true],
+    ]);
+  });
+
+  it('a commitFirst fault waits for a call the endpoint commits: a 400 does not use it up', async () => {
+    await sandbox.admin.faults([
+      { method: 'POST', path: '/v1/rewards/issue', status: 503, commitFirst: true },
+    ]);
+    expect((await issue({ points_consumed: -1 })).status).toBe(400);
+    expect((await issue()).status).toBe(503);
+    expect((await issue()).status).toBe(200);
+  });
+
+  it("lowers the rate limit to Tango's 1 request/s: the second call within the second gets 429", async () => {
+    await sandbox.admin.config({ rateLimits: { general: { ratePerSecond: 1, burst: 1 } } });
+    expect((await issue()).status).toBe(200);
+    const limited = await lookup('tx-1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after-ms'))).toBeGreaterThan(0);
+  });
+});

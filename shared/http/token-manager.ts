@@ -161,7 +161,7 @@ export class TokenManager {
   private async syncWithStore(): Promise<Token> {
     const leaseMs = this.o.refreshLeaseMs ?? 15_000;
     const giveUpAt = this.o.clock.now() + 2 * leaseMs;
-    for (;;) {
+    for (let lostRaces = 0; ;) {
       const now = this.o.clock.now();
       const { token: stored, lease } = await this.fromStore(() => this.store.read());
       if (stored && now < stored.expiresAt && stored.value !== this.rejected) {
@@ -179,8 +179,13 @@ export class TokenManager {
         await this.o.clock.sleep(Math.min(this.o.leaseWaitPollMs ?? 200, Math.max(1, lease.until - now + 1)));
         continue;
       }
-      const lease_ = { owner: this.owner, until: now + leaseMs };
-      if (!(await this.fromStore(() => this.store.tryLease(lease_, stored?.generation ?? 0, now)))) continue;
+      const mine = { owner: this.owner, until: now + leaseMs };
+      if (!(await this.fromStore(() => this.store.tryLease(mine, stored?.generation ?? 0, now)))) {
+        // Another instance leased or replaced it since our read; the next read shows which.
+        if (++lostRaces > 10)
+          throw new TokenRequestError(0, `${this.o.tokenUrl}: lost the refresh lease 10 times`);
+        continue;
+      }
       let fresh: Omit<StoredToken, 'generation'>;
       try {
         fresh = await this.requestWithRetries();

@@ -22,6 +22,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
+import { LOCAL_STAGE } from '../local/plan';
 import { LOCAL_VENDOR_CREDENTIALS } from '../local/provision';
 import type { LoggedRequest } from '../local/sandboxes/core/request-log';
 import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
@@ -32,6 +33,7 @@ import { InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-stor
 import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
 import { GenesysWemAdapter } from '../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
+import { vendorSecretName } from '../shared/config/resource-names';
 import { loadStageConfig } from '../shared/config/stage';
 import { idempotencyKeyOf, processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
 import { TokenManager } from '../shared/http/token-manager';
@@ -338,6 +340,8 @@ async function throughVendorPath(
       vendor: 'genesys',
       baseUrl: `${runtime.urls.sandbox}/genesys`,
       getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
+      // The runtime's functions' credentials: one token for the client, as Genesys revokes the previous one.
+      credentialsId: vendorSecretName(LOCAL_STAGE, 'genesys'),
       clock: systemClock,
       doc,
       tableName: runtime.outputs.tables.State!,

@@ -119,12 +119,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await fake.listen(0);
         return fake;
       })(),
-      // Each Lambda instance holds its own token, as in AWS; a vendor that revoked the previous token on every
-      // issue would make instances revoke each other, so the local Genesys keeps tokens valid until they expire.
+      // The sandboxes' own defaults, Genesys's revocation of the previous token on each issue (spec 002)
+      // included: instances share one token per vendor client (docs/decisions/0007-shared-vendor-token.md).
       startSandboxes({
         port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010,
         host: '127.0.0.1',
-        config: { genesys: { invalidatePreviousToken: false } },
       }),
     ]);
     stops.push(() => (dynamo as RunningDynamoDb).stop());

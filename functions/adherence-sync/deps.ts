@@ -14,7 +14,9 @@ export function buildAdherenceDeps() {
     limiterName: 'genesys-adherence',
     leaseSize: 5,
   });
-  const general = buildVendorClient(runtime);
+  // Same vendor, same credentials: the general client shares the WEM client's token (one per instance, and
+  // one across instances through the State table).
+  const general = buildVendorClient(runtime, { tokens: adherence.tokens });
   const store = new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
   const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock, store);
   const deps: AdherenceDeps = {

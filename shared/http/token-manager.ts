@@ -1,15 +1,23 @@
 /**
- * OAuth client-credentials tokens, cached and refreshed `refreshBeforeSeconds` before expiry (spec 002: 300 s
- * of a 3600 s token). Single-flight: concurrent callers during a refresh share one token request, so the
- * vendor never sees parallel refreshes invalidating each other (spec 002's trap). `invalidate` is the 401
- * path: it refreshes only if the rejected token is still the current one.
+ * OAuth client-credentials tokens, shared by every instance that uses the same credentials through a
+ * `SharedTokenStore` (the State table in AWS, docs/decisions/0007-shared-vendor-token.md; within the process
+ * by default), and refreshed `refreshBeforeSeconds` before expiry (spec 002: 300 s of a 3600 s token).
  *
- * A refresh that fails while the cached token is still valid is not the callers' problem: they keep the
- * old token and the refresh is tried again `retryAfterFailureMs` later. Transient token-endpoint failures
- * (network, 429, 5xx) are retried on the clock; a 401 re-reads the credentials once, bypassing their cache
- * (the secret may have been rotated).
+ * One token request per refresh, whatever the number of instances: when the token is due, one instance takes
+ * the store's refresh lease, requests a token and stores it; the others keep the current one meanwhile. Within
+ * a process, concurrent callers share one store read and one refresh (single-flight), so the vendor never sees
+ * parallel refreshes invalidating each other (spec 002's trap). `invalidate` is the 401 path: the store is read
+ * again first (another instance may have replaced a token the vendor then revoked), and a refresh is forced only
+ * when the store still holds the rejected token.
+ *
+ * A refresh that fails while the current token is still valid is not the callers' problem: they keep it and
+ * the refresh is tried again `retryAfterFailureMs` later. Transient token-endpoint failures (network, 429,
+ * 5xx) are retried on the clock; a 401 re-reads the credentials once, bypassing their cache (the secret may
+ * have been rotated). The token value is never logged nor put in an error message.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock';
+import { InProcessTokenStore, type SharedTokenStore, type StoredToken } from '../ports/token-store';
 import { backoff, retryAfterMs } from './retry-policy';
 
 export interface ClientCredentials {
@@ -39,11 +47,17 @@ export interface TokenManagerOptions {
   /** After a failed refresh with the old token still valid, try again this much later. Default 5 s. */
   readonly retryAfterFailureMs?: number;
   readonly random?: () => number;
+  /** Where the token is shared with the other instances on the same credentials. Default: this manager only. */
+  readonly store?: SharedTokenStore;
+  /** How long a refresh lease lasts: a refresher that dies blocks the others' refresh this long. Default 15 s. */
+  readonly refreshLeaseMs?: number;
+  /** With no usable token and another instance refreshing, read the store again this often. Default 200 ms. */
+  readonly leaseWaitPollMs?: number;
+  /** With a token due and another instance refreshing, keep it this long before reading again. Default 1 s. */
+  readonly recheckMs?: number;
 }
 
-interface Token {
-  readonly value: string;
-  readonly expiresAt: number;
+interface Token extends StoredToken {
   /** When to refresh: `refreshBeforeSeconds` ahead of expiry, but never before half the token's life. */
   readonly refreshAt: number;
 }
@@ -71,31 +85,44 @@ export class TokenRequestError extends Error {
 
 export class TokenManager {
   private current?: Token;
+  /** The last token a vendor answered 401 to: never taken from the store again. */
+  private rejected?: string;
   private inflight?: Promise<Token>;
-  private nextRefreshTry = 0;
-  /** When the last token was obtained (ms since epoch); reported in spec 002's drift diagnostics. */
-  lastRefreshAt?: number;
+  /** Before this time a due (still valid) token is used without reading the store again. */
+  private nextStoreCheck = 0;
+  private readonly store: SharedTokenStore;
+  private readonly owner = randomUUID();
   /** Tokens obtained by this manager. */
   refreshCount = 0;
   /** Token requests that failed (every attempt counts). */
   failedRequests = 0;
 
-  constructor(private readonly o: TokenManagerOptions) {}
+  constructor(private readonly o: TokenManagerOptions) {
+    this.store = o.store ?? new InProcessTokenStore();
+  }
 
-  /** The cached token, refreshed first when due; concurrent callers share one refresh. */
+  /** The current token, refreshed first when due; concurrent callers share one store read and refresh. */
   async getToken(): Promise<string> {
     const now = this.o.clock.now();
     const held = this.current;
     if (held && now < held.refreshAt) return held.value;
-    if (held && now < held.expiresAt && now < this.nextRefreshTry) return held.value;
+    if (held && now < held.expiresAt && now < this.nextStoreCheck) return held.value;
     try {
-      return (await this.refresh()).value;
+      const token = await this.sync();
+      // Due but left to another instance's refresh: keep it a while before asking the store again.
+      if (this.o.clock.now() >= token.refreshAt) this.nextStoreCheck = this.o.clock.now() + this.recheckMs;
+      return token.value;
     } catch (err) {
       const stillValid = this.current && this.o.clock.now() < this.current.expiresAt;
       if (!stillValid) throw err;
-      this.nextRefreshTry = this.o.clock.now() + (this.o.retryAfterFailureMs ?? 5000);
+      this.nextStoreCheck = this.o.clock.now() + (this.o.retryAfterFailureMs ?? 5000);
       return this.current!.value;
     }
+  }
+
+  /** When the current token was obtained (by whichever instance); reported in spec 002's drift diagnostics. */
+  get lastRefreshAt(): number | undefined {
+    return this.current?.obtainedAt;
   }
 
   /** When the current token expires (ms since epoch), if there is one. */
@@ -104,24 +131,96 @@ export class TokenManager {
   }
 
   /**
-   * Called with the token a 401 rejected: the next `getToken` refreshes, once however many callers report
-   * the same token. A token that was already replaced changes nothing.
+   * Called with the token a 401 rejected: the next `getToken` reads the store again, and refreshes only if
+   * the store still holds that token; once however many callers report it. A token that was already replaced
+   * changes nothing.
    */
   invalidate(token: string): void {
     if (this.current?.value === token) {
       this.current = undefined;
-      this.nextRefreshTry = 0;
+      this.rejected = token;
+      this.nextStoreCheck = 0;
     }
   }
 
-  private refresh(): Promise<Token> {
-    this.inflight ??= this.requestWithRetries().finally(() => {
+  private get recheckMs(): number {
+    return this.o.recheckMs ?? 1000;
+  }
+
+  private sync(): Promise<Token> {
+    this.inflight ??= this.syncWithStore().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private async requestWithRetries(): Promise<Token> {
+  /**
+   * Reads the shared token; when it is missing, due, expired or rejected, either refreshes it under the
+   * store's lease or, while another instance holds the lease, keeps a still-valid token or waits for theirs.
+   */
+  private async syncWithStore(): Promise<Token> {
+    const leaseMs = this.o.refreshLeaseMs ?? 15_000;
+    const giveUpAt = this.o.clock.now() + 2 * leaseMs;
+    for (let lostRaces = 0; ;) {
+      const now = this.o.clock.now();
+      const { token: stored, lease } = await this.fromStore(() => this.store.read());
+      if (stored && now < stored.expiresAt && stored.value !== this.rejected) {
+        this.adopt(stored);
+        if (now < this.current!.refreshAt) return this.current!;
+      }
+      const usable = this.current && now < this.current.expiresAt ? this.current : undefined;
+      if (lease && lease.until >= now) {
+        if (usable) return usable;
+        if (now >= giveUpAt)
+          throw new TokenRequestError(
+            0,
+            `No ${this.o.tokenUrl} token: another instance's refresh did not finish within ${2 * leaseMs} ms`,
+          );
+        await this.o.clock.sleep(Math.min(this.o.leaseWaitPollMs ?? 200, Math.max(1, lease.until - now + 1)));
+        continue;
+      }
+      const mine = { owner: this.owner, until: now + leaseMs };
+      if (!(await this.fromStore(() => this.store.tryLease(mine, stored?.generation ?? 0, now)))) {
+        // Another instance leased or replaced it since our read; the next read shows which.
+        if (++lostRaces > 10)
+          throw new TokenRequestError(0, `${this.o.tokenUrl}: lost the refresh lease 10 times`);
+        continue;
+      }
+      let fresh: Omit<StoredToken, 'generation'>;
+      try {
+        fresh = await this.requestWithRetries();
+      } catch (err) {
+        await this.store.releaseLease(this.owner).catch(() => undefined);
+        throw err;
+      }
+      const written = await this.fromStore(() => this.store.replace(this.owner, fresh));
+      // Lease taken over while we were asking (it expired): read whatever the new holder stores.
+      if (!written) continue;
+      this.adopt(written);
+      this.refreshCount++;
+      return this.current!;
+    }
+  }
+
+  private adopt(token: StoredToken): void {
+    if (this.current && this.current.generation > token.generation && this.current.value !== this.rejected)
+      return;
+    const lifetimeMs = token.expiresAt - token.obtainedAt;
+    const earlyMs = Math.min((this.o.refreshBeforeSeconds ?? 300) * 1000, lifetimeMs / 2);
+    this.current = { ...token, refreshAt: token.expiresAt - earlyMs };
+    this.nextStoreCheck = 0;
+  }
+
+  /** A store that cannot be reached fails the call as transient, like an unreachable token endpoint. */
+  private async fromStore<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw new TokenRequestError(0, `Shared token store failed: ${String(err)}`, { cause: err });
+    }
+  }
+
+  private async requestWithRetries(): Promise<Omit<StoredToken, 'generation'>> {
     const maxAttempts = this.o.maxAttempts ?? 3;
     let forceFetch = false;
     for (let attempt = 1; ; attempt++) {
@@ -147,7 +246,7 @@ export class TokenManager {
     }
   }
 
-  private async request(forceFetch: boolean): Promise<Token> {
+  private async request(forceFetch: boolean): Promise<Omit<StoredToken, 'generation'>> {
     const { clientId, clientSecret } = await this.o.getCredentials(forceFetch ? { forceFetch } : undefined);
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -183,16 +282,6 @@ export class TokenManager {
     }
     if (!body.access_token) throw new TokenRequestError(res.status, 'Token response has no access_token');
     const now = this.o.clock.now();
-    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
-    const earlyMs = Math.min((this.o.refreshBeforeSeconds ?? 300) * 1000, lifetimeMs / 2);
-    this.current = {
-      value: body.access_token,
-      expiresAt: now + lifetimeMs,
-      refreshAt: now + lifetimeMs - earlyMs,
-    };
-    this.nextRefreshTry = 0;
-    this.lastRefreshAt = now;
-    this.refreshCount++;
-    return this.current;
+    return { value: body.access_token, obtainedAt: now, expiresAt: now + (body.expires_in ?? 3600) * 1000 };
   }
 }

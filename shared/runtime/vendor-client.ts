@@ -1,6 +1,7 @@
 /**
- * Composes a vendor's HTTP client for a workflow function: OAuth from Secrets Manager, the vendor's rate
- * limit shared through the State table, spec 002's breaker, metrics per call. The vendor, the retry table,
+ * Composes a vendor's HTTP client for a workflow function: OAuth from Secrets Manager with one token per
+ * vendor client shared by every instance through the State table (docs/decisions/0007-shared-vendor-token.md),
+ * the vendor's rate limit shared the same way, spec 002's breaker, metrics per call. The vendor, the retry table,
  * the timeouts and the breaker settings come from the function's declaration in shared/topology.ts
  * (`vendor`, `vendorClient`); what it leaves out keeps the defaults. Retry delays and the breaker pause are
  * scaled by WFM_RETRY_SCALE (1 in AWS; the local runtime sets 0.1 so failures show within a minute).
@@ -8,6 +9,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CircuitBreaker, type BreakerSettings, type BreakerState } from '../http/circuit-breaker';
 import { DynamoDbTokenBucket } from '../adapters/aws/dynamodb-token-bucket';
+import { DynamoDbTokenStore } from '../adapters/aws/dynamodb-token-store';
 import { secretsManagerCredentials } from '../adapters/aws/secrets-credentials';
 import type { RateLimit } from '../http/rate-limiter';
 import type { RetryTable } from '../http/retry-policy';
@@ -33,8 +35,15 @@ export interface VendorClientParts {
   readonly vendor: VendorName;
   readonly baseUrl: string;
   readonly getCredentials: TokenManagerOptions['getCredentials'];
+  /**
+   * What identifies those credentials (the vendor secret's id): every instance composing with the same id
+   * shares one token, kept in the State table. Default `default`.
+   */
+  readonly credentialsId?: string;
+  /** A token manager to share (a second client of this instance on the same credentials). */
+  readonly tokens?: TokenManager;
   readonly clock: Clock;
-  /** Where the shared rate-limit bucket lives (the State table). */
+  /** Where the shared token and rate-limit bucket live (the State table). */
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   /** The vendor's limit; the declared one by default. The bucket runs with `withHeadroom`. */
@@ -58,12 +67,20 @@ export interface VendorClientParts {
 export function composeVendorClient(p: VendorClientParts): VendorClient {
   const declared = vendorByName(p.vendor);
   const scale = p.scale ?? 1;
-  const tokens = new TokenManager({
-    tokenUrl: `${p.baseUrl.replace(/\/$/, '')}${declared.tokenPath}`,
-    getCredentials: p.getCredentials,
-    clock: p.clock,
-    refreshBeforeSeconds: p.refreshBeforeSeconds ?? 300,
-  });
+  const tokens =
+    p.tokens ??
+    new TokenManager({
+      tokenUrl: `${p.baseUrl.replace(/\/$/, '')}${declared.tokenPath}`,
+      getCredentials: p.getCredentials,
+      clock: p.clock,
+      refreshBeforeSeconds: p.refreshBeforeSeconds ?? 300,
+      store: new DynamoDbTokenStore({
+        doc: p.doc,
+        tableName: p.tableName,
+        vendor: p.vendor,
+        credentialsId: p.credentialsId ?? 'default',
+      }),
+    });
   const breaker = new CircuitBreaker({
     clock: p.clock,
     ...p.breaker,
@@ -94,6 +111,8 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
 
 /** Per-client settings a function's composition root may add (a second client on another endpoint's limit). */
 export interface VendorClientOverrides {
+  /** The token manager of this instance's other client on the same credentials: one token per instance. */
+  readonly tokens?: TokenManager;
   readonly limit?: RateLimit;
   readonly limiterName?: string;
   readonly refreshBeforeSeconds?: number;
@@ -110,6 +129,7 @@ export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOv
     vendor,
     baseUrl: env.VENDOR_BASE_URL,
     getCredentials: secretsManagerCredentials(env.VENDOR_SECRET_ID, env.SECRETS_CACHE_TTL_SECONDS),
+    credentialsId: env.VENDOR_SECRET_ID,
     clock: runtime.clock,
     doc: runtime.doc,
     tableName: env.STATE_TABLE_NAME,

@@ -1,4 +1,5 @@
-import { TokenManager } from '../../../shared/http/token-manager';
+import { InMemoryTokenStore } from '../../../shared/adapters/aws/dynamodb-token-store.fake';
+import { TokenManager, type TokenManagerOptions } from '../../../shared/http/token-manager';
 import { FakeClock } from '../../helpers/fake-clock';
 import { VirtualClock } from '../../helpers/virtual-clock';
 
@@ -205,5 +206,195 @@ describe('TokenManager on a fake clock', () => {
     tokens.invalidate(first);
     expect(await tokens.getToken()).toBe(second);
     expect(fakeFetch).toHaveBeenCalledTimes(2);
+  });
+});
+
+/**
+ * A token endpoint like spec 002's Genesys: each new token revokes the client's previous one. `check` is the
+ * vendor's answer to a call made with a token.
+ */
+class RevokingVendor {
+  readonly issued: string[] = [];
+  private readonly expiry = new Map<string, number>();
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly lifetimeSeconds = 3600,
+  ) {}
+
+  /** The endpoint as one instance's fetch: `hang` never answers, `status` refuses every request. */
+  endpoint(opts: { hang?: boolean; status?: number } = {}): jest.Mock & typeof fetch {
+    return jest.fn(async () => {
+      if (opts.hang) return new Promise<Response>(() => {});
+      if (opts.status) return new Response('{"error":"nope"}', { status: opts.status });
+      const value = `token-${this.issued.length + 1}`;
+      this.issued.push(value);
+      this.expiry.set(value, this.clock.now() + this.lifetimeSeconds * 1000);
+      return new Response(JSON.stringify({ access_token: value, expires_in: this.lifetimeSeconds }));
+    }) as unknown as jest.Mock & typeof fetch;
+  }
+
+  check(token: string): 200 | 401 {
+    const latest = this.issued.at(-1);
+    return token === latest && this.clock.now() < this.expiry.get(token)! ? 200 : 401;
+  }
+}
+
+function instance(
+  clock: FakeClock,
+  store: InMemoryTokenStore,
+  fetchImpl: typeof fetch,
+  more: Partial<TokenManagerOptions> = {},
+) {
+  return new TokenManager({
+    tokenUrl: 'http://127.0.0.1/oauth/token',
+    getCredentials: async () => ({ clientId: 'id', clientSecret: 'secret' }),
+    clock,
+    refreshBeforeSeconds: 300,
+    random: () => 1,
+    store,
+    fetch: fetchImpl,
+    ...more,
+  });
+}
+
+/** One vendor call as the HTTP client makes it: on a 401, report the token and try once more. */
+async function call(tokens: TokenManager, vendor: RevokingVendor): Promise<200 | 401> {
+  const token = await tokens.getToken();
+  if (vendor.check(token) === 200) return 200;
+  tokens.invalidate(token);
+  return vendor.check(await tokens.getToken());
+}
+
+describe('TokenManager instances sharing one token store', () => {
+  it('make one token request per refresh however many instances call, and none is refused', async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock);
+    const store = new InMemoryTokenStore();
+    const fetches = Array.from({ length: 6 }, () => vendor.endpoint());
+    const instances = fetches.map((f) => instance(clock, store, f));
+    const answers: number[] = [];
+    // Instances that find another one refreshing with no token of their own poll the store on the clock.
+    const burst = async () =>
+      answers.push(
+        ...(await clock.runUntilSettled(
+          Promise.all(instances.flatMap((i) => [call(i, vendor), call(i, vendor)])),
+        )),
+      );
+    await burst(); // cold start of every instance at once
+    expect(vendor.issued).toHaveLength(1);
+    // Five refresh periods (3300 s each), every instance calling throughout.
+    for (let step = 0; step < 5 * 33; step++) {
+      await clock.advance(100_000);
+      await burst();
+    }
+    expect(vendor.issued).toHaveLength(1 + 5);
+    expect(answers.every((a) => a === 200)).toBe(true);
+    expect(fetches.reduce((n, f) => n + f.mock.calls.length, 0)).toBe(6);
+    expect(new Set(await Promise.all(instances.map((i) => i.getToken())))).toEqual(new Set(['token-6']));
+  });
+
+  it('on a 401 with a token another instance replaced, reads the store instead of refreshing', async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock);
+    const store = new InMemoryTokenStore();
+    const [a, b] = [instance(clock, store, vendor.endpoint()), instance(clock, store, vendor.endpoint())];
+    expect(await call(a, vendor)).toBe(200);
+    expect(await call(b, vendor)).toBe(200);
+    a.invalidate('token-1'); // the vendor refused token-1 to a: a replaces it, which revokes b's copy
+    expect(await call(a, vendor)).toBe(200);
+    const readsBefore = store.calls.read;
+    expect(await call(b, vendor)).toBe(200); // 401 with token-1, then token-2 from the store
+    expect(await b.getToken()).toBe('token-2');
+    expect(vendor.issued).toEqual(['token-1', 'token-2']);
+    expect(store.calls.read).toBe(readsBefore + 1);
+    expect(store.calls.leasesTaken).toBe(2);
+  });
+
+  it("on a 401 during another instance's refresh, waits for its token instead of refreshing again", async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock, 60);
+    const store = new InMemoryTokenStore();
+    const issue = vendor.endpoint();
+    let answerReached: Promise<void> = Promise.resolve();
+    let deliver: () => void = () => {};
+    const delayed = (async (...args: Parameters<typeof fetch>) => {
+      const answer = await issue(...args); // the vendor has issued (and revoked the old token)...
+      await answerReached; // ...but its answer is still on the way to the refresher
+      return answer;
+    }) as typeof fetch;
+    const [a, b] = [instance(clock, store, delayed), instance(clock, store, vendor.endpoint())];
+    expect(await a.getToken()).toBe('token-1');
+    expect(await b.getToken()).toBe('token-1');
+    await clock.advance(30_000); // half of 60 s: due
+    answerReached = new Promise((r) => (deliver = r));
+    const refreshing = a.getToken();
+    await clock.advance(0);
+    expect(vendor.issued).toEqual(['token-1', 'token-2']);
+    expect(vendor.check('token-1')).toBe(401); // revoked, and the store still holds it
+    b.invalidate('token-1');
+    const leaseAttempts = store.calls.tryLease;
+    const waiting = b.getToken();
+    await clock.advance(600); // b polls the store while a holds the lease
+    deliver();
+    expect(await refreshing).toBe('token-2');
+    expect(await clock.runUntilSettled(waiting)).toBe('token-2');
+    expect(vendor.issued).toEqual(['token-1', 'token-2']);
+    expect(store.calls.tryLease).toBe(leaseAttempts); // b never contested a's live lease
+  });
+
+  it('a refresher that dies holding the lease is superseded once the lease expires', async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock);
+    const store = new InMemoryTokenStore();
+    const dying = instance(clock, store, vendor.endpoint({ hang: true }), { refreshLeaseMs: 15_000 });
+    const other = instance(clock, store, vendor.endpoint(), { refreshLeaseMs: 15_000 });
+    void dying.getToken(); // takes the lease, then its token request never ends
+    await clock.advance(0);
+    expect((await store.read()).lease).toBeDefined();
+    const started = clock.now();
+    const waited = clock.runUntilSettled(other.getToken());
+    expect(await waited).toBe('token-1');
+    expect(clock.now() - started).toBeGreaterThan(15_000);
+    expect(clock.now() - started).toBeLessThan(15_500);
+    expect(vendor.issued).toEqual(['token-1']);
+  });
+
+  it('while a dead refresher holds the lease, the others keep the still-valid token and request none', async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock);
+    const store = new InMemoryTokenStore();
+    const first = instance(clock, store, vendor.endpoint());
+    await first.getToken();
+    await clock.advance(3300_000);
+    const dying = instance(clock, store, vendor.endpoint({ hang: true }));
+    void dying.getToken();
+    await clock.advance(0);
+    for (let s = 0; s < 14; s++) {
+      expect(await call(first, vendor)).toBe(200);
+      await clock.advance(1000);
+    }
+    expect(vendor.issued).toEqual(['token-1']);
+    await clock.advance(1001);
+    expect(await first.getToken()).toBe('token-2');
+    expect(vendor.issued).toEqual(['token-1', 'token-2']);
+  });
+
+  it('a failed refresh frees the lease at once, so another instance can refresh', async () => {
+    const clock = new FakeClock();
+    const vendor = new RevokingVendor(clock);
+    const store = new InMemoryTokenStore();
+    const refusing = instance(clock, store, vendor.endpoint({ status: 400 }));
+    const healthy = instance(clock, store, vendor.endpoint());
+    await expect(refusing.getToken()).rejects.toMatchObject({ status: 400 });
+    expect((await store.read()).lease).toBeUndefined();
+    expect(await healthy.getToken()).toBe('token-1');
+  });
+
+  it('fails as transient when the store cannot be reached and no valid token is held', async () => {
+    const clock = new FakeClock();
+    const store = new InMemoryTokenStore();
+    jest.spyOn(store, 'read').mockRejectedValue(new Error('ProvisionedThroughputExceeded'));
+    const tokens = instance(clock, store, new RevokingVendor(clock).endpoint());
+    await expect(tokens.getToken()).rejects.toMatchObject({ name: 'TokenRequestError', transient: true });
   });
 });

@@ -108,6 +108,8 @@ export class Poller {
           }),
         );
         if (!Messages?.length) {
+          // A receive that was in flight when stop() woke the parked loops must not park now: nobody would wake it.
+          if (!this.running) break;
           if (this.watching) {
             await new Promise<void>((resolve) => this.parked.push(resolve));
             continue;

@@ -70,4 +70,36 @@ describe('local poller', () => {
     expect(stats.deleted).toBe(200);
     expect(most).toBeGreaterThanOrEqual(5);
   });
+
+  it('stops while a loop is mid-receive and another is watching the empty queue (no loop parks after stop)', async () => {
+    // Loop A sleeps as the watcher; loop B's receive is still in flight when stop() runs, then finds the queue
+    // empty and, with A watching, would park: after stop() has woken the parked loops, nobody wakes it again.
+    let releaseReceive!: () => void;
+    let receives = 0;
+    const sqs = {
+      send: async () => {
+        receives++;
+        if (receives === 2) await new Promise<void>((r) => (releaseReceive = r));
+        return { Messages: [] };
+      },
+    } as unknown as SQSClient;
+    const p = new Poller({
+      workflow: 'test',
+      queueUrl: 'http://sqs/q',
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+      batchSize: 10,
+      concurrency: 2,
+      pool: { invoke: async () => undefined } as unknown as FunctionPool,
+      sqs,
+      log: () => {},
+      visibilityTimeoutSeconds: 5,
+      idleMs: 200,
+    });
+    p.start();
+    await sleep(20); // A got an empty answer and sleeps as the watcher; B waits on its receive
+    const stopped = p.stop();
+    releaseReceive();
+    const outcome = await Promise.race([stopped.then(() => 'stopped'), sleep(2000).then(() => 'hung')]);
+    expect(outcome).toBe('stopped');
+  });
 });

@@ -7,11 +7,15 @@ import {
   type MetricName,
 } from '../../../shared/observability/metrics';
 
+type EmfBlob = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] };
+};
+
 /** The EMF blobs Powertools writes while `emit` runs, with metrics set up as the functions set them up. */
 function emf(emitter: 'ingress' | 'workflow', emit: (m: ReturnType<typeof createMetrics>) => void) {
-  const blobs: any[] = [];
+  const blobs: EmfBlob[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) blobs.push(JSON.parse(line));
+    for (const line of String(chunk).split('\n').filter(Boolean)) blobs.push(JSON.parse(line) as EmfBlob);
     return true;
   });
   try {
@@ -37,9 +41,9 @@ describe('what count and countWith publish is what the catalogue declares', () =
         );
       else (count as (m: unknown, n: string) => void)(m, name);
     });
-    const published = blobs.find((b) => b[name] !== undefined);
-    expect(published._aws.CloudWatchMetrics[0].Namespace).toBe('WfmBridge');
-    const sets = published._aws.CloudWatchMetrics[0].Dimensions.map((s: string[]) => [...s].sort());
+    const published = blobs.find((b) => b[name] !== undefined)!;
+    expect(published._aws.CloudWatchMetrics[0]!.Namespace).toBe('WfmBridge');
+    const sets = published._aws.CloudWatchMetrics[0]!.Dimensions.map((s) => [...s].sort());
     expect(sets).toEqual(dimensionSetsOf(name).map((s) => [...s].sort()));
   });
 });

@@ -97,9 +97,6 @@ export type AlarmDeclaration = AlarmSource & {
   readonly description: string;
 };
 
-/** @deprecated name kept for readers of decision 0006: every alarm is an `AlarmDeclaration`. */
-export type MetricAlarmDeclaration = AlarmDeclaration;
-
 /** A processor or scheduled function of a workflow. */
 export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
   /** The vendor this function calls. */

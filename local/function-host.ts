@@ -2,10 +2,13 @@
  * Runs a handler the way Lambda does: N concurrent instances (worker threads), each with its own module
  * state and its own environment, each serving one invocation at a time.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
+import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -39,6 +42,38 @@ export function bundleHandler(entry: string): Promise<string> {
   return bundled;
 }
 
+/** Where the local runtime writes each function's log lines: one file per log group, as CloudWatch has them. */
+export const LOCAL_LOG_DIR = process.env.WFM_LOCAL_LOG_DIR ?? join(REPO_ROOT, '.local', 'logs');
+
+/** The log group a function writes to, from its environment: the name the stack gives it in AWS. */
+export function logGroupOf(env: Record<string, string>): string {
+  return env.WORKFLOW
+    ? functionLogGroupName(env.STAGE ?? 'local', { workflow: env.WORKFLOW, id: env.WORKFLOW_FUNCTION ?? '' })
+    : functionLogGroupName(env.STAGE ?? 'local', 'ingress');
+}
+
+export const logFileOf = (logGroup: string) => join(LOCAL_LOG_DIR, `${logGroup}.log`);
+
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
+
+/**
+ * Every line a function instance writes goes to its log group's file; the console shows only lines at or
+ * above `echoLevel` (and anything that is not a JSON log line), so test runs stay quiet.
+ */
+function captureOutput(stream: Readable, file: WriteStream, echo: NodeJS.WriteStream, echoLevel: string) {
+  const threshold = LEVELS.indexOf(echoLevel.toUpperCase());
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    file.write(`${line}\n`);
+    let level: string | undefined;
+    try {
+      level = (JSON.parse(line) as { level?: string }).level;
+    } catch {
+      level = undefined;
+    }
+    if (level === undefined || LEVELS.indexOf(level) >= threshold) echo.write(`${line}\n`);
+  });
+}
+
 interface Instance {
   worker: Worker;
   busy: boolean;
@@ -52,6 +87,8 @@ export class FunctionPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
+  private logFile?: WriteStream;
+
   private constructor(readonly name: string) {}
 
   static async start(
@@ -61,6 +98,9 @@ export class FunctionPool {
     concurrency: number,
   ): Promise<FunctionPool> {
     const pool = new FunctionPool(name);
+    const logFile = logFileOf(logGroupOf(env));
+    mkdirSync(dirname(logFile), { recursive: true });
+    pool.logFile = createWriteStream(logFile, { flags: 'w' });
     await Promise.all(Array.from({ length: concurrency }, () => pool.spawn(declaration, env)));
     return pool;
   }
@@ -69,12 +109,18 @@ export class FunctionPool {
     const worker = new Worker(join(__dirname, 'function-worker.cjs'), {
       env,
       execArgv: ['--enable-source-maps'],
+      stdout: true,
+      stderr: true,
       workerData: {
         entry: await bundleHandler(declaration.entry),
         functionName: this.name,
+        logGroupName: logGroupOf(env),
         timeoutMs: declaration.timeoutSeconds * 1000,
       },
     });
+    const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';
+    captureOutput(worker.stdout, this.logFile!, process.stdout, echoLevel);
+    captureOutput(worker.stderr, this.logFile!, process.stderr, echoLevel);
     await new Promise<void>((ready, fail) => {
       worker.once('error', fail);
       worker.once('message', (m: { type: string; error?: string }) =>
@@ -120,5 +166,6 @@ export class FunctionPool {
 
   async stop(): Promise<void> {
     await Promise.all(this.instances.map((i) => i.worker.terminate()));
+    await new Promise<void>((done) => (this.logFile ? this.logFile.end(done) : done()));
   }
 }

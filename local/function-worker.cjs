@@ -5,7 +5,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
 if (workerData.entry.endsWith('.ts')) require('tsx/cjs/api').register();
 
-const { entry, functionName, timeoutMs } = workerData;
+const { entry, functionName, logGroupName, timeoutMs } = workerData;
 let handler;
 try {
   handler = require(entry).handler;
@@ -23,7 +23,7 @@ parentPort.on('message', async ({ id, event }) => {
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
     memoryLimitInMB: '512',
-    logGroupName: `/aws/lambda/${functionName}`,
+    logGroupName,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),

@@ -155,7 +155,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.WFM_LOG_LEVEL ?? 'WARN',
+      // Functions log at the stage's level into .local/logs (local/function-host.ts); this is what the console shows.
+      WFM_LOCAL_ECHO_LEVEL: options.logLevel ?? process.env.WFM_LOG_LEVEL ?? 'WARN',
       WFM_RETRY_SCALE: '0.1',
       ...Object.fromEntries(
         Object.entries(process.env).filter(([k]) => k.startsWith('WFM_')) as [string, string][],

@@ -15,6 +15,7 @@ import type { BreakerSettings } from './http/circuit-breaker';
 import type { RetryTable } from './http/retry-policy';
 import type { Timeouts } from './http/vendor-http-client';
 import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
+import type { MetricName } from './observability/metrics';
 import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
@@ -54,6 +55,8 @@ export interface FunctionDeclaration {
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** Alarms beyond the ones every function has (`FUNCTION_ALARMS`) and those `alarmsOf` derives. */
+  readonly alarms?: readonly AlarmDeclaration[];
 }
 
 /** How a function's vendor client departs from the defaults (spec 000's retry table, 3+7 s, spec 002's breaker). */
@@ -63,28 +66,42 @@ export interface VendorClientProfile {
   readonly breaker?: BreakerSettings;
 }
 
-/**
- * An alarm on one of the project's custom metrics (namespace WfmBridge), with the dimensions the functions
- * emit today: `service` and `workflow`, both the workflow's name.
- */
-export interface MetricAlarmDeclaration {
-  /** Construct id, PascalCase; unique within the workflow (two functions needing one alarm share it). */
+/** Where an alarm's metric comes from. */
+export type AlarmSource =
+  /**
+   * A custom metric of shared/observability/metrics.ts, on its emitter's base dimensions (`service`, and
+   * `workflow` for a workflow function), plus `dimensions` when the alarm watches one breakdown value.
+   */
+  | {
+      readonly source: 'custom';
+      readonly metricName: MetricName;
+      readonly dimensions?: Readonly<Record<string, string>>;
+    }
+  /** The function's own Lambda metric (one alarm per function that declares it). */
+  | { readonly source: 'lambda'; readonly metricName: 'Errors' | 'Throttles' | 'Invocations' }
+  /** The webhook API stage's API Gateway metric. */
+  | { readonly source: 'api'; readonly metricName: '5XXError' | 'Latency' };
+
+export type AlarmDeclaration = AlarmSource & {
+  /** The alarm's kind, PascalCase: part of its construct id, and its section in docs/runbook.md. */
   readonly id: string;
-  readonly metricName: string;
-  readonly statistic: 'Sum' | 'Maximum';
+  readonly statistic: 'Sum' | 'Maximum' | 'p99';
   readonly periodMinutes: number;
-  /** Fires when the statistic is greater than this. */
+  /** Consecutive periods the condition must hold (default 1). */
+  readonly evaluationPeriods?: number;
   readonly threshold: number;
+  /** Fires when the statistic is greater (default) or less than the threshold. */
+  readonly comparison?: 'greater' | 'less';
+  /** How a period without data counts (default: not breaching). A heartbeat counts silence as breaching. */
+  readonly whenMissing?: 'notBreaching' | 'breaching';
   readonly description: string;
-}
+};
 
 /** A processor or scheduled function of a workflow. */
 export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
   /** The vendor this function calls. */
   readonly vendor: VendorName;
   readonly vendorClient?: VendorClientProfile;
-  /** Alarms beyond the ones every vendor-calling function has (`alarmsOf`). */
-  readonly alarms?: readonly MetricAlarmDeclaration[];
 }
 
 export interface ScheduleDeclaration {
@@ -95,6 +112,11 @@ export interface ScheduleDeclaration {
   readonly timeZone: string;
   readonly function: WorkflowFunctionDeclaration;
   readonly description: string;
+  /**
+   * The `DidNotRun` heartbeat: the function must be invoked at least once in every period this long
+   * (a whole number of minutes CloudWatch accepts as a period: 1, 5, 10, 30 or a multiple of 60, at most a day).
+   */
+  readonly heartbeatMinutes: number;
 }
 
 export interface WorkflowDeclaration {
@@ -106,6 +128,26 @@ export interface WorkflowDeclaration {
   readonly processor: WorkflowFunctionDeclaration;
   readonly schedules: readonly ScheduleDeclaration[];
 }
+
+/** A domain event type the code publishes on the bus (shared/ports/platform.ts `DomainEvent.type`). */
+export interface DomainEventDeclaration {
+  readonly type: string;
+  /** Delivered to the diagnostics log group on-call reads (every event is archived either way). */
+  readonly onCall: boolean;
+}
+
+/** Every domain event type the code publishes; test/infra checks the code publishes no other. */
+export const DOMAIN_EVENTS: readonly DomainEventDeclaration[] = [
+  // Spec 002 section 4: the drift diagnosis (payload hash, token refresh time, rate-limit headers).
+  { type: 'adherence.drift', onCall: true },
+  { type: 'override.applied', onCall: false },
+  { type: 'override.rolled_back', onCall: false },
+  // Spec 001: the lifecycle record went FAILED (the message is also dead-lettered with its reason).
+  { type: 'override.failed', onCall: true },
+  { type: 'bid.received', onCall: false },
+  { type: 'schedule.cache_invalidated', onCall: false },
+  { type: 'reward.evaluation_received', onCall: false },
+];
 
 export interface VendorDeclaration {
   readonly name: VendorName;
@@ -119,6 +161,35 @@ export const INGRESS_FUNCTION: FunctionDeclaration = {
   entry: 'functions/ingress/handler.ts',
   timeoutSeconds: 10,
   memoryMb: 512,
+  alarms: [
+    {
+      id: 'Api5xx',
+      source: 'api',
+      metricName: '5XXError',
+      statistic: 'Sum',
+      periodMinutes: 5,
+      threshold: 0,
+      description: 'the webhook API answered 5xx: vendors will retry, then give up',
+    },
+    {
+      id: 'ApiLatencyP99',
+      source: 'api',
+      metricName: 'Latency',
+      statistic: 'p99',
+      periodMinutes: 5,
+      threshold: 5000,
+      description: 'p99 webhook latency is above 5 s (vendors time out and redeliver)',
+    },
+    {
+      id: 'SignatureRejected',
+      source: 'custom',
+      metricName: 'SignatureRejected',
+      statistic: 'Sum',
+      periodMinutes: 5,
+      threshold: 20,
+      description: 'more than 20 webhooks in 5 minutes failed their signature check',
+    },
+  ],
 };
 
 const defaultQueue: QueueSettings = {
@@ -139,9 +210,32 @@ export const VENDORS: readonly VendorDeclaration[] = [
 /** Spec 002: the WEM adherence endpoint allows 100 requests/s per tenant with a burst of 150. */
 export const GENESYS_ADHERENCE_RATE_LIMIT = { ratePerSecond: 100, burst: 150 } as const;
 
+/** Every function, the ingress included, has these (one per function). */
+export const FUNCTION_ALARMS: readonly AlarmDeclaration[] = [
+  {
+    id: 'Errors',
+    source: 'lambda',
+    metricName: 'Errors',
+    statistic: 'Sum',
+    periodMinutes: 1,
+    threshold: 0,
+    description: 'the function failed invocations',
+  },
+  {
+    id: 'Throttles',
+    source: 'lambda',
+    metricName: 'Throttles',
+    statistic: 'Sum',
+    periodMinutes: 1,
+    threshold: 0,
+    description: 'Lambda throttled the function',
+  },
+];
+
 /** The vendor client counts `BreakerOpen` when its breaker opens: every vendor-calling function needs this. */
-export const BREAKER_OPEN_ALARM: MetricAlarmDeclaration = {
+export const BREAKER_OPEN_ALARM: AlarmDeclaration = {
   id: 'BreakerOpen',
+  source: 'custom',
   metricName: 'BreakerOpen',
   statistic: 'Sum',
   periodMinutes: 1,
@@ -150,13 +244,37 @@ export const BREAKER_OPEN_ALARM: MetricAlarmDeclaration = {
 };
 
 /** Spec 002 section 4: reconciliation counts the agents whose WEM state drifted and were repaired. */
-const DRIFT_ALARM: MetricAlarmDeclaration = {
+const DRIFT_ALARM: AlarmDeclaration = {
   id: 'Drift',
+  source: 'custom',
   metricName: 'Drift',
   statistic: 'Sum',
   periodMinutes: 5,
   threshold: 5,
   description: 'reconciliation repaired more than 5 drifted agents in 5 minutes',
+};
+
+/** Agents left unchecked for lack of time, every run for a quarter of an hour: the tenant outgrew one run. */
+const RECONCILE_DEFERRED_ALARM: AlarmDeclaration = {
+  id: 'ReconcileDeferred',
+  source: 'custom',
+  metricName: 'ReconcileDeferred',
+  statistic: 'Sum',
+  periodMinutes: 1,
+  evaluationPeriods: 15,
+  threshold: 0,
+  description: 'reconciliation left agents unchecked in every run for 15 minutes',
+};
+
+/** Dashboard reads or repairs that failed for single agents (the run goes on with the others). */
+const RECONCILE_ERRORS_ALARM: AlarmDeclaration = {
+  id: 'ReconcileErrors',
+  source: 'custom',
+  metricName: 'ReconcileErrors',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 0,
+  description: 'reconciliation could not check or repair some agents',
 };
 
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [
@@ -218,10 +336,11 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 50,
           memoryMb: 512,
           vendor: 'genesys',
-          alarms: [DRIFT_ALARM],
+          alarms: [DRIFT_ALARM, RECONCILE_DEFERRED_ALARM, RECONCILE_ERRORS_ALARM],
         },
         description:
           'Compares last acknowledged agent states with WEM and repairs drift (spec 002 section 4).',
+        heartbeatMinutes: 5,
       },
     ],
   },
@@ -285,6 +404,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         },
         description:
           'Pulls the nightly performance export and enqueues one reward evaluation per agent (spec 004).',
+        // Runs once a night (02:30 New York is 06:30 or 07:30 UTC): every UTC day holds exactly one run.
+        heartbeatMinutes: 24 * 60,
       },
     ],
   },
@@ -331,15 +452,50 @@ export function workflowFunction(workflow: string, id: string): WorkflowFunction
   return found.declaration;
 }
 
-/** The alarms a function needs: the breaker alarm (it calls a vendor), then its own. */
-export function alarmsOf(fn: WorkflowFunctionDeclaration): readonly MetricAlarmDeclaration[] {
-  return [BREAKER_OPEN_ALARM, ...(fn.alarms ?? [])];
+/** The alarms a function needs: every function's, the breaker alarm (it calls a vendor), then its own. */
+export function alarmsOf(fn: WorkflowFunctionDeclaration): readonly AlarmDeclaration[] {
+  return [...FUNCTION_ALARMS, BREAKER_OPEN_ALARM, ...(fn.alarms ?? [])];
 }
 
-/** The alarms of a workflow's functions, once each (functions of a workflow share metric dimensions). */
-export function alarmsOfWorkflow(w: WorkflowDeclaration): readonly MetricAlarmDeclaration[] {
-  const byId = new Map<string, MetricAlarmDeclaration>();
-  for (const f of functionsOf(w)) for (const a of alarmsOf(f.declaration)) byId.set(a.id, a);
+/** The ingress's alarms: every function's, then its own (API Gateway and signature checks). */
+export function ingressAlarms(): readonly AlarmDeclaration[] {
+  return [...FUNCTION_ALARMS, ...(INGRESS_FUNCTION.alarms ?? [])];
+}
+
+/** The `DidNotRun` heartbeat of a schedule: its function was not invoked within `heartbeatMinutes`. */
+export function heartbeatAlarm(s: ScheduleDeclaration): AlarmDeclaration {
+  return {
+    id: 'DidNotRun',
+    source: 'lambda',
+    metricName: 'Invocations',
+    statistic: 'Sum',
+    periodMinutes: s.heartbeatMinutes,
+    threshold: 1,
+    comparison: 'less',
+    whenMissing: 'breaching',
+    description: `${s.id} did not run within ${s.heartbeatMinutes} minutes (${s.expression} ${s.timeZone})`,
+  };
+}
+
+/** Per function of a workflow: its Lambda-metric alarms, the schedule's heartbeat included. */
+export function functionAlarmsOfWorkflow(
+  w: WorkflowDeclaration,
+): readonly { readonly fn: WorkflowFunction; readonly alarms: readonly AlarmDeclaration[] }[] {
+  return functionsOf(w).map((fn) => {
+    const schedule = w.schedules.find((s) => s.id === fn.id);
+    const own = alarmsOf(fn.declaration).filter((a) => a.source === 'lambda');
+    return { fn, alarms: schedule ? [...own, heartbeatAlarm(schedule)] : own };
+  });
+}
+
+/**
+ * The custom-metric alarms of a workflow's functions, once each: the functions of a workflow share their
+ * metrics' dimensions (`service` and `workflow`), so two functions declaring one alarm share it.
+ */
+export function alarmsOfWorkflow(w: WorkflowDeclaration): readonly AlarmDeclaration[] {
+  const byId = new Map<string, AlarmDeclaration>();
+  for (const f of functionsOf(w))
+    for (const a of alarmsOf(f.declaration)) if (a.source === 'custom') byId.set(a.id, a);
   return [...byId.values()];
 }
 

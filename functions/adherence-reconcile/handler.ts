@@ -12,6 +12,9 @@ export const handler = async (_event?: unknown, context?: Pick<Context, 'getRema
     context && reconcileBudget(now, context.getRemainingTimeInMillis(), () => runtime.clock.now());
   const result = await reconcile(deps, now, budget);
   if (result.repaired) count(runtime.metrics, MetricName.Drift, result.repaired);
+  // Every run reports both, zeros included: the ReconcileDeferred alarm looks for runs that keep deferring.
+  count(runtime.metrics, MetricName.ReconcileDeferred, result.deferred);
+  count(runtime.metrics, MetricName.ReconcileErrors, result.failed);
   runtime.metrics.publishStoredMetrics();
   for (const line of reconcileReport(result)) runtime.logger[line.level](line.message, line.detail);
   return result;

@@ -45,7 +45,9 @@ function record(outcome: IngressOutcome): void {
       });
       return;
     case 'rejected':
-      countWith(metrics, MetricName.Rejected, { workflow, reason: outcome.reason });
+      countWith(metrics, MetricName.Rejected, { reason: outcome.reason });
+      if (outcome.reason.startsWith('signature_'))
+        countWith(metrics, MetricName.SignatureRejected, { workflow });
       logger.warn('webhook rejected', { workflow, reason: outcome.reason });
   }
 }

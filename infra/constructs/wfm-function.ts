@@ -13,12 +13,14 @@ export interface WfmFunctionProps<Env extends Record<string, string | undefined>
   /** Typed from the function's zod env schema (shared/config/function-env.ts): a missing variable does not compile. */
   readonly environment: Env;
   readonly logRetentionDays: number;
+  /** Deterministic, so the runbook can name it (shared/config/resource-names.ts `functionLogGroupName`). */
+  readonly logGroupName: string;
   readonly description: string;
 }
 
 /**
  * A Lambda function with this project's secure defaults: newest Node runtime, ARM64, local esbuild bundle
- * (never Docker), X-Ray active tracing, its own log group with a retention, JSON logs.
+ * (never Docker), X-Ray active tracing, its own named log group with a retention, JSON logs.
  */
 export class WfmFunction<Env extends Record<string, string | undefined>> extends Construct {
   readonly fn: NodejsFunction;
@@ -26,6 +28,7 @@ export class WfmFunction<Env extends Record<string, string | undefined>> extends
   constructor(scope: Construct, id: string, props: WfmFunctionProps<Env>) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
       retention: props.logRetentionDays as logs.RetentionDays,
     });
     const environment = Object.fromEntries(

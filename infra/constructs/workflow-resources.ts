@@ -1,7 +1,6 @@
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,16 +15,19 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { workflowFunctionEnv, type WorkflowEnvSchema } from '../../shared/config/function-env';
 import type { StageConfig } from '../../shared/config/stage';
+import { functionLogGroupName } from '../../shared/config/resource-names';
+import { METRICS_NAMESPACE, type MetricName } from '../../shared/observability/metrics';
 import {
   alarmsOfWorkflow,
+  functionAlarmsOfWorkflow,
   PROCESSOR_ID,
   visibilityTimeoutSeconds,
-  type MetricAlarmDeclaration,
   type VendorName,
   type WorkflowDeclaration,
   type WorkflowFunction,
 } from '../../shared/topology';
 import { pascalCase as pascal } from '../../shared/config/resource-names';
+import { alarmOn, declaredAlarm } from './alarms';
 import { WfmFunction } from './wfm-function';
 
 export interface WorkflowResourcesProps {
@@ -47,6 +49,8 @@ export class WorkflowResources extends Construct {
   readonly dlq: sqs.Queue;
   readonly processor: WfmFunction<z.input<typeof WorkflowEnvSchema>>;
   readonly scheduled: WfmFunction<z.input<typeof WorkflowEnvSchema>>[] = [];
+  /** Every function of the workflow by its topology id (`processor` or the schedule id). */
+  readonly functions = new Map<string, WfmFunction<z.input<typeof WorkflowEnvSchema>>>();
 
   constructor(
     scope: Construct,
@@ -104,6 +108,7 @@ export class WorkflowResources extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    this.functions.set(PROCESSOR_ID, this.processor);
     Validations.of(this.processor).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
@@ -117,6 +122,7 @@ export class WorkflowResources extends Construct {
         s.description,
       );
       this.scheduled.push(fn);
+      this.functions.set(s.id, fn);
       const scheduleDlq = new sqs.Queue(this, `Schedule${pascal(s.id)}Dlq`, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
@@ -147,6 +153,7 @@ export class WorkflowResources extends Construct {
         }),
         0,
         `${s.id}: a scheduled run failed every retry`,
+        'ScheduleDlqDepth',
       );
     }
 
@@ -161,6 +168,7 @@ export class WorkflowResources extends Construct {
       declaration: fn.declaration,
       description: description.slice(0, 256),
       logRetentionDays: config.logRetentionDays,
+      logGroupName: functionLogGroupName(config.stage, { workflow: workflow.name, id: fn.id }),
       environment: workflowFunctionEnv({
         config,
         workflow,
@@ -212,20 +220,17 @@ export class WorkflowResources extends Construct {
     return role;
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string) {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string, kind = id) {
+    return alarmOn(this, id, metric, {
       threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${this.props.workflow.name}: ${description}. See docs/runbook.md.`,
+      description: `${this.props.workflow.name}: ${description}`,
+      kind,
+      topic: this.props.alarmTopic,
     });
-    alarm.addAlarmAction(new cwActions.SnsAction(this.props.alarmTopic));
-    return alarm;
   }
 
   private alarms() {
+    const { workflow: w, alarmTopic } = this.props;
     const minute = { period: Duration.minutes(1) };
     this.alarm(
       'DlqDepth',
@@ -245,47 +250,53 @@ export class WorkflowResources extends Construct {
       300,
       'the oldest queued message waited more than 5 minutes',
     );
-    this.alarm(
-      'ProcessorErrors',
-      this.processor.fn.metricErrors({ ...minute, statistic: 'Sum' }),
-      0,
-      'the processor failed invocations',
-    );
-    this.alarm(
-      'ProcessorThrottles',
-      this.processor.fn.metricThrottles({ ...minute, statistic: 'Sum' }),
-      0,
-      'the processor was throttled',
-    );
-    for (const declared of alarmsOfWorkflow(this.props.workflow)) this.metricAlarm(declared);
+    // Lambda-metric alarms, one per function (e.g. ProcessorErrors, AdherenceReconciliationDidNotRun).
+    for (const { fn, alarms } of functionAlarmsOfWorkflow(w)) {
+      const target = this.functions.get(fn.id)!;
+      for (const a of alarms)
+        declaredAlarm(
+          this,
+          `${pascal(fn.id)}${a.id}`,
+          a,
+          { fn: target.fn },
+          `${w.name} ${fn.id}`,
+          alarmTopic,
+        );
+    }
+    // Custom-metric alarms, once per workflow: its functions share the metrics' dimensions.
+    for (const a of alarmsOfWorkflow(w))
+      declaredAlarm(this, a.id, a, { customDimensions: this.customDimensions() }, w.name, alarmTopic);
   }
 
-  /** An alarm declared in the topology, on a custom metric with the dimensions the functions emit. */
-  private metricAlarm(a: MetricAlarmDeclaration) {
+  /** The base dimensions every metric of this workflow's functions carries (shared/observability/metrics.ts). */
+  private customDimensions() {
     const name = this.props.workflow.name;
-    return this.alarm(
-      a.id,
-      new cloudwatch.Metric({
-        namespace: 'WfmBridge',
-        metricName: a.metricName,
-        dimensionsMap: { service: name, workflow: name },
-        period: Duration.minutes(a.periodMinutes),
-        statistic: a.statistic,
-      }),
-      a.threshold,
-      a.description,
-    );
+    return { service: name, workflow: name };
   }
 
   private dashboard() {
     const { workflow: w } = this.props;
-    const custom = (metricName: string) =>
+    const custom = (metricName: MetricName) =>
       new cloudwatch.Metric({
-        namespace: 'WfmBridge',
+        namespace: METRICS_NAMESPACE,
         metricName,
-        dimensionsMap: { service: w.name, workflow: w.name },
+        dimensionsMap: this.customDimensions(),
         statistic: 'Sum',
       });
+    /**
+     * One line per value of a breakdown dimension (e.g. every HTTP status seen): the values are open-ended,
+     * so a SEARCH over the breakdown's dimension set, rather than a fixed list of lines that would miss one.
+     */
+    const breakdown = (metricName: MetricName, dimension: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service,workflow} MetricName="${metricName}" service="${w.name}" workflow="${w.name}"', 'Sum', 60)`,
+        label,
+        usingMetrics: {},
+        period: Duration.minutes(1),
+      });
+    const declaredOwn = alarmsOfWorkflow(w)
+      .map((a) => (a.source === 'custom' ? a.metricName : undefined))
+      .filter((m): m is MetricName => m !== undefined && m !== 'BreakerOpen');
     const board = new cloudwatch.Dashboard(this, 'Dashboard', {});
     board.addWidgets(
       new cloudwatch.GraphWidget({
@@ -296,18 +307,26 @@ export class WorkflowResources extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Dead letters',
         left: [this.dlq.metricApproximateNumberOfMessagesVisible()],
+        right: [breakdown('DeadLettered', 'reason', 'DeadLettered by reason')],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Processor',
-        left: [this.processor.fn.metricErrors(), this.processor.fn.metricThrottles()],
-        right: [this.processor.fn.metricDuration()],
+        title: 'Functions: errors, throttles, invocations',
+        left: [...this.functions.values()].flatMap((f) => [f.fn.metricErrors(), f.fn.metricThrottles()]),
+        right: [...this.functions.values()].map((f) => f.fn.metricInvocations()),
       }),
       new cloudwatch.GraphWidget({
         title: 'Outcomes',
-        left: ['Processed', 'Failed', 'DeadLettered', 'VendorCalls', 'RateLimited', 'BreakerOpen'].map(
-          custom,
-        ),
+        left: (['Processed', 'Failed', 'DeadLettered', 'Deferred'] as const).map(custom),
+        right: [breakdown('Deferred', 'reason', 'Deferred by reason')],
       }),
+      new cloudwatch.GraphWidget({
+        title: 'VendorCalls by status',
+        left: [breakdown('VendorCalls', 'status', 'VendorCalls by status')],
+        right: (['VendorCalls', 'RateLimited', 'BreakerOpen'] as const).map(custom),
+      }),
+      ...(declaredOwn.length
+        ? [new cloudwatch.GraphWidget({ title: 'Scheduled runs', left: declaredOwn.map(custom) })]
+        : []),
     );
   }
 }

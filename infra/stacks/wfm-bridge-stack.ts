@@ -1,4 +1,5 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,12 +8,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { ingressFunctionEnv, type IngressEnvSchema } from '../../shared/config/function-env';
 import {
+  diagnosticsLogGroupName,
+  functionLogGroupName,
   pascalCase,
   STACK_OUTPUTS,
   stackOutputNames,
@@ -21,7 +25,17 @@ import {
 } from '../../shared/config/resource-names';
 import type { StageConfig } from '../../shared/config/stage';
 import { TABLES } from '../../shared/tables';
-import { INGRESS_FUNCTION, ROUTES, VENDORS, WORKFLOWS, type VendorName } from '../../shared/topology';
+import { METRICS_NAMESPACE, type MetricName } from '../../shared/observability/metrics';
+import {
+  DOMAIN_EVENTS,
+  INGRESS_FUNCTION,
+  ingressAlarms,
+  ROUTES,
+  VENDORS,
+  WORKFLOWS,
+  type VendorName,
+} from '../../shared/topology';
+import { alarmOn, declaredAlarm } from '../constructs/alarms';
 import { WfmFunction } from '../constructs/wfm-function';
 import { WorkflowResources } from '../constructs/workflow-resources';
 
@@ -55,6 +69,7 @@ export class WfmBridgeStack extends Stack {
     ) as Record<(typeof TABLES)[number]['id'], dynamodb.Table>;
 
     const bus = new events.EventBus(this, 'DomainEvents', { description: 'wfm-bridge domain events' });
+    const diagnostics = this.deliverDiagnostics(config, bus, retain);
 
     const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: retain });
     topicKey.grant(
@@ -119,6 +134,7 @@ export class WfmBridgeStack extends Stack {
       declaration: INGRESS_FUNCTION,
       description: 'Verifies webhook signatures, validates, enqueues, answers 202',
       logRetentionDays: config.logRetentionDays,
+      logGroupName: functionLogGroupName(config.stage, 'ingress'),
       environment: ingressFunctionEnv({
         config,
         toJson: (value) => this.toJsonString(value),
@@ -166,6 +182,21 @@ export class WfmBridgeStack extends Stack {
     }
 
     this.acknowledgeEdgeFindings(config, ingress);
+    this.ingressAlarmsAndDashboard(ingress, alarmTopic);
+    alarmOn(
+      this,
+      'DiagnosticsDlqDepth',
+      diagnostics.undelivered.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        threshold: 0,
+        description: 'diagnostics: domain events could not be delivered to the diagnostics log group',
+        kind: 'DiagnosticsDlqDepth',
+        topic: alarmTopic,
+      },
+    );
 
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.api.url });
     for (const [name, wf] of this.workflows) {
@@ -180,6 +211,98 @@ export class WfmBridgeStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.idempotencyTable, { value: tables.Idempotency.tableName });
     new CfnOutput(this, STACK_OUTPUTS.eventBus, { value: bus.eventBusName });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopic, { value: alarmTopic.topicArn });
+    new CfnOutput(this, STACK_OUTPUTS.diagnosticsLogGroup, { value: diagnostics.logGroup.logGroupName });
+  }
+
+  /**
+   * Domain events on-call reads (`DOMAIN_EVENTS` with `onCall`, e.g. `adherence.drift`) land in a log group,
+   * and every event on the bus is archived for replay. Without a rule EventBridge drops what it is sent.
+   */
+  private deliverDiagnostics(config: StageConfig, bus: events.EventBus, retain: RemovalPolicy) {
+    const logGroup = new logs.LogGroup(this, 'DiagnosticsLogs', {
+      logGroupName: diagnosticsLogGroupName(config.stage),
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: retain,
+    });
+    bus.archive('DomainEventsArchive', {
+      description: 'Every wfm-bridge domain event, replayable',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(config.logRetentionDays),
+    });
+    const rule = new events.Rule(this, 'DiagnosticsRule', {
+      eventBus: bus,
+      description: 'Delivers the domain events on-call reads to the diagnostics log group',
+      eventPattern: { detailType: DOMAIN_EVENTS.filter((e) => e.onCall).map((e) => e.type) },
+    });
+    // The log group's own resource policy lets EventBridge write to it (no custom resource needed).
+    new logs.ResourcePolicy(this, 'DiagnosticsLogsPolicy', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [
+            new iam.ServicePrincipal('events.amazonaws.com'),
+            new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
+          ],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      ],
+    });
+    // Events the log group refused (a policy or quota problem) wait here, alarmed, instead of being dropped.
+    const undelivered = new sqs.Queue(this, 'DiagnosticsDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    undelivered.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [undelivered.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    Validations.of(undelivered).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: 'Dead-letter queue of the diagnostics rule target.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'Dead-letter queue of the diagnostics rule target.' },
+    );
+    rule.addTarget({
+      bind: () => ({ arn: logGroup.logGroupArn, deadLetterConfig: { arn: undelivered.queueArn } }),
+    });
+    return { logGroup, undelivered };
+  }
+
+  /** The ingress's declared alarms (topology) and its dashboard: API, function and ingress metrics. */
+  private ingressAlarmsAndDashboard(
+    ingress: WfmFunction<Record<string, string | undefined>>,
+    alarmTopic: sns.ITopic,
+  ) {
+    const on = { fn: ingress.fn, api: this.api, customDimensions: { service: 'ingress' } };
+    for (const a of ingressAlarms()) declaredAlarm(this, `Ingress${a.id}`, a, on, 'ingress', alarmTopic);
+    const custom = (metricName: MetricName) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: 'ingress' },
+        statistic: 'Sum',
+      });
+    new cloudwatch.Dashboard(this, 'IngressDashboard', {}).addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Webhook API',
+        left: [this.api.metricServerError(), this.api.metricClientError()],
+        right: [this.api.metricLatency({ statistic: 'p99' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Ingress function',
+        left: [ingress.fn.metricErrors(), ingress.fn.metricThrottles()],
+        right: [ingress.fn.metricDuration({ statistic: 'p99' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Webhooks',
+        left: (['Accepted', 'Ignored', 'Quarantined'] as const).map(custom),
+        right: (['Rejected', 'SignatureRejected'] as const).map(custom),
+      }),
+    );
   }
 
   private acknowledgeEdgeFindings(

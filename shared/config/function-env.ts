@@ -51,6 +51,8 @@ const common = {
   STAGE: Text,
   POWERTOOLS_SERVICE_NAME: Text,
   POWERTOOLS_METRICS_NAMESPACE: Text,
+  /** The stage's `logLevel` (shared/config/stage.ts). */
+  POWERTOOLS_LOG_LEVEL: zEnum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
 };
 
 /** Per route: the queue it enqueues on and the Secrets Manager secret holding its signing secrets. */
@@ -128,6 +130,7 @@ export function ingressFunctionEnv(i: IngressEnvInputs): z.input<typeof IngressE
     STAGE: i.config.stage,
     POWERTOOLS_SERVICE_NAME: 'ingress',
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: i.config.logLevel,
     MAX_BODY_BYTES: String(i.config.api.maxBodyBytes),
     SECRETS_CACHE_TTL_SECONDS: String(i.secretsCacheTtlSeconds ?? DEFAULT_SECRETS_CACHE_TTL_SECONDS),
     WORKFLOW_SETTINGS: JSON.stringify(ingressWorkflowSettings(i.config)),
@@ -162,6 +165,7 @@ export function workflowFunctionEnv(i: WorkflowEnvInputs): z.input<typeof Workfl
     STAGE: config.stage,
     POWERTOOLS_SERVICE_NAME: w.name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: config.logLevel,
     WORKFLOW: w.name,
     WORKFLOW_FUNCTION: fn.id,
     STATE_TABLE_NAME: refs.stateTable,

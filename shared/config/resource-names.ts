@@ -60,6 +60,18 @@ export const STACK_OUTPUTS = {
   idempotencyTable: 'IdempotencyTableName',
   eventBus: 'EventBusName',
   alarmTopic: 'AlarmTopicArn',
+  diagnosticsLogGroup: 'DiagnosticsLogGroupName',
 } as const;
+
+/**
+ * Log group of a function, named so the runbook can say where to look: `/wfm-bridge/<stage>/ingress` and
+ * `/wfm-bridge/<stage>/<workflow>/<function id>` (`processor` or the schedule id). The local runtime writes
+ * each function's JSON lines under the same path (.local/logs/...).
+ */
+export const functionLogGroupName = (stage: string, fn: { workflow: string; id: string } | 'ingress') =>
+  fn === 'ingress' ? `/wfm-bridge/${stage}/ingress` : `/wfm-bridge/${stage}/${fn.workflow}/${fn.id}`;
+
+/** Where domain events on-call needs (e.g. `adherence.drift`) are delivered; EventBridge log targets live under /aws/events/. */
+export const diagnosticsLogGroupName = (stage: string) => `/aws/events/wfm-bridge/${stage}/diagnostics`;
 
 export { pascal as pascalCase };

@@ -41,6 +41,11 @@ export const StageConfigSchema = z.object({
   }),
   alarms: z.object({ email: z.string().email().optional() }).default({}),
   logRetentionDays: z.number().int().positive().default(30),
+  /**
+   * Powertools log level of every function (POWERTOOLS_LOG_LEVEL). Every line a runbook query selects must be
+   * written at it: test/e2e/runbook-queries.test.ts checks each stage's level against the lines the queries find.
+   */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   workflows: z.object({
     'shift-overrides': ShiftOverridesSettingsSchema,
     'adherence-sync': AdherenceSyncSettingsSchema,
@@ -97,6 +102,8 @@ export const STAGES: Record<string, StageConfigInput> = {
       cxone: { baseUrl: 'http://127.0.0.1:4010/cxone' },
       rewards: { baseUrl: 'http://127.0.0.1:4010/rewards' },
     },
+    // Everything is written to .local/logs; the console shows WARN and above (WFM_LOG_LEVEL).
+    logLevel: 'DEBUG',
     workflows: workflowDefaults,
   },
   dev: {
@@ -108,6 +115,7 @@ export const STAGES: Record<string, StageConfigInput> = {
       rewards: { baseUrl: 'https://api.rewards.example.com' },
     },
     logRetentionDays: 14,
+    logLevel: 'DEBUG',
     workflows: workflowDefaults,
   },
   prod: {
@@ -119,6 +127,9 @@ export const STAGES: Record<string, StageConfigInput> = {
       rewards: { baseUrl: 'https://api.rewards.example.com' },
     },
     logRetentionDays: 90,
+    // DEBUG while the per-call `vendor call` line the runbook queries is written at DEBUG
+    // (shared/runtime/vendor-client.ts); INFO once that line is INFO. It is the only DEBUG line of the code.
+    logLevel: 'DEBUG',
     workflows: workflowDefaults,
   },
 };

@@ -1,39 +1,116 @@
+/**
+ * Every custom metric the code emits, declared once (namespace WfmBridge). `count` and `countWith` are typed
+ * against this catalogue, so code cannot emit an undeclared name or dimension set, and the infra tests check
+ * every dashboard line and alarm of the synthesized template against it.
+ *
+ * CloudWatch treats each dimension set as its own metric. Every emission carries its emitter's base
+ * dimensions: `service` (Powertools, from POWERTOOLS_SERVICE_NAME) and, in workflow functions, `workflow`
+ * (`setDefaultDimensions`). A metric with a breakdown (`by`, e.g. `reason`) is published in one EMF blob under
+ * two dimension sets: the base set (the total the dashboard and alarms query) and the base set plus the
+ * breakdown (for drill-down, e.g. a SEARCH over `status`).
+ */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
-/** The metric names every dashboard and alarm refers to; PascalCase, per workflow dimension. */
-export const MetricName = {
-  Accepted: 'Accepted',
-  Ignored: 'Ignored',
-  Rejected: 'Rejected',
-  Quarantined: 'Quarantined',
-  Processed: 'Processed',
-  Failed: 'Failed',
-  DeadLettered: 'DeadLettered',
-  /** Put back on its queue by a RetryLater (shared/runtime/sqs-processor.ts). */
-  Deferred: 'Deferred',
-  VendorCalls: 'VendorCalls',
-  RateLimited: 'RateLimited',
-  BreakerOpen: 'BreakerOpen',
-  Drift: 'Drift',
-} as const;
-export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+export const METRICS_NAMESPACE = 'WfmBridge';
 
-export function createMetrics(service: string): Metrics {
-  return new Metrics({ serviceName: service });
+/** Who emits a metric: the ingress (`service`=ingress) or a workflow function (`service`=`workflow`=its name). */
+export type MetricEmitter = 'ingress' | 'workflow';
+
+export const BASE_DIMENSIONS: Readonly<Record<MetricEmitter, readonly string[]>> = {
+  ingress: ['service'],
+  workflow: ['service', 'workflow'],
+};
+
+interface MetricDeclaration {
+  readonly emitter: MetricEmitter;
+  /** The breakdown dimensions added to the base set (published besides the base-set total). */
+  readonly by: readonly string[];
+  readonly description: string;
 }
 
-/** Counts one occurrence with extra dimensions (e.g. reason, status) in its own EMF blob. */
-export function countWith(
+export const METRIC_CATALOGUE = {
+  Accepted: { emitter: 'ingress', by: ['workflow'], description: 'webhooks enqueued' },
+  Ignored: {
+    emitter: 'ingress',
+    by: ['workflow'],
+    description: 'well-formed events the workflow does not act on',
+  },
+  Rejected: { emitter: 'ingress', by: ['reason'], description: 'webhooks refused (4xx), by reason' },
+  SignatureRejected: {
+    emitter: 'ingress',
+    by: ['workflow'],
+    description: 'webhooks refused because their signature was missing, stale or wrong',
+  },
+  Quarantined: {
+    emitter: 'ingress',
+    by: ['workflow'],
+    description: 'well-signed, schema-invalid events kept on the DLQ',
+  },
+  Processed: { emitter: 'workflow', by: [], description: 'records handled' },
+  Failed: { emitter: 'workflow', by: [], description: 'records that threw' },
+  DeadLettered: {
+    emitter: 'workflow',
+    by: ['reason'],
+    description: 'records dead-lettered, by failure reason',
+  },
+  /** Put back on its queue by a RetryLater (shared/runtime/sqs-processor.ts). */
+  Deferred: { emitter: 'workflow', by: ['reason'], description: 'records deferred, by reason' },
+  VendorCalls: { emitter: 'workflow', by: ['status'], description: 'vendor HTTP calls, by status' },
+  RateLimited: { emitter: 'workflow', by: [], description: 'vendor calls answered 429' },
+  BreakerOpen: { emitter: 'workflow', by: [], description: 'the vendor circuit breaker opened' },
+  Drift: { emitter: 'workflow', by: [], description: 'agents reconciliation repaired' },
+  ReconcileDeferred: {
+    emitter: 'workflow',
+    by: [],
+    description: 'agents a reconciliation run left for the next one (out of time)',
+  },
+  ReconcileErrors: {
+    emitter: 'workflow',
+    by: [],
+    description: 'agents whose dashboard read or repair failed in a reconciliation run',
+  },
+} as const satisfies Record<string, MetricDeclaration>;
+
+export type MetricName = keyof typeof METRIC_CATALOGUE;
+export const MetricName = Object.fromEntries(Object.keys(METRIC_CATALOGUE).map((k) => [k, k])) as {
+  readonly [K in MetricName]: K;
+};
+
+/** Metrics with no breakdown. */
+type Plain = {
+  [K in MetricName]: (typeof METRIC_CATALOGUE)[K]['by'] extends readonly [] ? K : never;
+}[MetricName];
+/** Metrics with a breakdown, and the dimensions each needs. */
+type Broken = Exclude<MetricName, Plain>;
+type BreakdownOf<N extends Broken> = Record<(typeof METRIC_CATALOGUE)[N]['by'][number], string>;
+
+/** The dimension sets a metric is published under, by its emitter: the base set, then base plus breakdown. */
+export function dimensionSetsOf(name: MetricName): readonly (readonly string[])[] {
+  const declared: MetricDeclaration = METRIC_CATALOGUE[name];
+  const base = BASE_DIMENSIONS[declared.emitter];
+  return declared.by.length ? [base, [...base, ...declared.by]] : [base];
+}
+
+export function createMetrics(service: string): Metrics {
+  return new Metrics({
+    serviceName: service,
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  });
+}
+
+/** Counts one occurrence with its breakdown, in its own EMF blob: under the base set and base plus breakdown. */
+export function countWith<N extends Broken>(
   metrics: Metrics,
-  name: MetricName,
-  dimensions: Record<string, string>,
+  name: N,
+  breakdown: BreakdownOf<N>,
   value = 1,
 ): void {
   const single = metrics.singleMetric();
-  for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+  single.addDimensions({});
+  single.addDimensions(breakdown as Record<string, string>);
   single.addMetric(name, MetricUnit.Count, value);
 }
 
-export function count(metrics: Metrics, name: MetricName, value = 1): void {
+export function count(metrics: Metrics, name: Plain, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
 }

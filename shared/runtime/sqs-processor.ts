@@ -17,6 +17,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { foldAttributes, fromSqsAttributes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import { PermanentFailure, RetryableFailure, RetryLater, WorkflowFailure } from '../errors';
+import { withLogKeys } from '../observability/logger';
 import { count, countWith, MetricName } from '../observability/metrics';
 
 export interface WorkflowMessage {
@@ -172,6 +173,17 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
     await mapBounded(event.Records, options.concurrency ?? 5, async (record) => {
       const message = toWorkflowMessage(record);
       const keys = { vendorEventId: message.attributes.eventId ?? message.messageId };
+      // Every line written while this record is handled (handler, vendor client, runner) carries its keys.
+      await withLogKeys({ workflow: options.workflow, ...keys }, () => processRecord(record, message, keys));
+    });
+    metrics.publishStoredMetrics();
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+
+    async function processRecord(
+      record: SQSRecord,
+      message: WorkflowMessage,
+      keys: { vendorEventId: string },
+    ): Promise<void> {
       try {
         await options.handle(message, context);
         count(metrics, MetricName.Processed);
@@ -223,9 +235,7 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
           failures.push(record.messageId);
         }
       }
-    });
-    metrics.publishStoredMetrics();
-    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
   };
 }
 

@@ -2,7 +2,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
 import { stackOutputNames, STACK_OUTPUTS } from '../../shared/config/resource-names';
 import { TABLES } from '../../shared/tables';
-import { alarmsOfWorkflow, functionsOf, ROUTES, SCHEDULES, VENDORS, WORKFLOWS } from '../../shared/topology';
+import {
+  alarmsOfWorkflow,
+  functionsOf,
+  ingressAlarms,
+  ROUTES,
+  SCHEDULES,
+  VENDORS,
+  WORKFLOWS,
+} from '../../shared/topology';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
 
@@ -159,21 +167,30 @@ describe('the stack, built from the topology', () => {
 
   it('builds the custom-metric alarms from the functions declarations, and no others', () => {
     const custom = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'WfmBridge');
-    const declared = WORKFLOWS.flatMap((w) => alarmsOfWorkflow(w).map((a) => ({ workflow: w.name, ...a })));
+    const declared = [
+      ...WORKFLOWS.flatMap((w) =>
+        alarmsOfWorkflow(w).map((a) => ({
+          label: w.name,
+          dims: { service: w.name, workflow: w.name },
+          ...a,
+        })),
+      ),
+      ...ingressAlarms()
+        .filter((a) => a.source === 'custom')
+        .map((a) => ({ label: 'ingress', dims: { service: 'ingress' }, ...a })),
+    ];
     expect(custom).toHaveLength(declared.length);
     for (const a of declared) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'WfmBridge',
-        MetricName: a.metricName,
+        MetricName: a.source === 'custom' && a.metricName,
         Statistic: a.statistic,
         Period: a.periodMinutes * 60,
         Threshold: a.threshold,
+        EvaluationPeriods: a.evaluationPeriods ?? 1,
         ComparisonOperator: 'GreaterThanThreshold',
-        Dimensions: Match.arrayWith([
-          { Name: 'service', Value: a.workflow },
-          { Name: 'workflow', Value: a.workflow },
-        ]),
-        AlarmDescription: `${a.workflow}: ${a.description}. See docs/runbook.md.`,
+        Dimensions: Object.entries(a.dims).map(([Name, Value]) => ({ Name, Value })),
+        AlarmDescription: `${a.label}: ${a.description}. See docs/runbook.md, alarm ${a.id}.`,
       });
     }
     // The reconciliation function declares Drift; its workflow has it, the others do not.

@@ -46,6 +46,8 @@ describe('topology', () => {
     expect(alarmsOfWorkflow(WORKFLOWS.find((w) => w.name === 'adherence-sync')!).map((a) => a.id)).toEqual([
       'BreakerOpen',
       'Drift',
+      'ReconcileDeferred',
+      'ReconcileErrors',
     ]);
     const metricNames = new Set<string>(Object.values(MetricName));
     for (const w of WORKFLOWS)

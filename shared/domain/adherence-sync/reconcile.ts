@@ -47,40 +47,58 @@ export async function reconcile(
   const agents = (await deps.agents()).sort((a, b) => b.eventTime - a.eventTime);
   let repaired = 0;
   let checked = 0;
+  const errors: { agentId: string; error: string }[] = [];
   for (const record of agents) {
     if (budget && budget.clock() >= budget.deadline) break;
     checked++;
-    const shown = await deps.dashboard(record.agentId);
-    if (shown.adherenceState === record.state) continue;
-    const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
-    if (now - differingSince <= DRIFT_THRESHOLD_MS) continue;
-    const at = new Date(now).toISOString();
-    const event = {
-      agentId: record.agentId,
-      adherenceState: record.state,
-      scheduleType: await deps.wem.scheduleType(record.agentId),
-      startTime: at,
-      endTime: at,
-      reasonCode: deps.reasonCode,
-    };
-    const payloadHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
-    const result = await deps.wem.push(event, idempotencyKeyOf(record.agentId, record.state, at));
-    repaired++;
-    await deps.events.publish({
-      type: 'adherence.drift',
-      detail: {
-        agentId: record.agentId,
-        expected: record.state,
-        observed: shown.adherenceState,
-        differingForMs: now - differingSince,
-        repushStatus: result.status,
-        payloadHash,
-        ...deps.diagnostics(),
-        freshness: freshness(now - record.eventTime),
-      },
-    });
+    try {
+      if (await reconcileAgent(deps, record, now)) repaired++;
+    } catch (err) {
+      // One agent's failed read or repair must not cost the others their check: count it, report it, go on.
+      errors.push({ agentId: record.agentId, error: (err as Error).message ?? String(err) });
+    }
   }
-  return { agents: agents.length, checked, deferred: agents.length - checked, repaired };
+  return {
+    agents: agents.length,
+    checked,
+    deferred: agents.length - checked,
+    repaired,
+    failed: errors.length,
+    errors,
+  };
+}
+
+/** Checks one agent; repairs and reports drift. True when it repaired. */
+async function reconcileAgent(deps: ReconcileDeps, record: AgentRecord, now: number): Promise<boolean> {
+  const shown = await deps.dashboard(record.agentId);
+  if (shown.adherenceState === record.state) return false;
+  const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
+  if (now - differingSince <= DRIFT_THRESHOLD_MS) return false;
+  const at = new Date(now).toISOString();
+  const event = {
+    agentId: record.agentId,
+    adherenceState: record.state,
+    scheduleType: await deps.wem.scheduleType(record.agentId),
+    startTime: at,
+    endTime: at,
+    reasonCode: deps.reasonCode,
+  };
+  const payloadHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
+  const result = await deps.wem.push(event, idempotencyKeyOf(record.agentId, record.state, at));
+  await deps.events.publish({
+    type: 'adherence.drift',
+    detail: {
+      agentId: record.agentId,
+      expected: record.state,
+      observed: shown.adherenceState,
+      differingForMs: now - differingSince,
+      repushStatus: result.status,
+      payloadHash,
+      ...deps.diagnostics(),
+      freshness: freshness(now - record.eventTime),
+    },
+  });
+  return true;
 }
 
 export type ReconcileResult = Awaited<ReturnType<typeof reconcile>>;
@@ -99,11 +117,18 @@ export function reconcileReasonCode(reasonCodeMap: Readonly<Record<string, strin
   return noReason.ok ? noReason.code : 'NONE';
 }
 
-/** What a run reports: always its counts; a warning when agents were left for the next run. */
+/** What a run reports: always its counts; a warning for agents it could not check, and one for agents left for the next run. */
 export function reconcileReport(result: ReconcileResult) {
+  const { errors, ...counts } = result;
   const lines: { level: 'info' | 'warn'; message: string; detail: Record<string, unknown> }[] = [
-    { level: 'info', message: 'adherence reconciled', detail: { ...result } },
+    { level: 'info', message: 'adherence reconciled', detail: counts },
   ];
+  if (result.failed)
+    lines.push({
+      level: 'warn',
+      message: 'reconciliation could not check some agents',
+      detail: { failed: result.failed, errors: errors.slice(0, 20) },
+    });
   if (result.deferred)
     lines.push({
       level: 'warn',

@@ -113,7 +113,7 @@ describe('reconciliation within a time budget', () => {
       { deadline: now + 2000, clock: () => now },
     );
     expect(read).toEqual(['newest', 'newer']);
-    expect(result).toEqual({ agents: 3, checked: 2, deferred: 1, repaired: 2 });
+    expect(result).toEqual({ agents: 3, checked: 2, deferred: 1, repaired: 2, failed: 0, errors: [] });
     expect(events.events.map((e) => e.type)).toEqual(['adherence.drift', 'adherence.drift']);
   });
 });

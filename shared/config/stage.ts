@@ -115,7 +115,7 @@ export const STAGES: Record<string, StageConfigInput> = {
       rewards: { baseUrl: 'https://api.rewards.example.com' },
     },
     logRetentionDays: 14,
-    logLevel: 'DEBUG',
+    logLevel: 'INFO',
     workflows: workflowDefaults,
   },
   prod: {
@@ -127,9 +127,8 @@ export const STAGES: Record<string, StageConfigInput> = {
       rewards: { baseUrl: 'https://api.rewards.example.com' },
     },
     logRetentionDays: 90,
-    // DEBUG while the per-call `vendor call` line the runbook queries is written at DEBUG
-    // (shared/runtime/vendor-client.ts); INFO once that line is INFO. It is the only DEBUG line of the code.
-    logLevel: 'DEBUG',
+    // INFO keeps the per-call `vendor call` line the runbook queries (test/e2e/runbook-queries.test.ts).
+    logLevel: 'INFO',
     workflows: workflowDefaults,
   },
 };

@@ -145,7 +145,7 @@ export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOv
     onCall: (call) => {
       countWith(metrics, MetricName.VendorCalls, { status: String(call.status) });
       if (call.status === 429) count(metrics, MetricName.RateLimited);
-      logger.debug('vendor call', { ...call });
+      logger.info('vendor call', { ...call });
     },
   });
 }

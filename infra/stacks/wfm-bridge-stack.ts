@@ -22,6 +22,7 @@ import {
 import type { StageConfig } from '../../shared/config/stage';
 import { TABLES } from '../../shared/tables';
 import { INGRESS_FUNCTION, ROUTES, VENDORS, WORKFLOWS, type VendorName } from '../../shared/topology';
+import { RuleDocuments } from '../constructs/rule-documents';
 import { WfmFunction } from '../constructs/wfm-function';
 import { WorkflowResources } from '../constructs/workflow-resources';
 
@@ -86,6 +87,8 @@ export class WfmBridgeStack extends Stack {
       vendorSecrets.set(vendor.name, secret);
     }
 
+    const ruleDocuments = new RuleDocuments(this, 'RuleDocuments', { config });
+
     for (const w of WORKFLOWS) {
       this.workflows.set(
         w.name,
@@ -96,6 +99,7 @@ export class WfmBridgeStack extends Stack {
           bus,
           vendorSecrets: (vendor) => vendorSecrets.get(vendor)!,
           alarmTopic,
+          ruleDocuments,
         }),
       );
     }

@@ -15,6 +15,8 @@ export const MetricName = {
   RateLimited: 'RateLimited',
   BreakerOpen: 'BreakerOpen',
   Drift: 'Drift',
+  /** A deployed rule document failed validation; the last good version stays in force (decision 0010). */
+  RuleDocumentRefused: 'RuleDocumentRefused',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -23,6 +23,7 @@ describe('docs/runbook.md', () => {
       'ProcessorThrottles',
       'BreakerOpen',
       'Drift',
+      'RuleDocumentRefused',
     ]) {
       expect(runbook).toContain(alarm);
     }

@@ -1,6 +1,8 @@
 /**
  * Secrets Manager and EventBridge on loopback, speaking the AWS JSON 1.1 protocol the real SDK clients use
- * (no offline emulator exists for either; DESIGN section 4). Only the operations this project calls.
+ * (no offline emulator exists for either; DESIGN section 4), and the AppConfig data plane (REST-JSON:
+ * StartConfigurationSession, GetLatestConfiguration) serving the rule documents (decision 0010). Only the
+ * operations this project calls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,30 @@ interface Secret {
   created: number;
 }
 
+/** Where AppConfig holds one configuration: application, environment and profile (names locally). */
+export interface AppConfigLocation {
+  readonly application: string;
+  readonly environment: string;
+  readonly profile: string;
+}
+
+/** A deployed configuration: the fake deploys whatever it is given, valid or not, as AppConfig without a validator. */
+export interface DeployedConfiguration {
+  readonly content: string;
+  readonly contentType: string;
+  /** 1 for the first deployment of a location, one more per deployment. */
+  readonly versionNumber: number;
+}
+
+interface ConfigurationSession {
+  readonly key: string;
+  readonly pollIntervalSeconds: number;
+  /** The version this session's client was last sent; an unchanged configuration is answered with no content. */
+  readonly sent?: number;
+}
+
+const locationKey = (l: AppConfigLocation) => `${l.application}/${l.environment}/${l.profile}`;
+
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
@@ -29,6 +55,8 @@ export class AwsFake {
   readonly events: BusEvent[] = [];
   private readonly secrets = new Map<string, Secret>();
   private readonly buses = new Set<string>(['default']);
+  private readonly configurations = new Map<string, DeployedConfiguration>();
+  private readonly sessions = new Map<string, ConfigurationSession>();
   private server?: Server;
   constructor(private readonly onEvent: (e: BusEvent) => void = () => {}) {}
 
@@ -58,6 +86,22 @@ export class AwsFake {
       versionId: randomUUID(),
       created: existing?.created ?? Date.now() / 1000,
     });
+  }
+
+  /** Deploys a configuration (an AppConfig hosted version plus its deployment); returns its version number. */
+  deployConfiguration(
+    location: AppConfigLocation,
+    content: string,
+    contentType = 'application/json',
+  ): number {
+    const key = locationKey(location);
+    const versionNumber = (this.configurations.get(key)?.versionNumber ?? 0) + 1;
+    this.configurations.set(key, { content, contentType, versionNumber });
+    return versionNumber;
+  }
+
+  deployedConfiguration(location: AppConfigLocation): DeployedConfiguration | undefined {
+    return this.configurations.get(locationKey(location));
   }
 
   private secret(id: unknown): Secret {
@@ -147,9 +191,71 @@ export class AwsFake {
     },
   };
 
+  /** AppConfigData speaks REST-JSON: operations by method and path, errors by status and x-amzn-errortype. */
+  private handleAppConfigData(req: IncomingMessage, res: ServerResponse, body: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const fail = (status: number, type: string, message: string) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+      res.end(JSON.stringify({ Message: message }));
+    };
+    const newToken = (session: ConfigurationSession) => {
+      const token = randomUUID();
+      this.sessions.set(token, session);
+      return token;
+    };
+    if (req.method === 'POST' && url.pathname === '/configurationsessions') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const location = {
+        application: String(input.ApplicationIdentifier),
+        environment: String(input.EnvironmentIdentifier),
+        profile: String(input.ConfigurationProfileIdentifier),
+      };
+      const key = locationKey(location);
+      if (!this.configurations.has(key)) {
+        fail(404, 'ResourceNotFoundException', `No configuration is deployed at ${key}`);
+        return true;
+      }
+      const pollIntervalSeconds = Number(input.RequiredMinimumPollIntervalInSeconds ?? 60);
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ InitialConfigurationToken: newToken({ key, pollIntervalSeconds }) }));
+      return true;
+    }
+    if (req.method === 'GET' && url.pathname === '/configuration') {
+      const token = url.searchParams.get('configuration_token') ?? '';
+      const session = this.sessions.get(token);
+      // Each token is good for one poll, as on AWS.
+      this.sessions.delete(token);
+      if (!session) {
+        fail(400, 'BadRequestException', 'The configuration token is invalid or expired');
+        return true;
+      }
+      const deployed = this.configurations.get(session.key);
+      if (!deployed) {
+        fail(404, 'ResourceNotFoundException', `No configuration is deployed at ${session.key}`);
+        return true;
+      }
+      const changed = session.sent !== deployed.versionNumber;
+      res.writeHead(200, {
+        'content-type': deployed.contentType,
+        'next-poll-configuration-token': newToken({ ...session, sent: deployed.versionNumber }),
+        'next-poll-interval-in-seconds': String(session.pollIntervalSeconds),
+        'version-label': String(deployed.versionNumber),
+      });
+      res.end(changed ? deployed.content : '');
+      return true;
+    }
+    return false;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      if (this.handleAppConfigData(req, res, Buffer.concat(chunks))) return;
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'BadRequestException' });
+      return void res.end(JSON.stringify({ Message: (err as Error).message }));
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });

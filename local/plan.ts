@@ -9,7 +9,12 @@ import {
   type IngressEnvSchema,
   type WorkflowEnvSchema,
 } from '../shared/config/function-env';
-import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
+import {
+  ruleApplicationName,
+  ruleEnvironmentName,
+  vendorSecretName,
+  webhookSecretName,
+} from '../shared/config/resource-names';
 import type { StageConfig } from '../shared/config/stage';
 import { TABLES, type TableDeclaration } from '../shared/tables';
 import {
@@ -111,6 +116,15 @@ export interface LocalFunctionEnvironments {
 
 /** Locally, rotated secrets show within seconds rather than five minutes. */
 const LOCAL_SECRETS_CACHE_TTL_SECONDS = 5;
+/** Locally, a rule document put through the gateway applies within seconds rather than a minute. */
+export const LOCAL_RULES_MAX_AGE_SECONDS = 2;
+
+/** Where the local AppConfig fake holds a rule document: names, as AppConfigData accepts. */
+export const localRuleDocumentLocation = (name: string) => ({
+  application: ruleApplicationName(LOCAL_STAGE),
+  environment: ruleEnvironmentName(LOCAL_STAGE),
+  profile: name,
+});
 
 /**
  * Every function's environment, built by the same shared/config/function-env.ts builders as the CDK stack;
@@ -145,6 +159,7 @@ export function localFunctionEnvironments(
           workflow: w,
           fn,
           secretsCacheTtlSeconds: LOCAL_SECRETS_CACHE_TTL_SECONDS,
+          rulesMaxAgeSeconds: LOCAL_RULES_MAX_AGE_SECONDS,
           refs: {
             stateTable: refs.tables.State!,
             auditTable: refs.tables.Audit!,
@@ -156,6 +171,7 @@ export function localFunctionEnvironments(
               baseUrl: refs.vendorUrls[vendor],
               secretId: vendorSecretName(LOCAL_STAGE, vendor),
             }),
+            ruleDocument: localRuleDocumentLocation,
           },
         }),
       ]);

@@ -10,9 +10,11 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
+import { RULE_DOCUMENTS } from '../shared/config/rule-documents';
 import { TABLES, type TableDeclaration } from '../shared/tables';
 import { ROUTES, VENDORS } from '../shared/topology';
-import { LOCAL_STAGE, type LocalPlan } from './plan';
+import type { AppConfigLocation } from './aws-fake';
+import { LOCAL_STAGE, localRuleDocumentLocation, type LocalPlan } from './plan';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'us-east-1';
@@ -23,6 +25,7 @@ export interface Endpoints {
   readonly sqs: string;
   readonly secretsManager: string;
   readonly eventBridge: string;
+  readonly appConfigData: string;
 }
 
 export interface WorkflowQueues {
@@ -41,7 +44,12 @@ export interface Provisioned {
 export async function provision(
   plan: LocalPlan,
   endpoints: Endpoints,
-  opts: { webhookSecret: string; visibilityTimeoutSeconds: number },
+  opts: {
+    webhookSecret: string;
+    visibilityTimeoutSeconds: number;
+    /** AppConfig's control plane, which the local fake has no API for: a hosted version plus its deployment. */
+    deployConfiguration: (location: AppConfigLocation, content: string) => void;
+  },
 ): Promise<Provisioned> {
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const ddb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
@@ -94,6 +102,9 @@ export async function provision(
     );
   }
   await events.send(new CreateEventBusCommand({ Name: plan.busName }));
+  // The default documents, as the CDK stack's first hosted versions (decision 0010).
+  for (const d of RULE_DOCUMENTS)
+    opts.deployConfiguration(localRuleDocumentLocation(d.name), JSON.stringify(d.initial, null, 2));
 
   for (const c of [ddb, sqs, secrets, events]) c.destroy();
   return {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ISqsServerOptions } from 'local-aws-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { RULE_DOCUMENTS, ruleDocumentByName } from '../shared/config/rule-documents';
 import { loadStageConfig } from '../shared/config/stage';
 import { PROCESSOR_ID, WORKFLOWS } from '../shared/topology';
 import { AwsFake, type BusEvent } from './aws-fake';
@@ -16,7 +17,7 @@ import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
 import { freePort } from './net';
-import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments } from './plan';
+import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, localRuleDocumentLocation } from './plan';
 import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
 import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
@@ -138,8 +139,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sqs: `http://127.0.0.1:${sqsPort}`,
       secretsManager: aws.url,
       eventBridge: aws.url,
+      appConfigData: aws.url,
     };
-    const provisioned = await provision(plan, endpoints, { webhookSecret, visibilityTimeoutSeconds });
+    const provisioned = await provision(plan, endpoints, {
+      webhookSecret,
+      visibilityTimeoutSeconds,
+      deployConfiguration: (location, content) => aws.deployConfiguration(location, content),
+    });
     phases.provisioned = Date.now() - started;
 
     const baseEnv: Record<string, string> = {
@@ -152,6 +158,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+      AWS_ENDPOINT_URL_APPCONFIGDATA: endpoints.appConfigData,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -289,6 +296,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             const id = url.pathname.split('/')[3]!;
             return { schedule: id, result: await scheduler.runNow(id) };
           },
+          'GET /_local/rules/:name': async ({ url }) => ruleDocumentControl(aws, url).current(),
+          'PUT /_local/rules/:name': async ({ url, body }) => ruleDocumentControl(aws, url).deploy(body),
         },
       },
       gatewayPort,
@@ -314,6 +323,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stop();
     throw err;
   }
+}
+
+/**
+ * The local stand-in for an operator's AppConfig deployment (docs/local-runtime.md): `PUT` deploys the body as
+ * the next version, valid or not, and says whether the functions will take it or refuse it (keeping the last
+ * good version) when they next read it, within LOCAL_RULES_MAX_AGE_SECONDS.
+ */
+function ruleDocumentControl(aws: AwsFake, url: URL) {
+  const name = decodeURIComponent(url.pathname.split('/')[3] ?? '');
+  const declared = ruleDocumentByName(name);
+  if (!declared)
+    throw new Error(`No rule document ${name}; there are ${RULE_DOCUMENTS.map((d) => d.name).join(', ')}`);
+  const location = localRuleDocumentLocation(name);
+  const describe = () => {
+    const deployed = aws.deployedConfiguration(location);
+    if (!deployed) return { ruleDocument: name, deployed: null };
+    const parsed = declared.versioned.parse(deployed.content);
+    return {
+      ruleDocument: name,
+      versionNumber: deployed.versionNumber,
+      valid: parsed.ok,
+      ...(parsed.ok ? { ruleVersion: parsed.document.version } : { problems: parsed.problems }),
+      content: deployed.content,
+    };
+  };
+  return {
+    current: async () => describe(),
+    deploy: async (content: string) => {
+      aws.deployConfiguration(location, content);
+      return describe();
+    },
+  };
 }
 
 interface SqsThread {

@@ -20,6 +20,8 @@ import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
+/** A versioned rule document outside the code (shared/config/rule-documents.ts, decision 0010). */
+export type RuleDocumentName = 'shift-bids-rules' | 'reward-points-rules';
 
 /** `hmac-sha256`: spec 000's `X-Webhook-Signature: sha256=<hex>`; `standard-webhooks`: webhook-id/-timestamp/-signature. */
 export type SignatureScheme = 'hmac-sha256' | 'standard-webhooks';
@@ -102,6 +104,8 @@ export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
   /** The vendor this function calls. */
   readonly vendor: VendorName;
   readonly vendorClient?: VendorClientProfile;
+  /** The rule document it reads: its AppConfig profile, the read grant on it and its env follow. */
+  readonly ruleDocument?: RuleDocumentName;
 }
 
 export interface ScheduleDeclaration {
@@ -243,6 +247,17 @@ export const BREAKER_OPEN_ALARM: AlarmDeclaration = {
   description: "the vendor circuit breaker opened (the vendor's success rate fell below the threshold)",
 };
 
+/** A rule source counts `RuleDocumentRefused` on every read of a deployed document that fails validation. */
+export const RULE_DOCUMENT_REFUSED_ALARM: AlarmDeclaration = {
+  id: 'RuleDocumentRefused',
+  source: 'custom',
+  metricName: 'RuleDocumentRefused',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 0,
+  description: 'a deployed rule document failed validation; the last good version stays in force',
+};
+
 /** Spec 002 section 4: reconciliation counts the agents whose WEM state drifted and were repaired. */
 const DRIFT_ALARM: AlarmDeclaration = {
   id: 'Drift',
@@ -374,6 +389,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'cxone',
+      ruleDocument: 'shift-bids-rules',
     },
     schedules: [],
   },
@@ -389,6 +405,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'rewards',
+      ruleDocument: 'reward-points-rules',
     },
     schedules: [
       {
@@ -401,6 +418,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 300,
           memoryMb: 1024,
           vendor: 'genesys',
+          ruleDocument: 'reward-points-rules',
         },
         description:
           'Pulls the nightly performance export and enqueues one reward evaluation per agent (spec 004).',
@@ -452,9 +470,17 @@ export function workflowFunction(workflow: string, id: string): WorkflowFunction
   return found.declaration;
 }
 
-/** The alarms a function needs: every function's, the breaker alarm (it calls a vendor), then its own. */
+/**
+ * The alarms a function needs: every function's, the breaker alarm (it calls a vendor), the rule-document alarm
+ * (it reads one), then its own.
+ */
 export function alarmsOf(fn: WorkflowFunctionDeclaration): readonly AlarmDeclaration[] {
-  return [...FUNCTION_ALARMS, BREAKER_OPEN_ALARM, ...(fn.alarms ?? [])];
+  return [
+    ...FUNCTION_ALARMS,
+    BREAKER_OPEN_ALARM,
+    ...(fn.ruleDocument ? [RULE_DOCUMENT_REFUSED_ALARM] : []),
+    ...(fn.alarms ?? []),
+  ];
 }
 
 /** The ingress's alarms: every function's, then its own (API Gateway and signature checks). */

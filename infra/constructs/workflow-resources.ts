@@ -28,6 +28,7 @@ import {
 } from '../../shared/topology';
 import { pascalCase as pascal } from '../../shared/config/resource-names';
 import { alarmOn, declaredAlarm } from './alarms';
+import type { RuleDocuments } from './rule-documents';
 import { WfmFunction } from './wfm-function';
 
 export interface WorkflowResourcesProps {
@@ -38,6 +39,8 @@ export interface WorkflowResourcesProps {
   /** The OAuth credentials secret of each vendor; a function is granted the one its declaration names. */
   readonly vendorSecrets: (vendor: VendorName) => secretsmanager.ISecret;
   readonly alarmTopic: sns.ITopic;
+  /** The stage's rule documents in AppConfig; a function reads the one its declaration names. */
+  readonly ruleDocuments: RuleDocuments;
 }
 
 /**
@@ -162,7 +165,7 @@ export class WorkflowResources extends Construct {
   }
 
   private workflowFunction(id: string, fn: WorkflowFunction, description: string) {
-    const { workflow, config, tables, bus, vendorSecrets } = this.props;
+    const { workflow, config, tables, bus, vendorSecrets, ruleDocuments } = this.props;
     const vendorSecret = vendorSecrets(fn.declaration.vendor);
     const created = new WfmFunction<z.input<typeof WorkflowEnvSchema>>(this, id, {
       declaration: fn.declaration,
@@ -184,9 +187,11 @@ export class WorkflowResources extends Construct {
             baseUrl: config.vendors[vendor].baseUrl,
             secretId: vendorSecrets(vendor).secretName,
           }),
+          ruleDocument: (name) => ruleDocuments.location(name),
         },
       }),
     });
+    if (fn.declaration.ruleDocument) ruleDocuments.grantRead(fn.declaration.ruleDocument, created.fn);
     return this.grantWorkflowAccess(created, vendorSecret);
   }
 

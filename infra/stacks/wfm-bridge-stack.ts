@@ -36,6 +36,7 @@ import {
   type VendorName,
 } from '../../shared/topology';
 import { alarmOn, declaredAlarm } from '../constructs/alarms';
+import { RuleDocuments } from '../constructs/rule-documents';
 import { WfmFunction } from '../constructs/wfm-function';
 import { WorkflowResources } from '../constructs/workflow-resources';
 
@@ -101,6 +102,8 @@ export class WfmBridgeStack extends Stack {
       vendorSecrets.set(vendor.name, secret);
     }
 
+    const ruleDocuments = new RuleDocuments(this, 'RuleDocuments', { config });
+
     for (const w of WORKFLOWS) {
       this.workflows.set(
         w.name,
@@ -111,6 +114,7 @@ export class WfmBridgeStack extends Stack {
           bus,
           vendorSecrets: (vendor) => vendorSecrets.get(vendor)!,
           alarmTopic,
+          ruleDocuments,
         }),
       );
     }

@@ -14,6 +14,7 @@ import {
   array,
   enum as zEnum,
   object,
+  optional,
   pipe,
   record,
   regex,
@@ -23,7 +24,13 @@ import {
 } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Text } from '../contracts/common';
-import { ROUTES, type VendorName, type WorkflowDeclaration, type WorkflowFunction } from '../topology';
+import {
+  ROUTES,
+  type RuleDocumentName,
+  type VendorName,
+  type WorkflowDeclaration,
+  type WorkflowFunction,
+} from '../topology';
 // Types only: the ingress bundle must not carry classic zod (stage.ts) for a type.
 import type { StageConfig } from './stage';
 
@@ -100,11 +107,22 @@ export const WorkflowEnvSchema = object({
   /** JSON of the workflow's stage settings (shared/config/stage.ts, `workflows.<name>`). */
   WORKFLOW_SETTINGS: _default(string(), '{}'),
   SECRETS_CACHE_TTL_SECONDS: _default(intString(), 300),
+  /**
+   * Of a function whose declaration names a rule document (decision 0010): its name, and where AppConfig
+   * holds it (names locally, ids on AWS), read at most once per RULES_MAX_AGE_SECONDS.
+   */
+  RULE_DOCUMENT: optional(zEnum(['shift-bids-rules', 'reward-points-rules'])),
+  RULES_APPCONFIG_APPLICATION: optional(Text),
+  RULES_APPCONFIG_ENVIRONMENT: optional(Text),
+  RULES_APPCONFIG_PROFILE: optional(Text),
+  RULES_MAX_AGE_SECONDS: optional(intString()),
 });
 export type WorkflowEnv = z.output<typeof WorkflowEnvSchema>;
 
 const METRICS_NAMESPACE = 'WfmBridge';
 const DEFAULT_SECRETS_CACHE_TTL_SECONDS = 300;
+/** A rule document change applies within a minute, without a redeploy (decision 0010). */
+export const DEFAULT_RULES_MAX_AGE_SECONDS = 60;
 
 /** The ingress rules' view of the stage config: built here only. */
 export function ingressWorkflowSettings(config: StageConfig): IngressWorkflowSettings {
@@ -147,6 +165,12 @@ export interface WorkflowResourceRefs {
   readonly queueUrl: string;
   readonly dlqUrl: string;
   readonly vendor: (vendor: VendorName) => { readonly baseUrl: string; readonly secretId: string };
+  /** Where AppConfig holds a rule document for this stage. */
+  readonly ruleDocument: (name: RuleDocumentName) => {
+    readonly application: string;
+    readonly environment: string;
+    readonly profile: string;
+  };
 }
 
 export interface WorkflowEnvInputs {
@@ -155,12 +179,15 @@ export interface WorkflowEnvInputs {
   readonly fn: WorkflowFunction;
   readonly refs: WorkflowResourceRefs;
   readonly secretsCacheTtlSeconds?: number;
+  readonly rulesMaxAgeSeconds?: number;
 }
 
 export function workflowFunctionEnv(i: WorkflowEnvInputs): z.input<typeof WorkflowEnvSchema> {
   const { config, workflow: w, fn, refs } = i;
   const vendor = refs.vendor(fn.declaration.vendor);
   const settings = (config.workflows as Record<string, unknown>)[w.name];
+  const ruleDocument = fn.declaration.ruleDocument;
+  const rules = ruleDocument && refs.ruleDocument(ruleDocument);
   return {
     STAGE: config.stage,
     POWERTOOLS_SERVICE_NAME: w.name,
@@ -179,6 +206,14 @@ export function workflowFunctionEnv(i: WorkflowEnvInputs): z.input<typeof Workfl
     VENDOR_SECRET_ID: vendor.secretId,
     WORKFLOW_SETTINGS: JSON.stringify(settings ?? {}),
     SECRETS_CACHE_TTL_SECONDS: String(i.secretsCacheTtlSeconds ?? DEFAULT_SECRETS_CACHE_TTL_SECONDS),
+    ...(ruleDocument &&
+      rules && {
+        RULE_DOCUMENT: ruleDocument,
+        RULES_APPCONFIG_APPLICATION: rules.application,
+        RULES_APPCONFIG_ENVIRONMENT: rules.environment,
+        RULES_APPCONFIG_PROFILE: rules.profile,
+        RULES_MAX_AGE_SECONDS: String(i.rulesMaxAgeSeconds ?? DEFAULT_RULES_MAX_AGE_SECONDS),
+      }),
   };
 }
 

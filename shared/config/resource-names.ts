@@ -36,6 +36,13 @@ export const MessageAttribute = {
 
 export const stackName = (stage: string) => `WfmBridge-${stage}`;
 
+/**
+ * Where a stage's rule documents live in AppConfig (decision 0010): one application per stage, its one
+ * environment named after the stage, one hosted configuration profile per rule document, named after it.
+ */
+export const ruleApplicationName = (stage: string) => `wfm-bridge-${stage}`;
+export const ruleEnvironmentName = (stage: string) => stage;
+
 const pascal = (kebab: string) =>
   kebab
     .split('-')

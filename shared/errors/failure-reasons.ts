@@ -17,6 +17,8 @@ export const PLATFORM_FAILURE_REASONS = {
   IDEMPOTENCY_KEY_MISSING: 'The canonical event had no value at its idempotency key path.',
   IDEMPOTENCY_STORE_UNAVAILABLE:
     'The Idempotency table could not be read or written on every allowed receive.',
+  RULE_DOCUMENT_UNAVAILABLE:
+    'No valid version of the rule document the workflow needs has been loaded (none deployed, or refused).',
 } as const;
 
 /** Every reason, by workflow; the runbook test checks each appears in docs/runbook.md. */

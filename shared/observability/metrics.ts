@@ -69,6 +69,12 @@ export const METRIC_CATALOGUE = {
     by: [],
     description: 'agents whose dashboard read or repair failed in a reconciliation run',
   },
+  RuleDocumentRefused: {
+    emitter: 'workflow',
+    by: [],
+    description:
+      'reads that found a deployed rule document failing validation (the last good stays in force)',
+  },
 } as const satisfies Record<string, MetricDeclaration>;
 
 export type MetricName = keyof typeof METRIC_CATALOGUE;

@@ -236,7 +236,11 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         path: '/webhooks/cxone/bidding',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         vendor: 'cxone',
-        eventTypes: ['wfm.bidding.request.created', 'wfm.bidding.request.updated'],
+        eventTypes: [
+          'wfm.bidding.request.created',
+          'wfm.bidding.request.status_changed',
+          'wfm.bidding.request.updated',
+        ],
         ingressRule: ACT_ON_EVERY_EVENT,
       },
       {

@@ -370,7 +370,11 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         path: '/webhooks/cxone/bidding',
         signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         vendor: 'cxone',
-        eventTypes: ['wfm.bidding.request.created', 'wfm.bidding.request.updated'],
+        eventTypes: [
+          'wfm.bidding.request.created',
+          'wfm.bidding.request.status_changed',
+          'wfm.bidding.request.updated',
+        ],
         ingressRule: ACT_ON_EVERY_EVENT,
       },
       {
@@ -386,10 +390,25 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     queue: { ...defaultQueue },
     processor: {
       entry: 'functions/shift-bids/handler.ts',
-      timeoutSeconds: 60,
+      // Spec 003 edge case 2: an action may wait out a 60-120 s publication lock, so its own timeout is 120 s;
+      // two attempts of it (the whole call bounded at 240 s) fit, and longer 423 waits are deferred (RetryLater).
+      // The claim lock on a shift lasts this long too, so a dead worker's claim frees itself within it.
+      timeoutSeconds: 300,
       memoryMb: 512,
       vendor: 'cxone',
       ruleDocument: 'shift-bids-rules',
+      vendorClient: {
+        // Issue 11: retry 429, 500 and 503 with backoff, at most 3 attempts. The retry table groups 502/504
+        // with 503, so they are retried the same way; every other status goes back to the workflow.
+        retry: {
+          rateLimitRetries: 2,
+          serverErrorRetries: 2,
+          gatewayErrorRetries: 2,
+          networkAttempts: 2,
+          timeoutGrowth: 1,
+        },
+        timeouts: { responseHeadersMs: 120_000, bodyIdleMs: 30_000, totalMs: 240_000 },
+      },
     },
     schedules: [],
   },

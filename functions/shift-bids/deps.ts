@@ -1,15 +1,25 @@
 /** Composition root of the shift-bids processor. */
+import { randomUUID } from 'node:crypto';
+import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
+import { EventBusSupervisorNotifier } from '../../shared/adapters/aws/supervisor-notifier';
+import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
+import { ShiftBidsSettingsSchema } from '../../shared/config/workflows/shift-bids';
 import {
   recordShiftBidEvent,
   SHIFT_BIDS_IDEMPOTENCY,
   ShiftBidsMessage,
   toShiftBidIntakeEvent,
 } from '../../shared/domain/shift-bids/intake';
+import { fixedRuleSource, type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
+import { workflowFunction } from '../../shared/topology';
 import { idempotentIntake } from '../../shared/runtime/idempotent-intake';
+import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
 export function buildShiftBidsDeps() {
   const runtime = buildWorkflowRuntime();
+  const settings = ShiftBidsSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
+  const vendor = buildVendorClient(runtime);
   const recordEvent = idempotentIntake(runtime, {
     message: ShiftBidsMessage,
     describes: 'a CXone bidding or schedule event',
@@ -17,5 +27,20 @@ export function buildShiftBidsDeps() {
     record: recordShiftBidEvent,
     idempotency: SHIFT_BIDS_IDEMPOTENCY,
   });
-  return { runtime, recordEvent };
+  const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
+  const deps: ShiftBidsDeps = {
+    cxone: new CxoneBiddingAdapter(vendor.http),
+    store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    rules: fixedRuleSource(settings.rules),
+    notifier: new EventBusSupervisorNotifier(runtime.publisher),
+    locks: runtime.locks,
+    audit: runtime.auditLog,
+    events: runtime.publisher,
+    clock: runtime.clock,
+    settings,
+    newProcessingId: randomUUID,
+    claimLeaseSeconds: declared.timeoutSeconds,
+    waitScale: Number(process.env.WFM_RETRY_SCALE ?? '1'),
+  };
+  return { runtime, recordEvent, deps };
 }

@@ -1,16 +1,30 @@
-/** shift-bids processor (spec 003), phase one: each CXone event recorded once, then announced. */
+/**
+ * shift-bids processor (spec 003): each CXone event recorded once (Powertools idempotency on its event id),
+ * then a bidding event is decided and acted on (process-bid.ts); a schedule event only invalidates.
+ */
 import type { Context } from 'aws-lambda';
-import type { WorkflowMessage } from '../../shared/runtime/sqs-processor';
+import { BiddingRequestEvent } from '../../shared/contracts/cxone.schema';
+import { processBidEvent } from '../../shared/domain/shift-bids/process-bid';
+import { readMessage, type WorkflowMessage } from '../../shared/runtime/sqs-processor';
 import { buildShiftBidsDeps } from './deps';
 
-const { runtime, recordEvent } = buildShiftBidsDeps();
+const { runtime, recordEvent, deps } = buildShiftBidsDeps();
 
 async function handle(message: WorkflowMessage, context?: Context): Promise<void> {
-  const { event, outcome } = await recordEvent(message, context);
-  runtime.logger.info(outcome.firstTime ? 'shift-bids event recorded' : 'duplicate delivery ignored', {
-    vendorEventId: event.eventId,
-    ...outcome,
+  const { event, outcome: intake } = await recordEvent(message, context);
+  const keys = { vendorEventId: event.eventId, eventType: event.eventType, ...event.summary };
+  if (event.kind !== 'bid') {
+    runtime.logger.info('schedule event recorded', { ...keys, ...intake });
+    return;
+  }
+  // Every delivery goes on: the bid's record, not the intake, says whether anything is left to do (a
+  // redelivery after a crash in phase two must finish it).
+  const bid = readMessage(message, BiddingRequestEvent, 'a CXone bidding event');
+  const outcome = await processBidEvent(bid, {
+    ...deps,
+    remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
   });
+  runtime.logger.info('bid processed', { ...keys, firstDelivery: intake.firstTime, outcome });
 }
 
 export const handler = runtime.processor(handle);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AdherenceSyncSettingsSchema } from './workflows/adherence-sync';
+import { ShiftBidsSettingsSchema } from './workflows/shift-bids';
 import { ShiftOverridesSettingsSchema } from './workflows/shift-overrides';
 
 const cidr = z
@@ -49,6 +50,7 @@ export const StageConfigSchema = z.object({
   workflows: z.object({
     'shift-overrides': ShiftOverridesSettingsSchema,
     'adherence-sync': AdherenceSyncSettingsSchema,
+    'shift-bids': ShiftBidsSettingsSchema,
   }),
 });
 export type StageConfig = z.output<typeof StageConfigSchema>;
@@ -90,6 +92,10 @@ const workflowDefaults: StageConfigInput['workflows'] = {
       'system-issue': 'SYSTEM_ISSUE',
     },
     rateLimit: { ratePerSecond: 100, burst: 150 },
+  },
+  // The sandbox's sites (local/sandboxes/vendors/seed.ts) carry the same zones.
+  'shift-bids': {
+    siteTimeZones: { site_nyc_01: 'America/New_York', site_bench_01: 'America/Chicago' },
   },
 };
 

@@ -9,7 +9,11 @@ import type { z } from 'zod/mini';
 import { Id, Instant, LocalDate, LocalTime, Text } from './common';
 
 export const BiddingRequestEvent = looseObject({
-  eventType: zEnum(['wfm.bidding.request.created', 'wfm.bidding.request.updated']),
+  eventType: zEnum([
+    'wfm.bidding.request.created',
+    'wfm.bidding.request.status_changed',
+    'wfm.bidding.request.updated',
+  ]),
   eventId: optional(Id),
   timestamp: Instant,
   data: looseObject({

@@ -15,6 +15,7 @@ const CONTRACTS: Record<string, z.ZodMiniType> = {
   'timeoff.request.created': TimeOffCreatedEvent,
   'agent.state.changed': AgentStateChangedEvent,
   'wfm.bidding.request.created': BiddingRequestEvent,
+  'wfm.bidding.request.status_changed': BiddingRequestEvent,
   'wfm.bidding.request.updated': BiddingRequestEvent,
   'wfm.schedule.published': ScheduleChangedEvent,
   'wfm.schedule.overridden': ScheduleChangedEvent,

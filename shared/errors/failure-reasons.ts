@@ -1,4 +1,5 @@
 import { ADHERENCE_SYNC_FAILURE_REASONS } from '../domain/adherence-sync/failure-reasons';
+import { SHIFT_BIDS_FAILURE_REASONS } from '../domain/shift-bids/failure-reasons';
 import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failure-reasons';
 
 /**
@@ -26,4 +27,5 @@ export const FAILURE_REASONS = {
   platform: PLATFORM_FAILURE_REASONS,
   'shift-overrides': SHIFT_OVERRIDES_FAILURE_REASONS,
   'adherence-sync': ADHERENCE_SYNC_FAILURE_REASONS,
+  'shift-bids': SHIFT_BIDS_FAILURE_REASONS,
 } as const;

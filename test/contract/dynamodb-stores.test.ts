@@ -10,6 +10,8 @@ import {
   InMemoryAgentStateStore,
   type HeldTransition,
 } from '../../shared/adapters/aws/agent-state-store.fake';
+import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
+import { InMemoryBidStateStore } from '../../shared/adapters/aws/bid-state-store.fake';
 import { DynamoDbAuditLog } from '../../shared/adapters/aws/dynamodb-audit-log';
 import { DynamoDbEventIntake } from '../../shared/adapters/aws/event-intake';
 import { FakeEventIntake } from '../../shared/adapters/aws/event-intake.fake';
@@ -18,6 +20,8 @@ import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-s
 import { InMemoryOverrideStateStore } from '../../shared/adapters/aws/override-state-store.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../../shared/adapters/aws/platform.fake';
 import type { AgentRecord } from '../../shared/domain/adherence-sync/ports';
+import { BidStateConflict, type BidStateStore } from '../../shared/domain/shift-bids/bid-state';
+import type { CanonicalBid } from '../../shared/domain/shift-bids/canonical-bid';
 import type { OverrideRecord, OverrideStateStore } from '../../shared/domain/shift-overrides/ports';
 import { RetryableFailure } from '../../shared/errors';
 import type { EventIntake, IntakeRecord } from '../../shared/ports/event-intake';
@@ -315,5 +319,111 @@ describe.each<[string, () => Promise<EventIntake>]>([
     );
     expect(await intake.recordOnce(intakeRecord(eventId, { workflow: 'reward-triggers' }))).toBe(true);
     expect(await intake.recordOnce(intakeRecord(unique('evt')))).toBe(true);
+  });
+});
+
+describe.each<[string, () => Promise<BidStateStore>]>([
+  ['fake', async () => new InMemoryBidStateStore()],
+  ['DynamoDB', async () => new DynamoDbBidStateStore(dynamo.doc(), await dynamo.table('State'))],
+])('bid state store contract: %s', (_name, make) => {
+  let store: BidStateStore;
+  let requestId: string;
+  beforeEach(async () => {
+    store = await make();
+    requestId = unique('bidding_req');
+  });
+  const at = '2026-03-20T10:00:05.000Z';
+  const bid = (timestamp: string, over: Partial<CanonicalBid> = {}): CanonicalBid => ({
+    processingId: unique('proc'),
+    cxoneRequestId: requestId,
+    siteId: 'site_nyc_01',
+    agentId: 'agent_49201',
+    shiftId: 'shift_1',
+    bidType: 'swap',
+    requestedDate: '2026-03-29',
+    startTime: '08:00:00',
+    endTime: '16:00:00',
+    status: 'pending_validation',
+    cxoneEventTimestamp: timestamp,
+    processedAt: null,
+    retryCount: 0,
+    cxoneStatus: 'PENDING',
+    ...over,
+  });
+
+  it('writes the first event pending_validation with its processing id, before anything else', async () => {
+    const first = bid('2026-03-20T10:00:00Z');
+    const outcome = await store.admit(first, at);
+    expect(outcome.kind).toBe('new');
+    expect(await store.get(requestId)).toEqual({
+      ...first,
+      status: 'pending_validation',
+      lastEventAt: '2026-03-20T10:00:00Z',
+      blocklisted: false,
+      updatedAt: at,
+    });
+    expect(await store.get(unique('none'))).toBeUndefined();
+  });
+
+  it('applies events in event-time order: a newer or equal one is admitted, an older one is stale', async () => {
+    const created = bid('2026-03-20T10:00:00Z');
+    await store.admit(created, at);
+    const later = await store.admit(bid('2026-03-20T12:00:00+02:00', { cxoneStatus: 'APPROVED' }), at);
+    // Same instant as the first, written with another offset: not older, so admitted.
+    expect(later).toMatchObject({ kind: 'admitted', record: { cxoneStatus: 'APPROVED' } });
+    // The record keeps its first processing id.
+    expect(later.record.processingId).toBe(created.processingId);
+    const late = await store.admit(bid('2026-03-20T09:59:59Z', { cxoneStatus: 'PENDING' }), at);
+    expect(late).toMatchObject({ kind: 'stale', record: { cxoneStatus: 'APPROVED' } });
+    expect((await store.get(requestId))?.lastEventAt).toBe('2026-03-20T12:00:00+02:00');
+  });
+
+  it('moves a record only from the state the writer read, and only as the lifecycle allows', async () => {
+    await store.admit(bid('2026-03-20T10:00:00Z'), at);
+    const decided = await store.transition(
+      requestId,
+      'pending_validation',
+      'awaiting_api_commit',
+      { decision: 'APPROVE', ruleVersion: 'local-v1', validatedAt: at },
+      at,
+    );
+    expect(decided).toMatchObject({
+      status: 'awaiting_api_commit',
+      decision: 'APPROVE',
+      ruleVersion: 'local-v1',
+    });
+    // A second worker that read pending_validation loses.
+    await expect(
+      store.transition(requestId, 'pending_validation', 'escalated', { blocklisted: true }, at),
+    ).rejects.toBeInstanceOf(BidStateConflict);
+    await expect(store.transition(requestId, 'awaiting_api_commit', 'escalated', {}, at)).rejects.toThrow(
+      RangeError,
+    );
+    const approved = await store.transition(
+      requestId,
+      'awaiting_api_commit',
+      'approved',
+      { httpStatus: 200 },
+      at,
+    );
+    expect(approved).toMatchObject({ status: 'approved', httpStatus: 200, decision: 'APPROVE' });
+    await expect(store.transition(requestId, 'approved', 'rejected', {}, at)).rejects.toThrow(RangeError);
+    await expect(
+      store.transition(unique('none'), 'pending_validation', 'escalated', {}, at),
+    ).rejects.toBeInstanceOf(BidStateConflict);
+  });
+
+  it('keeps an escalated request blocklisted when the supervisor decision is adopted', async () => {
+    await store.admit(bid('2026-03-20T10:00:00Z'), at);
+    await store.transition(
+      requestId,
+      'pending_validation',
+      'escalated',
+      { blocklisted: true, decision: 'ESCALATE' },
+      at,
+    );
+    await store.admit(bid('2026-03-20T11:00:00Z', { cxoneStatus: 'APPROVED' }), at);
+    const adopted = await store.transition(requestId, 'escalated', 'approved', {}, at);
+    expect(adopted).toMatchObject({ status: 'approved', blocklisted: true, cxoneStatus: 'APPROVED' });
   });
 });

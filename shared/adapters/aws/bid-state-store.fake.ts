@@ -1,0 +1,54 @@
+/** In-memory bid state store with the DynamoDB store's conditions. */
+import {
+  assertTransition,
+  BidStateConflict,
+  newBidRecord,
+  type AdmitOutcome,
+  type BidChanges,
+  type BidRecord,
+  type BidStateStore,
+} from '../../domain/shift-bids/bid-state';
+import type { CanonicalBid } from '../../domain/shift-bids/canonical-bid';
+import { isStaleEvent, type BidState } from '../../domain/shift-bids/lifecycle';
+
+export class InMemoryBidStateStore implements BidStateStore {
+  readonly records = new Map<string, BidRecord>();
+
+  async get(requestId: string): Promise<BidRecord | undefined> {
+    return this.records.get(requestId);
+  }
+
+  async admit(bid: CanonicalBid, at: string): Promise<AdmitOutcome> {
+    const current = this.records.get(bid.cxoneRequestId);
+    if (!current) {
+      const record = newBidRecord(bid, at);
+      this.records.set(bid.cxoneRequestId, record);
+      return { kind: 'new', record };
+    }
+    if (isStaleEvent(bid.cxoneEventTimestamp, current.lastEventAt)) return { kind: 'stale', record: current };
+    const record: BidRecord = {
+      ...current,
+      lastEventAt: bid.cxoneEventTimestamp,
+      updatedAt: at,
+      ...(bid.cxoneStatus !== null && { cxoneStatus: bid.cxoneStatus }),
+    };
+    this.records.set(bid.cxoneRequestId, record);
+    return { kind: 'admitted', record };
+  }
+
+  async transition(
+    requestId: string,
+    from: BidState,
+    to: BidState,
+    changes: BidChanges,
+    at: string,
+  ): Promise<BidRecord> {
+    assertTransition(requestId, from, to);
+    const current = this.records.get(requestId);
+    if (current?.status !== from) throw new BidStateConflict(requestId, from);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const record: BidRecord = { ...current, ...defined, status: to, updatedAt: at };
+    this.records.set(requestId, record);
+    return record;
+  }
+}

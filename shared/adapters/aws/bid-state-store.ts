@@ -1,0 +1,121 @@
+/**
+ * shift-bids state in the State table: `pk = BID#<requestId>`, `sk = STATE`, one item per CXone request.
+ * Event-time order is a condition on `lastEventMs` (numeric, so offsets never mislead a string compare);
+ * every transition is a condition on the state the writer read.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  assertTransition,
+  BidStateConflict,
+  newBidRecord,
+  type AdmitOutcome,
+  type BidChanges,
+  type BidRecord,
+  type BidStateStore,
+} from '../../domain/shift-bids/bid-state';
+import type { CanonicalBid } from '../../domain/shift-bids/canonical-bid';
+import type { BidState } from '../../domain/shift-bids/lifecycle';
+
+/** Kept well past any bidding window and its audit questions: a year. */
+const RETENTION_SECONDS = 366 * 86_400;
+
+const keyOf = (requestId: string) => ({ pk: `BID#${requestId}`, sk: 'STATE' });
+const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RETENTION_SECONDS;
+
+function eventMs(timestamp: string): number {
+  const ms = Date.parse(timestamp);
+  if (Number.isNaN(ms)) throw new RangeError(`cannot order events by "${timestamp}"`);
+  return ms;
+}
+
+function toRecord(item: Record<string, unknown>): BidRecord {
+  const { pk: _pk, sk: _sk, lastEventMs: _ms, expiresAt: _exp, ...record } = item;
+  return record as unknown as BidRecord;
+}
+
+export class DynamoDbBidStateStore implements BidStateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(requestId: string): Promise<BidRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(requestId), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async admit(bid: CanonicalBid, at: string): Promise<AdmitOutcome> {
+    const ms = eventMs(bid.cxoneEventTimestamp);
+    const record = newBidRecord(bid, at);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(bid.cxoneRequestId), ...record, lastEventMs: ms, expiresAt: expiresAt(at) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { kind: 'new', record };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    const sets = ['lastEventAt = :at', 'lastEventMs = :ms', 'updatedAt = :now'];
+    const values: Record<string, unknown> = { ':at': bid.cxoneEventTimestamp, ':ms': ms, ':now': at };
+    if (bid.cxoneStatus !== null) {
+      sets.push('cxoneStatus = :status');
+      values[':status'] = bid.cxoneStatus;
+    }
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(bid.cxoneRequestId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND lastEventMs <= :ms',
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'admitted', record: toRecord(Attributes!) };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const current = await this.get(bid.cxoneRequestId);
+      if (!current) throw err;
+      return { kind: 'stale', record: current };
+    }
+  }
+
+  async transition(
+    requestId: string,
+    from: BidState,
+    to: BidState,
+    changes: BidChanges,
+    at: string,
+  ): Promise<BidRecord> {
+    assertTransition(requestId, from, to);
+    const fields: Record<string, unknown> = { ...changes, status: to, updatedAt: at };
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+    const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(requestId),
+          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}, expiresAt = :exp`,
+          ConditionExpression: '#current = :from',
+          ExpressionAttributeNames: { ...names, '#current': 'status' },
+          ExpressionAttributeValues: { ...values, ':from': from, ':exp': expiresAt(at) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes!);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new BidStateConflict(requestId, from);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/** Issue 11 on the local runtime: CXone shift bids decided by the rules and acted on exactly once. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { domainEvents, postWebhook, sandbox, waitFor } from '../helpers/local';
+
+interface Logged {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+  body: { action?: string; reason?: string; metadata?: Record<string, string> };
+}
+
+const cxone = sandbox('cxone');
+const example = JSON.parse(
+  readFileSync(join(__dirname, '../fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
+);
+const SITE = 'site_nyc_01';
+const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Action POSTs the sandbox received for a request. */
+const actionsFor = async (requestId: string) =>
+  (
+    (await cxone.requests({ path: `/api/wfm/v2/bidding/requests/${requestId}/actions`, method: 'POST' })) as {
+      requests: Logged[];
+    }
+  ).requests;
+
+const eventsFor = async (type: string, requestId: string) =>
+  (await domainEvents(type)).filter((e) => (e.detail as { requestId?: string }).requestId === requestId);
+
+const waitForEvent = (type: string, requestId: string) =>
+  waitFor(async () => (await eventsFor(type, requestId))[0], {
+    what: `${type} for ${requestId}`,
+    timeoutMs: 30_000,
+  });
+
+interface Shift {
+  id: string;
+  agentId: string | null;
+  queueId: string;
+  date: string;
+  startTime?: string;
+  endTime?: string;
+}
+
+/** A scenario of its own: fresh queue ids and agents, so tests never judge each other's coverage. */
+function scenario(date: string) {
+  const queue = uid('q');
+  const agents: string[] = [];
+  const agent = (label: string) => {
+    const id = uid(label);
+    agents.push(id);
+    return id;
+  };
+  const shift = (s: Shift) => ({
+    siteId: SITE,
+    status: 'published',
+    startTime: '08:00:00',
+    endTime: '16:00:00',
+    requiredSkills: ['skill_billing_voice'],
+    ...s,
+  });
+  const bidEvent = (
+    requestId: string,
+    agentId: string,
+    s: Shift,
+    type: string,
+    timestamp: string,
+    status = 'PENDING',
+    eventType = 'wfm.bidding.request.created',
+  ) => ({
+    eventType,
+    eventId: uid(`evt_${requestId}`),
+    timestamp,
+    data: {
+      requestId,
+      siteId: SITE,
+      agent: { id: agentId },
+      shift: {
+        id: s.id,
+        date: s.date,
+        startTime: s.startTime ?? '08:00:00',
+        endTime: s.endTime ?? '16:00:00',
+      },
+      bid: { type, status },
+      requestMetadata: { channel: 'agent-portal' },
+    },
+  });
+  const load = async (
+    shifts: Shift[],
+    requests: ReturnType<typeof bidEvent>[],
+    extra: Record<string, unknown> = {},
+  ) => {
+    await cxone.fixtures({
+      agents: agents.map((id) => ({
+        id,
+        siteId: SITE,
+        skills: [{ id: 'skill_billing_voice' }],
+        roles: ['agent'],
+      })),
+      shifts: shifts.map(shift),
+      biddingRequests: requests.map((r) => ({ ...r.data, status: 'PENDING', createdAt: r.timestamp })),
+      ...extra,
+    });
+  };
+  return { queue, date, agent, bidEvent, load };
+}
+
+describe('shift-bids on the local runtime', () => {
+  it("approves spec 003's example bid with the idempotency key and metadata of its section 3", async () => {
+    expect((await postWebhook('/webhooks/cxone/bidding', example)).status).toBe(202);
+    const approved = await waitForEvent('bid.approved', 'bidding_req_8f7a2c1d');
+    expect(approved.detail).toMatchObject({ shiftId: 'shift_20231015_0800', ruleVersion: 'local-v1' });
+    const [action, ...more] = await actionsFor('bidding_req_8f7a2c1d');
+    expect(more).toEqual([]);
+    expect(action!.status).toBe(200);
+    expect(action!.headers['idempotency-key']).toBe('idem_bidding_8f7a2c1d_v1');
+    expect(action!.headers['x-cxone-request-id']).toMatch(/^req_[0-9a-f]{8}$/);
+    expect(action!.body).toEqual({
+      action: 'APPROVE',
+      reason:
+        'Auto-approved: Coverage threshold met, no schedule conflicts, agent approval rate within limits, skills and role match.',
+      metadata: {
+        approved_by: 'wfm-auto-engine',
+        validation_timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+        rule_version: 'local-v1',
+      },
+    });
+  });
+
+  it('rejects a double-booked agent, the failing check as the reason', async () => {
+    const s = scenario('2026-08-03');
+    const agentId = s.agent('agent_dbl');
+    const held = {
+      id: uid('held'),
+      agentId,
+      queueId: s.queue,
+      date: s.date,
+      startTime: '12:00:00',
+      endTime: '20:00:00',
+    };
+    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
+    const requestId = uid('bidding_req_dbl');
+    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    await s.load([held, open], [created]);
+    await postWebhook('/webhooks/cxone/bidding', created);
+    await waitForEvent('bid.rejected', requestId);
+    const [action] = await actionsFor(requestId);
+    expect(action!.body.action).toBe('REJECT');
+    expect(action!.body.reason).toMatch(
+      /^Auto-rejected: double_booking: agent already holds published shift/,
+    );
+  });
+
+  it('escalates a swap that leaves its queue at the minimum, and never acts on it, whatever CXone says later', async () => {
+    const s = scenario('2026-08-04');
+    const agentId = s.agent('agent_swap');
+    const others = [s.agent('c'), s.agent('c'), s.agent('c')];
+    const held = { id: uid('held'), agentId, queueId: s.queue, date: s.date };
+    const crew = others.map((a) => ({ id: uid('crew'), agentId: a, queueId: s.queue, date: s.date }));
+    const target = { id: uid('open'), agentId: null, queueId: uid('q_other'), date: s.date };
+    const requestId = uid('bidding_req_swap');
+    const created = s.bidEvent(requestId, agentId, target, 'swap', '2026-08-01T10:00:00Z');
+    await s.load([held, ...crew, target], [created]);
+    await postWebhook('/webhooks/cxone/bidding', created);
+    const escalated = await waitForEvent('bid.escalated', requestId);
+    expect(escalated.detail).toMatchObject({
+      failingChecks: [expect.objectContaining({ check: 'coverage_check', result: 'UNCERTAIN' })],
+      deepLink: expect.stringContaining(requestId),
+    });
+    const notified = await waitForEvent('bid.supervisor_notification', requestId);
+    expect(JSON.stringify(notified.detail)).not.toContain(agentId);
+    // The supervisor looks at it, then approves it in the CXone UI: status_changed events follow.
+    await postWebhook(
+      '/webhooks/cxone/bidding',
+      s.bidEvent(
+        requestId,
+        agentId,
+        target,
+        'swap',
+        '2026-08-01T10:05:00Z',
+        'PENDING',
+        'wfm.bidding.request.status_changed',
+      ),
+    );
+    await cxone.fixtures({ biddingRequests: [{ ...created.data, status: 'APPROVED' }] });
+    await postWebhook(
+      '/webhooks/cxone/bidding',
+      s.bidEvent(
+        requestId,
+        agentId,
+        target,
+        'swap',
+        '2026-08-01T10:10:00Z',
+        'APPROVED',
+        'wfm.bidding.request.status_changed',
+      ),
+    );
+    await waitForEvent('bid.reconciled', requestId);
+    expect(await actionsFor(requestId)).toEqual([]);
+  });
+
+  it('acts once when the same event is delivered 5 times at once', async () => {
+    const s = scenario('2026-08-05');
+    const agentId = s.agent('agent_dup');
+    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
+    const requestId = uid('bidding_req_dup');
+    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    await s.load([open], [created]);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => postWebhook('/webhooks/cxone/bidding', created)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    await waitForEvent('bid.approved', requestId);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await actionsFor(requestId)).filter((a) => a.status < 300)).toHaveLength(1);
+    expect(await eventsFor('bid.approved', requestId)).toHaveLength(1);
+  });
+
+  it('approves exactly one of two bids for one shift sent 1 s apart; the other is refused with the reason', async () => {
+    const s = scenario('2026-08-06');
+    const first = s.agent('agent_first');
+    const second = s.agent('agent_second');
+    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
+    const a = s.bidEvent(uid('bidding_req_a'), first, open, 'open_shift', '2026-08-01T10:00:00Z');
+    const b = s.bidEvent(uid('bidding_req_b'), second, open, 'open_shift', '2026-08-01T10:00:01Z');
+    await s.load([open], [a, b]);
+    await Promise.all([postWebhook('/webhooks/cxone/bidding', a), postWebhook('/webhooks/cxone/bidding', b)]);
+    const ids = [a.data.requestId, b.data.requestId];
+    await waitFor(
+      async () => {
+        const decided = await Promise.all(
+          ids.map(
+            async (id) =>
+              (await eventsFor('bid.approved', id)).length +
+              (await eventsFor('bid.rejected', id)).length +
+              (await eventsFor('bid.escalated', id)).length,
+          ),
+        );
+        return decided.every((n) => n > 0);
+      },
+      { what: 'both bids decided', timeoutMs: 40_000 },
+    );
+    const approvals = (await Promise.all(ids.map((id) => actionsFor(id))))
+      .flat()
+      .filter((x) => x.body.action === 'APPROVE' && x.status === 200);
+    expect(approvals).toHaveLength(1);
+    const loser = ids.find((id) => !approvals[0]!.path.includes(id))!;
+    const refused = await actionsFor(loser);
+    const reject = refused.find((x) => x.body.action === 'REJECT' && x.status === 200);
+    expect(reject?.body.reason).toMatch(/already awarded to|double_booking|coverage/);
+  });
+
+  it('adopts the state after a 409 when a supervisor approved in the UI, with no second action', async () => {
+    const s = scenario('2026-08-07');
+    const agentId = s.agent('agent_ui');
+    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
+    const requestId = uid('bidding_req_ui');
+    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    await s.load([open], [created]);
+    await cxone.fixtures({ biddingRequests: [{ ...created.data, status: 'APPROVED' }] });
+    await postWebhook('/webhooks/cxone/bidding', created);
+    const reconciled = await waitForEvent('bid.reconciled', requestId);
+    expect(reconciled.detail).toMatchObject({ to: 'approved', source: 'conflict' });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await actionsFor(requestId)).map((x) => x.status)).toEqual([409]);
+    expect(await eventsFor('bid.approved', requestId)).toEqual([]);
+  });
+
+  it('waits out a schedule lock (423) and approves once it clears, without failing', async () => {
+    const s = scenario('2026-08-08');
+    const agentId = s.agent('agent_lock');
+    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
+    const requestId = uid('bidding_req_lock');
+    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    const lockId = uid('lock');
+    await s.load([open], [created], {
+      locks: [{ id: lockId, siteId: SITE, dateFrom: s.date, dateTo: s.date, operation: 'bulk-publish' }],
+    });
+    await postWebhook('/webhooks/cxone/bidding', created);
+    await waitFor(async () => (await actionsFor(requestId)).some((x) => x.status === 423), { what: 'a 423' });
+    // The publication holds the site for a while (60 s in production; scaled down here), then finishes.
+    await new Promise((r) => setTimeout(r, 6000));
+    await cxone.fixtures({ remove: { locks: [lockId] } });
+    await waitForEvent('bid.approved', requestId);
+    const statuses = (await actionsFor(requestId)).map((x) => x.status);
+    expect(statuses.filter((x) => x === 200)).toHaveLength(1);
+    expect(statuses.every((x) => x === 423 || x === 200)).toBe(true);
+  }, 60_000);
+});

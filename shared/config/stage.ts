@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AdherenceSyncSettingsSchema } from './workflows/adherence-sync';
+import { RewardTriggersSettingsSchema } from './workflows/reward-triggers';
 import { ShiftOverridesSettingsSchema } from './workflows/shift-overrides';
 
 const cidr = z
@@ -44,6 +45,7 @@ export const StageConfigSchema = z.object({
   workflows: z.object({
     'shift-overrides': ShiftOverridesSettingsSchema,
     'adherence-sync': AdherenceSyncSettingsSchema,
+    'reward-triggers': RewardTriggersSettingsSchema,
   }),
 });
 export type StageConfig = z.output<typeof StageConfigSchema>;
@@ -86,6 +88,8 @@ const workflowDefaults: StageConfigInput['workflows'] = {
     },
     rateLimit: { ratePerSecond: 100, burst: 150 },
   },
+  // The local points rules (+10 per five-star CSAT, -50 per violation, 500 for gift_card_50_usd) by default.
+  'reward-triggers': {},
 };
 
 export const STAGES: Record<string, StageConfigInput> = {

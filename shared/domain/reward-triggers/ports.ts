@@ -9,6 +9,7 @@ import type { RedemptionLock } from './evaluate';
 import type { MarketplaceAnswer } from './issue-outcome';
 import type { LedgerEntry } from './ledger';
 import type { RowBooking } from './points';
+import type { PointsRuleDocument } from './points-rules.schema';
 
 // ---- the performance export -----------------------------------------------------------------------------
 
@@ -169,4 +170,12 @@ export interface IngestionWatermarkStore {
   read(): Promise<string | undefined>;
   /** Moves the watermark to `date`; never backwards (a later date already stored stays). */
   advance(date: string): Promise<void>;
+}
+
+/**
+ * The points rule document in force (points-rules.schema.ts), already validated. Today the workflow settings
+ * give it; an AppConfig-backed source (versions, refusal of a bad one, the last good one kept) replaces them.
+ */
+export interface RuleSource {
+  current(): Promise<PointsRuleDocument>;
 }

@@ -16,6 +16,7 @@ import type { RetryTable } from './http/retry-policy';
 import type { Timeouts } from './http/vendor-http-client';
 import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
 import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
+import { MARKETPLACE_RETRY, MARKETPLACE_TIMEOUTS } from './adapters/rewards/marketplace';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
@@ -270,6 +271,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'rewards',
+      // The workflow retries an issue itself, after a lookup (marketplace.ts); spec 004's 10 s + 45 s.
+      vendorClient: { retry: MARKETPLACE_RETRY, timeouts: MARKETPLACE_TIMEOUTS },
     },
     schedules: [
       {

@@ -1,4 +1,5 @@
 import { ADHERENCE_SYNC_FAILURE_REASONS } from '../domain/adherence-sync/failure-reasons';
+import { REWARD_TRIGGERS_FAILURE_REASONS } from '../domain/reward-triggers/failure-reasons';
 import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failure-reasons';
 
 /**
@@ -24,4 +25,5 @@ export const FAILURE_REASONS = {
   platform: PLATFORM_FAILURE_REASONS,
   'shift-overrides': SHIFT_OVERRIDES_FAILURE_REASONS,
   'adherence-sync': ADHERENCE_SYNC_FAILURE_REASONS,
+  'reward-triggers': REWARD_TRIGGERS_FAILURE_REASONS,
 } as const;

@@ -2,6 +2,7 @@
 import { _default, gte, int, lte, object, refine, string } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Text } from '../../contracts/common';
+import { VersionToken } from '../../contracts/rewards-issue.schema';
 import { LOCAL_POINTS_RULES } from '../../domain/reward-triggers/default-points-rules';
 import { PointsRuleDocumentSchema } from '../../domain/reward-triggers/points-rules.schema';
 import { isValidTimeZone } from '../../domain/time/local-days';
@@ -17,6 +18,8 @@ export const RewardTriggersSettingsSchema = object({
   integrationId: _default(Text, 'GENESYS-WFM-INTEGRATION-01'),
   /** Days the first run reads, today included (issue 12: the last 90 days). */
   firstRunDays: _default(int().check(gte(1), lte(366)), 90),
+  /** Sent as the issue request's `metadata.wfm_export_version`. */
+  exportVersion: _default(VersionToken, 'v2.1'),
   /** Rows per export page asked of Genesys. */
   exportPageSize: _default(int().check(gte(1), lte(10_000)), 100),
   /**
@@ -29,6 +32,6 @@ export const RewardTriggersSettingsSchema = object({
   /** The wait between two polls of a PENDING reward (the evaluation is deferred in between). */
   pendingPollSeconds: _default(int().check(gte(1), lte(900)), 30),
   /** The wait before the workflow's own retry of an ambiguous issue (after the lookup). */
-  issueRetrySeconds: _default(int().check(gte(1), lte(900)), 10),
+  issueRetrySeconds: _default(int().check(gte(1), lte(900)), 5),
 });
 export type RewardTriggersSettings = z.output<typeof RewardTriggersSettingsSchema>;

@@ -11,6 +11,9 @@
  *    pending past its deadline keep the lock for the WFM administrators.
  * Every issuance, failure and reversal is audited with the transaction id (the request id) and its outcome.
  */
+import { looseObject } from 'zod/mini';
+import type { z } from 'zod/mini';
+import { Id, LocalDate } from '../../contracts/common';
 import type { Clock } from '../../ports/clock';
 import type { AuditLog, DomainEventPublisher } from '../../ports/platform';
 import { PermanentFailure, RetryableFailure, RetryLater } from '../../errors';
@@ -39,6 +42,20 @@ export const REWARD_FAILURE_REASONS = {
 } as const;
 
 const MAX_LEDGER_CONFLICTS = 5;
+
+/** The message the ingestion fans out (ingest.ts `evaluationMessage`). */
+export const RewardEvaluationMessage = looseObject({ agentId: Id, asOfDate: LocalDate });
+export type RewardEvaluationMessage = z.output<typeof RewardEvaluationMessage>;
+
+/**
+ * The Powertools idempotency seam around `settleTransaction`: keyed on the transaction id; the same id with
+ * another agent, reward or earning position is refused (it would be a derivation defect).
+ */
+export const REWARD_ISSUE_IDEMPOTENCY = {
+  name: 'reward-triggers.issue',
+  eventKeyJmesPath: 'transactionId',
+  payloadValidationJmesPath: '[agentId, rewardType, pointsConsumed, earnedAtPosition]',
+} as const;
 
 export interface EvaluationSettings {
   readonly pendingDeadlineSeconds: number;

@@ -19,6 +19,8 @@ import { LOCAL_STAGE, localRuleDocumentLocation, type LocalPlan } from './plan';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_VENDOR_CREDENTIALS = { clientId: 'wfm-bridge-local', clientSecret: 'local-client-secret' };
+/** The local rewards secret's agent pseudonym key (32 bytes and more). */
+export const LOCAL_AGENT_PSEUDONYM_KEY = 'local-agent-pseudonym-key-0123456789abcdef';
 
 export interface Endpoints {
   readonly dynamodb: string;
@@ -97,7 +99,11 @@ export async function provision(
     await secrets.send(
       new CreateSecretCommand({
         Name: vendorSecretName(LOCAL_STAGE, v.name),
-        SecretString: JSON.stringify(LOCAL_VENDOR_CREDENTIALS),
+        SecretString: JSON.stringify(
+          v.name === 'rewards'
+            ? { ...LOCAL_VENDOR_CREDENTIALS, agentPseudonymKey: LOCAL_AGENT_PSEUDONYM_KEY }
+            : LOCAL_VENDOR_CREDENTIALS,
+        ),
       }),
     );
   }

@@ -17,6 +17,7 @@ import type { Timeouts } from './http/vendor-http-client';
 import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
 import type { MetricName } from './observability/metrics';
 import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
+import { MARKETPLACE_RETRY, MARKETPLACE_TIMEOUTS } from './adapters/rewards/marketplace';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
@@ -425,6 +426,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       memoryMb: 512,
       vendor: 'rewards',
       ruleDocument: 'reward-points-rules',
+      // The workflow retries an issue itself, after a lookup (marketplace.ts); spec 004's 10 s + 45 s.
+      vendorClient: { retry: MARKETPLACE_RETRY, timeouts: MARKETPLACE_TIMEOUTS },
     },
     schedules: [
       {

@@ -1,6 +1,28 @@
-/** Composition root of the reward export ingestion (issue 12 adds its export reader and queue sender). */
+/** Composition root of the reward export ingestion: the Genesys export reader, the ledger, the queue sender. */
+import { SqsQueueSender } from '../../shared/adapters/aws/queue-sender';
+import {
+  DynamoDbIngestionWatermarkStore,
+  DynamoDbRewardLedgerStore,
+} from '../../shared/adapters/aws/reward-ledger-store';
+import { GenesysPerformanceExportAdapter } from '../../shared/adapters/genesys/performance-export';
+import { RewardTriggersSettingsSchema } from '../../shared/config/workflows/reward-triggers';
+import type { IngestionDeps } from '../../shared/domain/reward-triggers/ingest';
+import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
 export function buildRewardExportIngestDeps() {
-  return { runtime: buildWorkflowRuntime() };
+  const runtime = buildWorkflowRuntime();
+  const settings = RewardTriggersSettingsSchema.parse(JSON.parse(runtime.env.WORKFLOW_SETTINGS));
+  const genesys = buildVendorClient(runtime);
+  const deps: IngestionDeps = {
+    reader: new GenesysPerformanceExportAdapter(genesys.http, { pageSize: settings.exportPageSize }),
+    ledger: new DynamoDbRewardLedgerStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    watermark: new DynamoDbIngestionWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    // The settings' rule document until the AppConfig-backed source lands (RuleSource).
+    rules: { current: async () => settings.pointsRules },
+    evaluations: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
+    events: runtime.publisher,
+    clock: runtime.clock,
+  };
+  return { runtime, settings, deps };
 }

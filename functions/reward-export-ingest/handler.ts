@@ -1,11 +1,55 @@
-/** Nightly performance-export ingestion for reward-triggers (spec 004): not built yet, and says so. */
-import { ingestionNotBuilt, type IngestionResult } from '../../shared/domain/reward-triggers/export-ingest';
+/**
+ * Nightly performance-export ingestion for reward-triggers (spec 004): export rows become ledger entries, one
+ * evaluation per agent moved goes to the reward-triggers queue. Scheduled runs read from the watermark; an
+ * operator may pass `{ from, to, dryRun }`. A day that could not load fails the run, after the others.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  ingestExports,
+  scheduledRange,
+  type IngestionRange,
+} from '../../shared/domain/reward-triggers/ingest';
+import { RewardMetric } from '../../shared/domain/reward-triggers/metrics';
+import { localDate } from '../../shared/domain/time/local-days';
 import { buildRewardExportIngestDeps } from './deps';
 
-const { runtime } = buildRewardExportIngestDeps();
+const { runtime, settings, deps } = buildRewardExportIngestDeps();
 
-export const handler = async (): Promise<IngestionResult> => {
-  const result = ingestionNotBuilt();
-  runtime.logger.warn(result.note);
-  return result;
+export interface IngestionRequest {
+  readonly from?: string;
+  readonly to?: string;
+  readonly dryRun?: boolean;
+}
+
+export const handler = async (request: IngestionRequest = {}) => {
+  const today = localDate(runtime.clock.now(), settings.exportTimeZone);
+  const range: IngestionRange =
+    request.from && request.to
+      ? { from: request.from, to: request.to, today, advanceWatermark: false, dryRun: request.dryRun ?? true }
+      : {
+          ...scheduledRange(await deps.watermark.read(), today, settings.firstRunDays),
+          today,
+          advanceWatermark: true,
+        };
+  const summary = await ingestExports(range, deps);
+  const { metrics, logger } = runtime;
+  metrics.addMetric(RewardMetric.ExportRowsRead, MetricUnit.Count, summary.rowsRead);
+  metrics.addMetric(RewardMetric.ExportRowsLoaded, MetricUnit.Count, summary.rowsLoaded);
+  metrics.addMetric(RewardMetric.ExportRowsRejected, MetricUnit.Count, summary.rowsRejected);
+  metrics.addMetric(RewardMetric.AgentsEvaluated, MetricUnit.Count, summary.agentsEvaluated);
+  metrics.addMetric(RewardMetric.IngestionDurationMs, MetricUnit.Milliseconds, summary.durationMs);
+  metrics.addMetric(RewardMetric.IngestionFailedDays, MetricUnit.Count, summary.failedDays.length);
+  metrics.publishStoredMetrics();
+  if (summary.rowsRejected) {
+    logger.warn('malformed export rows skipped', { count: summary.rowsRejected, rows: summary.malformed });
+  }
+  if (summary.failedDays.length) {
+    logger.error('reward export ingestion failed: days not loaded', { ...summary });
+    throw new Error(
+      `reward export ingestion: ${summary.failedDays.length} day(s) loaded nothing: ` +
+        summary.failedDays.map((d) => `${d.date} ${d.reason}`).join('; '),
+    );
+  }
+  logger.info('reward export ingestion completed', { ...summary });
+  return summary;
 };

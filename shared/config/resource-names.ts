@@ -17,6 +17,11 @@ export interface WebhookSecretValue {
 export interface VendorSecretValue {
   clientId: string;
   clientSecret: string;
+  /**
+   * The rewards vendor's secret only: the key of the agent pseudonym (reward-triggers' agent-pseudonym.ts), at
+   * least 32 bytes. Kept with the marketplace's credentials: it exists for that vendor and no other reads it.
+   */
+  agentPseudonymKey?: string;
 }
 
 /** SQS message attributes the ingress sets and the DLQ tooling reads. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AdherenceSyncSettingsSchema } from './workflows/adherence-sync';
 import { ShiftBidsSettingsSchema } from './workflows/shift-bids';
+import { RewardTriggersSettingsSchema } from './workflows/reward-triggers';
 import { ShiftOverridesSettingsSchema } from './workflows/shift-overrides';
 
 const cidr = z
@@ -51,6 +52,7 @@ export const StageConfigSchema = z.object({
     'shift-overrides': ShiftOverridesSettingsSchema,
     'adherence-sync': AdherenceSyncSettingsSchema,
     'shift-bids': ShiftBidsSettingsSchema,
+    'reward-triggers': RewardTriggersSettingsSchema,
   }),
 });
 export type StageConfig = z.output<typeof StageConfigSchema>;
@@ -97,6 +99,8 @@ const workflowDefaults: StageConfigInput['workflows'] = {
   'shift-bids': {
     siteTimeZones: { site_nyc_01: 'America/New_York', site_bench_01: 'America/Chicago' },
   },
+  // The local points rules (+10 per five-star CSAT, -50 per violation, 500 for gift_card_50_usd) by default.
+  'reward-triggers': {},
 };
 
 export const STAGES: Record<string, StageConfigInput> = {

@@ -1,5 +1,6 @@
 import { ADHERENCE_SYNC_FAILURE_REASONS } from '../domain/adherence-sync/failure-reasons';
 import { SHIFT_BIDS_FAILURE_REASONS } from '../domain/shift-bids/failure-reasons';
+import { REWARD_TRIGGERS_FAILURE_REASONS } from '../domain/reward-triggers/failure-reasons';
 import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failure-reasons';
 
 /**
@@ -28,4 +29,5 @@ export const FAILURE_REASONS = {
   'shift-overrides': SHIFT_OVERRIDES_FAILURE_REASONS,
   'adherence-sync': ADHERENCE_SYNC_FAILURE_REASONS,
   'shift-bids': SHIFT_BIDS_FAILURE_REASONS,
+  'reward-triggers': REWARD_TRIGGERS_FAILURE_REASONS,
 } as const;

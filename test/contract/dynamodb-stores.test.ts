@@ -1,6 +1,6 @@
 /**
  * One contract per DynamoDB adapter, run against the adapter on DynamoDB Local and against its in-memory fake
- * (DESIGN section 3): the override and agent state stores, the lease lock, the audit log and the event intake. The ports have no
+ * (DESIGN section 3): the override and agent state stores, the lease lock, the audit log, the event intake, and the reward ledger (with row bookings and point lock) and ingestion watermark. The ports have no
  * read for everything a test must see (held transitions, audit records), so each subject also says how to
  * read its storage.
  */
@@ -19,6 +19,18 @@ import { DynamoDbLockManager } from '../../shared/adapters/aws/dynamodb-lock';
 import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
 import { InMemoryOverrideStateStore } from '../../shared/adapters/aws/override-state-store.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../../shared/adapters/aws/platform.fake';
+import {
+  DynamoDbIngestionWatermarkStore,
+  DynamoDbRewardLedgerStore,
+} from '../../shared/adapters/aws/reward-ledger-store';
+import {
+  InMemoryIngestionWatermarkStore,
+  InMemoryRewardLedgerStore,
+} from '../../shared/adapters/aws/reward-ledger-store.fake';
+import type { RedemptionLock } from '../../shared/domain/reward-triggers/evaluate';
+import type { LedgerEntry, RowEntry } from '../../shared/domain/reward-triggers/ledger';
+import type { RowBooking } from '../../shared/domain/reward-triggers/points';
+import type { IngestionWatermarkStore, RewardLedgerStore } from '../../shared/domain/reward-triggers/ports';
 import type { AgentRecord } from '../../shared/domain/adherence-sync/ports';
 import { BidStateConflict, type BidStateStore } from '../../shared/domain/shift-bids/bid-state';
 import type { CanonicalBid } from '../../shared/domain/shift-bids/canonical-bid';
@@ -425,5 +437,130 @@ describe.each<[string, () => Promise<BidStateStore>]>([
     await store.admit(bid('2026-03-20T11:00:00Z', { cxoneStatus: 'APPROVED' }), at);
     const adopted = await store.transition(requestId, 'escalated', 'approved', {}, at);
     expect(adopted).toMatchObject({ status: 'approved', blocklisted: true, cxoneStatus: 'APPROVED' });
+  });
+});
+
+describe.each<[string, () => Promise<RewardLedgerStore>]>([
+  ['fake', async () => new InMemoryRewardLedgerStore()],
+  ['DynamoDB', async () => new DynamoDbRewardLedgerStore(dynamo.doc(), await dynamo.table('State'))],
+])('reward ledger store contract: %s', (_name, make) => {
+  let store: RewardLedgerStore;
+  let agentId: string;
+  beforeEach(async () => {
+    store = await make();
+    agentId = unique('agent');
+  });
+
+  const credit = (position: number, delta = 60, date = '2026-05-14'): RowEntry => ({
+    kind: 'credit',
+    position,
+    agentId,
+    date,
+    delta,
+    ruleVersion: 'local-v1',
+    line: 'csatFiveStar',
+    correction: false,
+  });
+  const booking = (csatFiveStar: number, date = '2026-05-14'): RowBooking => ({
+    agentId,
+    date,
+    metrics: { csatFiveStar, complianceViolations: 0, ahtCompliancePct: null },
+    points: { csatFiveStar: csatFiveStar * 10, complianceViolations: 0, ahtCompliance: 0 },
+    ruleVersion: 'local-v1',
+  });
+  const lock = (transactionId: string): RedemptionLock => ({
+    state: 'LOCKED_FOR_REDEMPTION',
+    agentId,
+    transactionId,
+    rewardType: 'gift_card_50_usd',
+    pointsConsumed: 500,
+    earnedAtPosition: 2,
+    asOfDate: '2026-05-15',
+    ruleVersion: 'local-v1',
+    transactionTimestamp: '2026-05-15T06:30:00.000Z',
+  });
+
+  it('appends at free positions only and reads entries back in position order', async () => {
+    expect(await store.entries(agentId)).toEqual([]);
+    expect(await store.append([credit(1), credit(2, 30)])).toBe('written');
+    expect(await store.append([credit(2, 99)])).toBe('conflict');
+    // A transaction with one taken position writes none of its entries.
+    expect(await store.append([credit(3, 10), credit(1, 5)])).toBe('conflict');
+    expect(await store.entries(agentId)).toEqual([credit(1), credit(2, 30)]);
+    expect(await store.entries(unique('other'))).toEqual([]);
+  });
+
+  it('books a row once: conditional on the previous revision, in the same transaction as its entries', async () => {
+    expect(await store.book(booking(6), undefined, [credit(1)])).toBe('written');
+    const first = await store.rowBooking(agentId, '2026-05-14');
+    expect(first).toEqual({ booking: booking(6), revision: 1 });
+    // A second first booking of the same row (a concurrent or repeated run) books nothing.
+    expect(await store.book(booking(6), undefined, [credit(2)])).toBe('conflict');
+    // A correction conditional on revision 1 books once; a stale one does not.
+    const correction = { ...credit(2, -20), kind: 'debit' as const, correction: true };
+    expect(await store.book(booking(4), first, [correction])).toBe('written');
+    expect(await store.book(booking(3), first, [{ ...correction, position: 3 }])).toBe('conflict');
+    expect(await store.rowBooking(agentId, '2026-05-14')).toEqual({ booking: booking(4), revision: 2 });
+    // The booking is not written when an entry's position is taken.
+    expect(await store.book(booking(6, '2026-05-15'), undefined, [credit(2)])).toBe('conflict');
+    expect(await store.rowBooking(agentId, '2026-05-15')).toBeUndefined();
+    expect(await store.entries(agentId)).toEqual([credit(1), correction]);
+  });
+
+  it('takes the point lock only if none is held, keeps its progress, releases only its own transaction', async () => {
+    expect(await store.heldLock(agentId)).toBeUndefined();
+    expect(await store.takeLock(lock('tx-1'))).toBe(true);
+    expect(await store.takeLock(lock('tx-2'))).toBe(false);
+    expect(await store.heldLock(agentId)).toEqual({ lock: lock('tx-1'), progress: { attempts: 0 } });
+    const progress = { attempts: 2, lookupFirst: true, pendingSince: '2026-05-15T06:31:00.000Z' };
+    expect(await store.saveProgress(agentId, 'tx-1', progress)).toBe('written');
+    expect(await store.saveProgress(agentId, 'tx-2', { attempts: 9 })).toBe('conflict');
+    expect((await store.heldLock(agentId))?.progress).toEqual(progress);
+    await store.releaseLock(agentId, 'tx-2');
+    expect(await store.heldLock(agentId)).toBeDefined();
+    await store.releaseLock(agentId, 'tx-1');
+    expect(await store.heldLock(agentId)).toBeUndefined();
+    await store.releaseLock(agentId, 'tx-1');
+    expect(await store.saveProgress(agentId, 'tx-1', { attempts: 1 })).toBe('conflict');
+  });
+
+  it('appends a redemption and releases the lock together, or neither', async () => {
+    await store.append([credit(1), credit(2)]);
+    await store.takeLock(lock('tx-1'));
+    const redemption: LedgerEntry = {
+      kind: 'redemption',
+      position: 3,
+      agentId,
+      date: '2026-05-15',
+      delta: -500,
+      ruleVersion: 'local-v1',
+      transactionId: 'tx-1',
+      rewardType: 'gift_card_50_usd',
+      earnedAtPosition: 2,
+    };
+    // Releasing another transaction's lock fails the whole write.
+    expect(await store.append([redemption], { releasing: { agentId, transactionId: 'tx-9' } })).toBe(
+      'conflict',
+    );
+    expect(await store.entries(agentId)).toHaveLength(2);
+    expect(await store.append([redemption], { releasing: { agentId, transactionId: 'tx-1' } })).toBe(
+      'written',
+    );
+    expect(await store.heldLock(agentId)).toBeUndefined();
+    expect((await store.entries(agentId)).at(-1)).toEqual(redemption);
+  });
+});
+
+describe.each<[string, () => Promise<IngestionWatermarkStore>]>([
+  ['fake', async () => new InMemoryIngestionWatermarkStore()],
+  ['DynamoDB', async () => new DynamoDbIngestionWatermarkStore(dynamo.doc(), await dynamo.table('State'))],
+])('ingestion watermark store contract: %s', (_name, make) => {
+  it('starts empty and only moves forward', async () => {
+    const store = await make();
+    expect(await store.read()).toBeUndefined();
+    await store.advance('2026-05-14');
+    await store.advance('2026-05-15');
+    await store.advance('2026-05-01');
+    expect(await store.read()).toBe('2026-05-15');
   });
 });

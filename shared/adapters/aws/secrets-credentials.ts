@@ -18,3 +18,18 @@ export function secretsManagerCredentials(secretId: string, maxAgeSeconds: numbe
     return { clientId: value.clientId, clientSecret: value.clientSecret };
   };
 }
+
+/**
+ * The agent pseudonym key from the rewards vendor's secret (`agentPseudonymKey`), cached like the credentials.
+ * Never logged; a missing or short key refuses to run rather than send a weak pseudonym.
+ */
+export function secretsManagerPseudonymKey(secretId: string, maxAgeSeconds: number) {
+  return async (): Promise<string> => {
+    const value = (await getSecret(secretId, { maxAge: maxAgeSeconds, transform: 'json' })) as
+      VendorSecretValue | undefined;
+    const key = value?.agentPseudonymKey;
+    if (!key || Buffer.byteLength(key, 'utf8') < 32)
+      throw new Error(`Secret ${secretId} lacks an agentPseudonymKey of at least 32 bytes`);
+    return key;
+  };
+}

@@ -1,10 +1,15 @@
 /**
  * The outside things reward-triggers reaches (spec 004), as ports: the Genesys performance export it reads and
- * the reward marketplace it issues to. Adapters live in shared/adapters/{genesys,rewards}, each with a fake.
+ * the reward marketplace it issues to (adapters in shared/adapters/{genesys,rewards}), and the ledger, lock and
+ * watermark stores in the State table (shared/adapters/aws/reward-*.ts). Each adapter has a fake.
  */
 import type { PerformanceRow, RowProblem } from '../../contracts/genesys-performance-export.schema';
 import type { RewardsIssueRequest } from '../../contracts/rewards-issue.schema';
+import type { RedemptionLock } from './evaluate';
 import type { MarketplaceAnswer } from './issue-outcome';
+import type { LedgerEntry } from './ledger';
+import type { RowBooking } from './points';
+import type { PointsRuleDocument } from './points-rules.schema';
 
 // ---- the performance export -----------------------------------------------------------------------------
 
@@ -89,4 +94,88 @@ export interface RewardMarketplace {
    * the same `REVERSED`. 409 when the transaction was not issued; 404 when unknown.
    */
   reverse(transactionId: string): Promise<MarketplaceAnswer>;
+}
+
+// ---- the ledger, its row bookings and the point lock (State table) ---------------------------------------
+
+/** A row booking as stored, with the revision the next booking of the row is conditional on. */
+export interface StoredRowBooking {
+  readonly booking: RowBooking;
+  /** 1 for the first booking of the row, one more for each correction. */
+  readonly revision: number;
+}
+
+/**
+ * `conflict`: another writer got there first (a position was taken, or the row's booking or the agent's lock
+ * moved); nothing of this write was stored. Re-read and decide again.
+ */
+export type LedgerWrite = 'written' | 'conflict';
+
+/** What an in-flight redemption has done so far: kept with the lock across deliveries of the evaluation. */
+export interface IssueProgress {
+  /** Issue calls made so far (a lookup that fails counts too: issue-outcome.ts). */
+  readonly attempts: number;
+  /** When the marketplace first answered PENDING (ISO instant), while it is pending. */
+  readonly pendingSince?: string;
+  /** The last call was ambiguous: the next one looks the transaction up before issuing again. */
+  readonly lookupFirst?: boolean;
+  /** Why the lock is kept for an operator (manual review, attempts exhausted, still pending past the deadline). */
+  readonly heldFor?: string;
+}
+
+export interface HeldLock {
+  readonly lock: RedemptionLock;
+  readonly progress: IssueProgress;
+}
+
+/**
+ * The per-agent points ledger (ledger.ts), the booking kept for each export row (points.ts) and the point lock
+ * (evaluate.ts), next to each other so that one transaction can move them together. Every write is
+ * conditional; none overwrites a ledger entry.
+ */
+export interface RewardLedgerStore {
+  /** The agent's entries, in position order (consistent read). */
+  entries(agentId: string): Promise<readonly LedgerEntry[]>;
+  rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined>;
+  /**
+   * Appends entries at their positions, each conditional on its position being free, in one transaction; with
+   * `releasing`, the agent's lock on that transaction id is deleted in the same transaction (it must be held).
+   */
+  append(
+    entries: readonly LedgerEntry[],
+    options?: { readonly releasing?: { readonly agentId: string; readonly transactionId: string } },
+  ): Promise<LedgerWrite>;
+  /**
+   * A row's booking and its ledger entries in one transaction: the booking conditional on the row's stored
+   * revision being `previous`'s (none: no booking yet), each entry on its position being free. A re-run books
+   * once; two ingestions of the same row cannot both book it.
+   */
+  book(
+    booking: RowBooking,
+    previous: StoredRowBooking | undefined,
+    entries: readonly LedgerEntry[],
+  ): Promise<LedgerWrite>;
+  /** The agent's lock (LOCKED_FOR_REDEMPTION), if held. */
+  heldLock(agentId: string): Promise<HeldLock | undefined>;
+  /** Takes the lock if none is held, with its transaction id and request: false when one is. */
+  takeLock(lock: RedemptionLock): Promise<boolean>;
+  /** Saves the progress of the lock's transaction; `conflict` if the agent holds no lock on that id. */
+  saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite>;
+  /** Releases the lock on that transaction id; releasing a lock not held (or on another id) does nothing. */
+  releaseLock(agentId: string, transactionId: string): Promise<void>;
+}
+
+/** The day the last complete ingestion run reached: the next run starts there (inclusive). */
+export interface IngestionWatermarkStore {
+  read(): Promise<string | undefined>;
+  /** Moves the watermark to `date`; never backwards (a later date already stored stays). */
+  advance(date: string): Promise<void>;
+}
+
+/**
+ * The points rule document in force (points-rules.schema.ts), already validated. Today the workflow settings
+ * give it; an AppConfig-backed source (versions, refusal of a bad one, the last good one kept) replaces them.
+ */
+export interface RuleSource {
+  current(): Promise<PointsRuleDocument>;
 }

@@ -1,0 +1,101 @@
+/** In-memory reward ledger, row bookings, point lock and watermark with the DynamoDB stores' conditions. */
+import type { RedemptionLock } from '../../domain/reward-triggers/evaluate';
+import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
+import type { RowBooking } from '../../domain/reward-triggers/points';
+import type {
+  HeldLock,
+  IngestionWatermarkStore,
+  IssueProgress,
+  LedgerWrite,
+  RewardLedgerStore,
+  StoredRowBooking,
+} from '../../domain/reward-triggers/ports';
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export class InMemoryRewardLedgerStore implements RewardLedgerStore {
+  /** `agentId#position` -> entry. */
+  readonly ledger = new Map<string, LedgerEntry>();
+  readonly bookings = new Map<string, StoredRowBooking>();
+  readonly locks = new Map<string, HeldLock>();
+
+  async entries(agentId: string): Promise<readonly LedgerEntry[]> {
+    return [...this.ledger.values()]
+      .filter((e) => e.agentId === agentId)
+      .sort((a, b) => a.position - b.position)
+      .map(copy);
+  }
+
+  async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {
+    const stored = this.bookings.get(`${agentId}#${date}`);
+    return stored && copy(stored);
+  }
+
+  async append(
+    entries: readonly LedgerEntry[],
+    options: { readonly releasing?: { readonly agentId: string; readonly transactionId: string } } = {},
+  ): Promise<LedgerWrite> {
+    const { releasing } = options;
+    if (!this.positionsFree(entries)) return 'conflict';
+    if (releasing && this.locks.get(releasing.agentId)?.lock.transactionId !== releasing.transactionId) {
+      return 'conflict';
+    }
+    this.write(entries);
+    if (releasing) this.locks.delete(releasing.agentId);
+    return 'written';
+  }
+
+  async book(
+    booking: RowBooking,
+    previous: StoredRowBooking | undefined,
+    entries: readonly LedgerEntry[],
+  ): Promise<LedgerWrite> {
+    const key = `${booking.agentId}#${booking.date}`;
+    if (this.bookings.get(key)?.revision !== previous?.revision) return 'conflict';
+    if (!this.positionsFree(entries)) return 'conflict';
+    this.bookings.set(key, { booking: copy(booking), revision: (previous?.revision ?? 0) + 1 });
+    this.write(entries);
+    return 'written';
+  }
+
+  async heldLock(agentId: string): Promise<HeldLock | undefined> {
+    const held = this.locks.get(agentId);
+    return held && copy(held);
+  }
+
+  async takeLock(lock: RedemptionLock): Promise<boolean> {
+    if (this.locks.has(lock.agentId)) return false;
+    this.locks.set(lock.agentId, { lock: copy(lock), progress: { attempts: 0 } });
+    return true;
+  }
+
+  async saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite> {
+    const held = this.locks.get(agentId);
+    if (held?.lock.transactionId !== transactionId) return 'conflict';
+    this.locks.set(agentId, { lock: held.lock, progress: copy(progress) });
+    return 'written';
+  }
+
+  async releaseLock(agentId: string, transactionId: string): Promise<void> {
+    if (this.locks.get(agentId)?.lock.transactionId === transactionId) this.locks.delete(agentId);
+  }
+
+  private positionsFree(entries: readonly LedgerEntry[]): boolean {
+    const keys = entries.map((e) => `${e.agentId}#${e.position}`);
+    return new Set(keys).size === keys.length && keys.every((k) => !this.ledger.has(k));
+  }
+
+  private write(entries: readonly LedgerEntry[]): void {
+    for (const e of entries) this.ledger.set(`${e.agentId}#${e.position}`, copy(e));
+  }
+}
+
+export class InMemoryIngestionWatermarkStore implements IngestionWatermarkStore {
+  date: string | undefined;
+  async read(): Promise<string | undefined> {
+    return this.date;
+  }
+  async advance(date: string): Promise<void> {
+    if (this.date === undefined || this.date <= date) this.date = date;
+  }
+}

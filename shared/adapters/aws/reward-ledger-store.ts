@@ -1,0 +1,244 @@
+/**
+ * reward-triggers state in the State table, one partition per agent (`pk = REWARDS#<agentId>`):
+ * - `sk = LEDGER#<position, 10 digits>`: one ledger entry, written once (`attribute_not_exists`), never updated;
+ * - `sk = ROW#<date>`: the booking kept for the agent's export row of that date, with its revision;
+ * - `sk = LOCK`: the point lock (LOCKED_FOR_REDEMPTION) with its transaction id, request and progress.
+ * A row booking and its entries, or a redemption and the lock's release, go in one TransactWriteItems, so a
+ * crash between them cannot book a row twice or leave a settled reward locked. Nothing here expires: balances
+ * are derived from every entry, and a forgotten booking would let a re-read row book again.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { RedemptionLock } from '../../domain/reward-triggers/evaluate';
+import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
+import type { RowBooking } from '../../domain/reward-triggers/points';
+import type {
+  HeldLock,
+  IngestionWatermarkStore,
+  IssueProgress,
+  LedgerWrite,
+  RewardLedgerStore,
+  StoredRowBooking,
+} from '../../domain/reward-triggers/ports';
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+export const rewardAgentKey = (agentId: string) => `REWARDS#${agentId}`;
+export const ledgerSortKey = (position: number) => `LEDGER#${String(position).padStart(10, '0')}`;
+const rowSortKey = (date: string) => `ROW#${date}`;
+const LOCK_SK = 'LOCK';
+
+/** DynamoDB stores no `undefined`; the ports' optional fields are left out instead. */
+const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async entries(agentId: string): Promise<readonly LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let from: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+          ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': 'LEDGER#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: from,
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(item.entry as LedgerEntry);
+      from = page.LastEvaluatedKey;
+    } while (from);
+    return entries;
+  }
+
+  async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: rewardAgentKey(agentId), sk: rowSortKey(date) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? { booking: Item.booking as RowBooking, revision: Item.revision as number } : undefined;
+  }
+
+  async append(
+    entries: readonly LedgerEntry[],
+    options: { readonly releasing?: { readonly agentId: string; readonly transactionId: string } } = {},
+  ): Promise<LedgerWrite> {
+    const items = entries.map((e) => this.putEntry(e));
+    if (options.releasing) {
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: { pk: rewardAgentKey(options.releasing.agentId), sk: LOCK_SK },
+          ConditionExpression: 'transactionId = :tx',
+          ExpressionAttributeValues: { ':tx': options.releasing.transactionId },
+        },
+      });
+    }
+    return this.transact(items);
+  }
+
+  async book(
+    booking: RowBooking,
+    previous: StoredRowBooking | undefined,
+    entries: readonly LedgerEntry[],
+  ): Promise<LedgerWrite> {
+    const bookingItem: TransactItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          pk: rewardAgentKey(booking.agentId),
+          sk: rowSortKey(booking.date),
+          booking: plain(booking),
+          revision: (previous?.revision ?? 0) + 1,
+        },
+        ConditionExpression: previous ? 'revision = :previous' : 'attribute_not_exists(pk)',
+        ...(previous ? { ExpressionAttributeValues: { ':previous': previous.revision } } : {}),
+      },
+    };
+    return this.transact([bookingItem, ...entries.map((e) => this.putEntry(e))]);
+  }
+
+  async heldLock(agentId: string): Promise<HeldLock | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: rewardAgentKey(agentId), sk: LOCK_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? { lock: Item.lock as RedemptionLock, progress: Item.progress as IssueProgress } : undefined;
+  }
+
+  async takeLock(lock: RedemptionLock): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: rewardAgentKey(lock.agentId),
+            sk: LOCK_SK,
+            transactionId: lock.transactionId,
+            lock: plain(lock),
+            progress: { attempts: 0 },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: rewardAgentKey(agentId), sk: LOCK_SK },
+          UpdateExpression: 'SET progress = :progress',
+          ConditionExpression: 'transactionId = :tx',
+          ExpressionAttributeValues: { ':progress': plain(progress), ':tx': transactionId },
+        }),
+      );
+      return 'written';
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return 'conflict';
+      throw err;
+    }
+  }
+
+  async releaseLock(agentId: string, transactionId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: rewardAgentKey(agentId), sk: LOCK_SK },
+          ConditionExpression: 'transactionId = :tx',
+          ExpressionAttributeValues: { ':tx': transactionId },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  private putEntry(entry: LedgerEntry): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: rewardAgentKey(entry.agentId), sk: ledgerSortKey(entry.position), entry: plain(entry) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private async transact(items: TransactItem[]): Promise<LedgerWrite> {
+    if (items.length === 0) return 'written';
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'written';
+    } catch (err) {
+      // A condition failed, or another transaction held one of the items: nothing was written either way.
+      if (err instanceof TransactionCanceledException) {
+        const codes = (err.CancellationReasons ?? []).map((r) => r.Code);
+        if (codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict'))
+          return 'conflict';
+      }
+      throw err;
+    }
+  }
+}
+
+/** The ingestion watermark: `pk = REWARDS#INGESTION`, `sk = WATERMARK`, a date that only moves forward. */
+export class DynamoDbIngestionWatermarkStore implements IngestionWatermarkStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private readonly key = { pk: 'REWARDS#INGESTION', sk: 'WATERMARK' };
+
+  async read(): Promise<string | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
+    );
+    return Item?.date as string | undefined;
+  }
+
+  async advance(date: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.key, date },
+          ConditionExpression: 'attribute_not_exists(pk) OR #date <= :date',
+          ExpressionAttributeNames: { '#date': 'date' },
+          ExpressionAttributeValues: { ':date': date },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { FakePerformanceExport } from '../../../shared/adapters/genesys/performance-export.fake';
+import { InMemoryEventPublisher } from '../../../shared/adapters/aws/platform.fake';
+import { FakeQueueSender } from '../../../shared/adapters/aws/queue-sender.fake';
+import {
+  InMemoryIngestionWatermarkStore,
+  InMemoryRewardLedgerStore,
+} from '../../../shared/adapters/aws/reward-ledger-store.fake';
+import { LOCAL_POINTS_RULES } from '../../../shared/domain/reward-triggers/default-points-rules';
+import {
+  ingestExports,
+  scheduledRange,
+  type IngestionDeps,
+  type IngestionRange,
+} from '../../../shared/domain/reward-triggers/ingest';
+import { balance } from '../../../shared/domain/reward-triggers/ledger';
+import { PointsRuleDocumentSchema } from '../../../shared/domain/reward-triggers/points-rules.schema';
+import { VirtualClock } from '../../helpers/virtual-clock';
+
+const rules = PointsRuleDocumentSchema.parse(LOCAL_POINTS_RULES);
+
+function setup() {
+  const reader = new FakePerformanceExport(2);
+  const ledger = new InMemoryRewardLedgerStore();
+  const watermark = new InMemoryIngestionWatermarkStore();
+  const evaluations = new FakeQueueSender();
+  const events = new InMemoryEventPublisher();
+  const deps: IngestionDeps = {
+    reader,
+    ledger,
+    watermark,
+    rules: { current: async () => rules },
+    evaluations,
+    events,
+    clock: new VirtualClock(),
+  };
+  return { reader, ledger, watermark, evaluations, events, deps };
+}
+
+const row = (agentId: string, date: string, csatFiveStar: number, complianceViolations = 0) => ({
+  agentId,
+  date,
+  csatFiveStar,
+  complianceViolations,
+  ahtCompliancePct: 91.5,
+  agentName: 'Ada Lovelace',
+  email: 'ada@example.com',
+});
+
+const night: IngestionRange = {
+  from: '2026-05-14',
+  to: '2026-05-15',
+  today: '2026-05-15',
+  advanceWatermark: true,
+};
+
+describe('reward export ingestion', () => {
+  it('reads the last 90 days on a first run, and from the watermark day (inclusive) after', () => {
+    expect(scheduledRange(undefined, '2026-05-15', 90)).toEqual({ from: '2026-02-15', to: '2026-05-15' });
+    expect(scheduledRange('2026-05-14', '2026-05-15', 90)).toEqual({ from: '2026-05-14', to: '2026-05-15' });
+    expect(scheduledRange('2026-05-16', '2026-05-15', 90)).toEqual({ from: '2026-05-15', to: '2026-05-15' });
+  });
+
+  it('books each row once however often the night is ingested, and fans out one evaluation per agent moved', async () => {
+    const s = setup();
+    s.reader.rows.push(
+      row('a1', '2026-05-14', 30),
+      row('a1', '2026-05-15', 25),
+      row('a2', '2026-05-15', 1, 1),
+    );
+    const first = await ingestExports(night, s.deps);
+    expect(first).toMatchObject({ rowsRead: 3, rowsLoaded: 3, rowsRejected: 0, agentsEvaluated: 2 });
+    expect(balance(await s.ledger.entries('a1'))).toBe(550);
+    expect(balance(await s.ledger.entries('a2'))).toBe(-40);
+    expect(s.evaluations.sent.map((m) => JSON.parse(m.body))).toEqual([
+      { agentId: 'a1', asOfDate: '2026-05-15' },
+      { agentId: 'a2', asOfDate: '2026-05-15' },
+    ]);
+    expect(s.watermark.date).toBe('2026-05-15');
+
+    const again = await ingestExports(night, s.deps);
+    expect(again).toMatchObject({ rowsRead: 3, rowsLoaded: 0, rowsUnchanged: 3, agentsEvaluated: 0 });
+    expect(await s.ledger.entries('a1')).toHaveLength(2);
+    expect(s.evaluations.sent).toHaveLength(2);
+    expect(s.events.events.map((e) => e.type)).toEqual([
+      'rewards.ingestion.completed',
+      'rewards.ingestion.completed',
+    ]);
+  });
+
+  it('books only the correcting delta when a row comes back with other values', async () => {
+    const s = setup();
+    s.reader.rows.push(row('a1', '2026-05-15', 6));
+    await ingestExports(night, s.deps);
+    s.reader.rows[0] = row('a1', '2026-05-15', 4, 1);
+    await ingestExports(night, s.deps);
+    const entries = await s.ledger.entries('a1');
+    expect(entries.map((e) => [e.kind, e.delta])).toEqual([
+      ['credit', 60],
+      ['debit', -20],
+      ['debit', -50],
+    ]);
+    expect(entries.slice(1).every((e) => e.kind === 'debit' && e.correction)).toBe(true);
+  });
+
+  it('two runs at once book each row once', async () => {
+    const s = setup();
+    for (let i = 0; i < 20; i++) s.reader.rows.push(row(`a${i}`, '2026-05-15', 3));
+    await Promise.all([ingestExports(night, s.deps), ingestExports(night, s.deps)]);
+    for (let i = 0; i < 20; i++) expect(balance(await s.ledger.entries(`a${i}`))).toBe(30);
+  });
+
+  it('skips and reports malformed rows by reference and field, never their values; the rest loads', async () => {
+    const s = setup();
+    s.reader.rows.push(row('a1', '2026-05-15', 6), { ...row('a2', '2026-05-15', 2), csatFiveStar: 'five' });
+    const summary = await ingestExports(night, s.deps);
+    expect(summary).toMatchObject({ rowsRead: 2, rowsLoaded: 1, rowsRejected: 1 });
+    expect(summary.malformed).toEqual([{ rowRef: '2026-05-15 page 1 row 2', fields: ['csatFiveStar'] }]);
+    expect(JSON.stringify(summary)).not.toMatch(/Ada|example\.com|five/);
+    expect(await s.ledger.entries('a2')).toEqual([]);
+  });
+
+  it("loads nothing of a day whose rows do not match the export's total, and keeps the watermark there", async () => {
+    const s = setup();
+    s.reader.rows.push(row('a1', '2026-05-14', 6), row('a1', '2026-05-15', 7), row('a2', '2026-05-15', 7));
+    s.reader.totalOffsets.set('2026-05-15', 1);
+    const summary = await ingestExports(night, s.deps);
+    expect(summary.failedDays).toEqual([
+      expect.objectContaining({ date: '2026-05-15', reason: 'EXPORT_TOTAL_MISMATCH' }),
+    ]);
+    expect((await s.ledger.entries('a1')).map((e) => e.date)).toEqual(['2026-05-14']);
+    expect(await s.ledger.entries('a2')).toEqual([]);
+    expect(s.watermark.date).toBe('2026-05-15');
+    expect(s.events.events[0]?.detail).toMatchObject({ status: 'failed' });
+  });
+
+  it('a dry run books, sends and moves nothing', async () => {
+    const s = setup();
+    s.reader.rows.push(row('a1', '2026-05-15', 6));
+    const summary = await ingestExports({ ...night, dryRun: true }, s.deps);
+    expect(summary).toMatchObject({ rowsLoaded: 1, ledgerEntriesWritten: 1, agentsEvaluated: 0 });
+    expect(await s.ledger.entries('a1')).toEqual([]);
+    expect(s.evaluations.sent).toEqual([]);
+    expect(s.watermark.date).toBeUndefined();
+    expect(s.events.events).toEqual([]);
+  });
+});

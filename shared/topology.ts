@@ -17,7 +17,6 @@ import type { Timeouts } from './http/vendor-http-client';
 import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
 import type { MetricName } from './observability/metrics';
 import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
-import { MARKETPLACE_RETRY, MARKETPLACE_TIMEOUTS } from './adapters/rewards/marketplace';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
@@ -291,6 +290,24 @@ const RECONCILE_ERRORS_ALARM: AlarmDeclaration = {
   periodMinutes: 5,
   threshold: 0,
   description: 'reconciliation could not check or repair some agents',
+};
+
+/**
+ * The reward marketplace client's profile (shared/adapters/rewards/marketplace.ts). The client's own retries
+ * are off where a retry could issue twice or spend the workflow's three attempts behind its back. A 429 stays retried by the client: the marketplace did nothing with it (issue-outcome.ts), and the
+ * wait it asks for is the client's to honour. A 401 is refreshed and retried once by the client (not processed).
+ */
+export const MARKETPLACE_RETRY: Partial<RetryTable> = {
+  serverErrorRetries: 0,
+  gatewayErrorRetries: 0,
+  networkAttempts: 1,
+};
+
+/** Spec 004 edge case 1. The client has no separate connect phase: connect + read bound the header wait. */
+export const MARKETPLACE_TIMEOUTS: Partial<Timeouts> = {
+  connectMs: 10_000,
+  responseHeadersMs: 45_000,
+  bodyIdleMs: 45_000,
 };
 
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [

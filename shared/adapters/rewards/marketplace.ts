@@ -7,9 +7,7 @@
  * before failing) and `MARKETPLACE_TIMEOUTS` (spec 004 edge case 1: 10 s connect, 45 s read).
  */
 import { TokenRequestError } from '../../http/token-manager';
-import type { RetryTable } from '../../http/retry-policy';
 import { VendorHttpError, type HttpRequest, type VendorHttpClient } from '../../http/types';
-import type { Timeouts } from '../../http/vendor-http-client';
 import {
   buildIssueRequest,
   RewardsAnswerSchema,
@@ -18,23 +16,7 @@ import {
 import type { MarketplaceAnswer } from '../../domain/reward-triggers/issue-outcome';
 import type { RewardMarketplace } from '../../domain/reward-triggers/ports';
 
-/**
- * The client's own retries, off where a retry could issue twice or spend the workflow's three attempts behind
- * its back. A 429 stays retried by the client: the marketplace did nothing with it (issue-outcome.ts), and the
- * wait it asks for is the client's to honour. A 401 is refreshed and retried once by the client (not processed).
- */
-export const MARKETPLACE_RETRY: Partial<RetryTable> = {
-  serverErrorRetries: 0,
-  gatewayErrorRetries: 0,
-  networkAttempts: 1,
-};
-
-/** Spec 004 edge case 1. The client has no separate connect phase: connect + read bound the header wait. */
-export const MARKETPLACE_TIMEOUTS: Partial<Timeouts> = {
-  connectMs: 10_000,
-  responseHeadersMs: 45_000,
-  bodyIdleMs: 45_000,
-};
+export { MARKETPLACE_RETRY, MARKETPLACE_TIMEOUTS } from '../../topology';
 
 /** The transaction id is a GUID (transaction-id.ts): nothing else, an HR id least of all, goes in the header. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,4 +1,7 @@
 /** Composition root of the reward export ingestion: the Genesys export reader, the ledger, the queue sender. */
+import { documentsOf, ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
+import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/points-rules.schema';
+import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { SqsQueueSender } from '../../shared/adapters/aws/queue-sender';
 import {
   DynamoDbIngestionWatermarkStore,
@@ -18,8 +21,9 @@ export function buildRewardExportIngestDeps() {
     reader: new GenesysPerformanceExportAdapter(genesys.http, { pageSize: settings.exportPageSize }),
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
     watermark: new DynamoDbIngestionWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    // The settings' rule document until the AppConfig-backed source lands (RuleSource).
-    rules: { current: async () => settings.pointsRules },
+    rules: documentsOf(
+      ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
+    ),
     evaluations: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
     events: runtime.publisher,
     clock: runtime.clock,

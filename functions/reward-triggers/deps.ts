@@ -1,4 +1,7 @@
 /** Composition root of the reward-triggers processor: the ledger, the marketplace, the pseudonym key. */
+import { documentsOf, ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
+import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/points-rules.schema';
+import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import type { Context } from 'aws-lambda';
 import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
 import { secretsManagerPseudonymKey } from '../../shared/adapters/aws/secrets-credentials';
@@ -23,8 +26,9 @@ export function buildRewardTriggersDeps() {
   const base: EvaluationDeps = {
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, env.STATE_TABLE_NAME),
     marketplace: new RewardMarketplaceAdapter(marketplace.http, { integrationId: settings.integrationId }),
-    // The settings' rule document until the AppConfig-backed source lands (RuleSource).
-    rules: { current: async () => settings.pointsRules },
+    rules: documentsOf(
+      ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
+    ),
     audit: runtime.auditLog,
     events: runtime.publisher,
     clock: runtime.clock,

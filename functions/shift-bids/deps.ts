@@ -1,5 +1,6 @@
 /** Composition root of the shift-bids processor. */
 import { randomUUID } from 'node:crypto';
+import { ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
 import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
 import { EventBusSupervisorNotifier } from '../../shared/adapters/aws/supervisor-notifier';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
@@ -10,7 +11,9 @@ import {
   ShiftBidsMessage,
   toShiftBidIntakeEvent,
 } from '../../shared/domain/shift-bids/intake';
-import { fixedRuleSource, type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
+import { RuleDocumentSchema } from '../../shared/domain/shift-bids/rules.schema';
+import { type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
+import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { workflowFunction } from '../../shared/topology';
 import { idempotentIntake } from '../../shared/runtime/idempotent-intake';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
@@ -31,7 +34,7 @@ export function buildShiftBidsDeps() {
   const deps: ShiftBidsDeps = {
     cxone: new CxoneBiddingAdapter(vendor.http),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    rules: fixedRuleSource(settings.rules),
+    rules: ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema)),
     notifier: new EventBusSupervisorNotifier(runtime.publisher),
     locks: runtime.locks,
     audit: runtime.auditLog,

@@ -3,8 +3,6 @@ import { _default, gte, int, lte, object, refine, string } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Text } from '../../contracts/common';
 import { VersionToken } from '../../contracts/rewards-issue.schema';
-import { LOCAL_POINTS_RULES } from '../../domain/reward-triggers/default-points-rules';
-import { PointsRuleDocumentSchema } from '../../domain/reward-triggers/points-rules.schema';
 import { isValidTimeZone } from '../../domain/time/local-days';
 
 /** Stage settings of the reward-triggers workflow (spec 004). */
@@ -22,11 +20,6 @@ export const RewardTriggersSettingsSchema = object({
   exportVersion: _default(VersionToken, 'v2.1'),
   /** Rows per export page asked of Genesys. */
   exportPageSize: _default(int().check(gte(1), lte(10_000)), 100),
-  /**
-   * The points rule document in force until the AppConfig-backed rule source replaces it (`RuleSource`);
-   * validated like any version of it.
-   */
-  pointsRules: _default(PointsRuleDocumentSchema, LOCAL_POINTS_RULES),
   /** How long a PENDING reward is polled before it alarms and waits for an operator. */
   pendingDeadlineSeconds: _default(int().check(gte(1)), 3_600),
   /** The wait between two polls of a PENDING reward (the evaluation is deferred in between). */

@@ -2,8 +2,6 @@
 import { _default, gte, int, lte, object, record, refine, url } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Id, Text } from '../../contracts/common';
-import { LOCAL_RULE_DOCUMENT } from '../../domain/shift-bids/default-rules';
-import { RuleDocumentSchema } from '../../domain/shift-bids/rules.schema';
 import { isValidTimeZone } from '../../domain/time/local-days';
 
 const TimeZone = Text.check(refine(isValidTimeZone, 'must be an IANA time zone such as America/New_York'));
@@ -15,11 +13,6 @@ export const ShiftBidsSettingsSchema = object({
    * cannot be checked, so its bids escalate.
    */
   siteTimeZones: record(Id, TimeZone),
-  /**
-   * The rule document in force until the AppConfig-backed source replaces it (issue 11); validated here, so
-   * a stage with a bad document does not deploy.
-   */
-  rules: _default(RuleDocumentSchema, LOCAL_RULE_DOCUMENT),
   /** Spec 003 section 3's `metadata.approved_by`: the service identity acting on CXone. */
   serviceIdentity: _default(Text, 'wfm-auto-engine'),
   /** Where a supervisor opens a bidding request in the WFM UI; the request id is appended. */

@@ -149,8 +149,23 @@ export const DOMAIN_EVENTS: readonly DomainEventDeclaration[] = [
   // Spec 001: the lifecycle record went FAILED (the message is also dead-lettered with its reason).
   { type: 'override.failed', onCall: true },
   { type: 'bid.received', onCall: false },
+  { type: 'bid.approved', onCall: false },
+  { type: 'bid.rejected', onCall: false },
+  // Spec 003: automation stopped for the request; a supervisor decides (they are notified separately).
+  { type: 'bid.escalated', onCall: true },
+  // The supervisor's notice of an escalation (shared/adapters/aws/supervisor-notifier.ts).
+  { type: 'bid.supervisor_notification', onCall: true },
+  { type: 'bid.reconciled', onCall: false },
   { type: 'schedule.cache_invalidated', onCall: false },
-  { type: 'reward.evaluation_received', onCall: false },
+  { type: 'rewards.ingestion.completed', onCall: false },
+  { type: 'reward.issued', onCall: false },
+  // Spec 004: a REWARD_FAILURE (REJECTED by the marketplace); the points were unlocked.
+  { type: 'reward.failed', onCall: true },
+  // 400/409, three failed attempts or a PENDING past its deadline: the points stay locked for an administrator.
+  { type: 'reward.needs_review', onCall: true },
+  { type: 'reward.reversed', onCall: false },
+  // The marketplace refused a clawback: the debt is recorded for an administrator.
+  { type: 'reward.clawback_refused', onCall: true },
 ];
 
 export interface VendorDeclaration {

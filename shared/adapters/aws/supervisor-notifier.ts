@@ -1,8 +1,8 @@
 /**
- * Supervisor notifications as events on the bus (`bid.supervisor_notification`): an EventBridge rule routes
- * them to the contact center's channel (a CXone in-app alert, email, chat), and locally they are read from
- * the bus fake (`/_local/events`). The notification carries no agent name or contact detail (see
- * SupervisorNotification).
+ * Supervisor notifications as events on the bus (`bid.supervisor_notification`). On AWS the bus's on-call rule
+ * delivers them to the diagnostics log group (shared/topology.ts DOMAIN_EVENTS); a rule target for the contact
+ * center's own channel (a CXone in-app alert, email, chat) is not built yet. Locally they are read from the bus
+ * fake (`/_local/events`). The notification carries no agent name or contact detail (see SupervisorNotification).
  */
 import type { SupervisorNotification, SupervisorNotifier } from '../../domain/shift-bids/workflow';
 import type { DomainEventPublisher } from '../../ports/platform';
@@ -14,6 +14,6 @@ export class EventBusSupervisorNotifier implements SupervisorNotifier {
   constructor(private readonly events: DomainEventPublisher) {}
 
   async notify(notification: SupervisorNotification): Promise<void> {
-    await this.events.publish({ type: SUPERVISOR_NOTIFICATION, detail: { ...notification } });
+    await this.events.publish({ type: 'bid.supervisor_notification', detail: { ...notification } });
   }
 }

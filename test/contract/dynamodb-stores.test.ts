@@ -42,6 +42,7 @@ import { useDynamoDbLocal } from '../helpers/dynamodb-local';
 import { VirtualClock } from '../helpers/virtual-clock';
 
 const dynamo = useDynamoDbLocal();
+const NOW = Date.now();
 const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 9)}`;
 
 describe.each<[string, () => Promise<OverrideStateStore>]>([
@@ -188,12 +189,13 @@ describe.each<[string, () => Promise<AgentStoreSubject>]>([
 
   it('answers a cached schedule type only when it was fetched since the given time', async () => {
     const { store } = subject;
-    expect(await store.scheduleType(agent, 0)).toBeUndefined();
-    await store.rememberScheduleType(agent, 'Regular', 5_000);
-    expect(await store.scheduleType(agent, 5_000)).toBe('Regular');
-    expect(await store.scheduleType(agent, 5_001)).toBeUndefined();
-    await store.rememberScheduleType(agent, 'Split', 6_000);
-    expect(await store.scheduleType(agent, 5_500)).toBe('Split');
+    // Real times: the cached item's TTL is two days after its fetch, and DynamoDB Local deletes expired items.
+    expect(await store.scheduleType(agent, NOW)).toBeUndefined();
+    await store.rememberScheduleType(agent, 'Regular', NOW + 5_000);
+    expect(await store.scheduleType(agent, NOW + 5_000)).toBe('Regular');
+    expect(await store.scheduleType(agent, NOW + 5_001)).toBeUndefined();
+    await store.rememberScheduleType(agent, 'Split', NOW + 6_000);
+    expect(await store.scheduleType(agent, NOW + 5_500)).toBe('Split');
   });
 });
 
@@ -218,7 +220,8 @@ describe.each<[string, (clock: VirtualClock) => Promise<() => LockManager>]>([
   let worker: () => LockManager;
   let key: string;
   beforeEach(async () => {
-    clock = new VirtualClock();
+    // Real time: DynamoDB Local's TTL deletes a lock item whose (virtual) lease ended an hour before the real now.
+    clock = new VirtualClock(Date.now());
     worker = await make(clock);
     key = unique('timeoff');
   });
@@ -317,7 +320,8 @@ describe.each<[string, () => Promise<EventIntake>]>([
     eventId,
     eventType: 'wfm.bidding.request.created',
     status: 'pending_validation',
-    receivedAt: '2026-03-20T10:00:00.000Z',
+    // Recent: the intake record expires 30 days after it, and DynamoDB Local's TTL deletes expired items.
+    receivedAt: new Date(NOW).toISOString(),
     summary: { requestId: 'bid-1' },
     ...over,
   });
@@ -326,9 +330,9 @@ describe.each<[string, () => Promise<EventIntake>]>([
     const intake = await make();
     const eventId = unique('evt');
     expect(await intake.recordOnce(intakeRecord(eventId))).toBe(true);
-    expect(await intake.recordOnce(intakeRecord(eventId, { receivedAt: '2026-03-20T10:00:05.000Z' }))).toBe(
-      false,
-    );
+    expect(
+      await intake.recordOnce(intakeRecord(eventId, { receivedAt: new Date(NOW + 5_000).toISOString() })),
+    ).toBe(false);
     expect(await intake.recordOnce(intakeRecord(eventId, { workflow: 'reward-triggers' }))).toBe(true);
     expect(await intake.recordOnce(intakeRecord(unique('evt')))).toBe(true);
   });

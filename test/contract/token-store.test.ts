@@ -11,7 +11,8 @@ import { useDynamoDbLocal } from '../helpers/dynamodb-local';
 
 const dynamo = useDynamoDbLocal();
 const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 9)}`;
-const T0 = Date.parse('2026-06-01T12:00:00Z');
+// Near the real time: DynamoDB Local deletes items whose TTL (the token's expiry) has passed, within a second.
+const T0 = Math.floor(Date.now() / 1000) * 1000;
 const token = (value: string, obtainedAt = T0) => ({ value, obtainedAt, expiresAt: obtainedAt + 3600_000 });
 
 interface Subject {

@@ -7,6 +7,8 @@ import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import { FakeCxoneBidding } from '../../shared/adapters/cxone/bidding.fake';
 import {
   CxoneResponseInvalid,
+  pendingRequests,
+  rejectionsSince,
   type BidActionCommand,
   type BidActionOutcome,
   type CxoneAgent,
@@ -274,13 +276,13 @@ describe.each(subjects)('CXone bidding contract: %s', (_name, make) => {
       const more = ['bidding_req_a', 'bidding_req_b', 'bidding_req_c'].map((id) => bid(id, 'agent_49201'));
       await subject.load({ requests: more });
       await subject.supervisorResolves('bidding_req_b', 'REJECTED');
-      const pending = await subject.port.pendingRequests('2000-01-01T00:00:00Z', SITE);
+      const pending = await pendingRequests(subject.port, '2000-01-01T00:00:00Z', SITE);
       expect(pending.map((r) => r.requestId).sort()).toEqual(
         [REQUEST, 'bidding_req_rival', 'bidding_req_a', 'bidding_req_c'].sort(),
       );
       const updated = pending.map((r) => Date.parse(r.updatedAt!));
       expect(updated).toEqual([...updated].sort((a, b) => a - b));
-      expect(await subject.port.pendingRequests('2999-01-01T00:00:00Z')).toEqual([]);
+      expect(await pendingRequests(subject.port, '2999-01-01T00:00:00Z')).toEqual([]);
       const all = await subject.port.biddingRequests({ siteId: SITE });
       expect(all).toHaveLength(5);
     });
@@ -291,10 +293,10 @@ describe.each(subjects)('CXone bidding contract: %s', (_name, make) => {
       });
       await subject.supervisorResolves('bidding_req_old1', 'REJECTED');
       await subject.supervisorResolves('bidding_req_old2', 'APPROVED');
-      const rejections = await subject.port.rejectionsSince('agent_49201', '2000-01-01T00:00:00Z');
+      const rejections = await rejectionsSince(subject.port, 'agent_49201', '2000-01-01T00:00:00Z');
       expect(rejections.map((r) => r.requestId)).toEqual(['bidding_req_old1']);
       expect(Number.isNaN(Date.parse(rejections[0]!.rejectedAt))).toBe(false);
-      expect(await subject.port.rejectionsSince('agent_49202', '2000-01-01T00:00:00Z')).toEqual([]);
+      expect(await rejectionsSince(subject.port, 'agent_49202', '2000-01-01T00:00:00Z')).toEqual([]);
     });
   });
 

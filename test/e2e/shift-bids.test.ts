@@ -61,16 +61,8 @@ function scenario(date: string) {
     requiredSkills: ['skill_billing_voice'],
     ...s,
   });
-  const bidEvent = (
-    requestId: string,
-    agentId: string,
-    s: Shift,
-    type: string,
-    timestamp: string,
-    status = 'PENDING',
-    eventType = 'wfm.bidding.request.created',
-  ) => ({
-    eventType,
+  const bidEvent = (requestId: string, agentId: string, s: Shift, type: string, timestamp: string) => ({
+    eventType: 'wfm.bidding.request.created',
     eventId: uid(`evt_${requestId}`),
     timestamp,
     data: {
@@ -83,15 +75,28 @@ function scenario(date: string) {
         startTime: s.startTime ?? '08:00:00',
         endTime: s.endTime ?? '16:00:00',
       },
-      bid: { type, status },
+      bid: { type, status: 'PENDING' },
       requestMetadata: { channel: 'agent-portal' },
     },
   });
-  const load = async (
-    shifts: Shift[],
-    requests: ReturnType<typeof bidEvent>[],
-    extra: Record<string, unknown> = {},
-  ) => {
+  type BidEvent = ReturnType<typeof bidEvent>;
+  /** What CXone sends when the request's status changes outside this workflow (a supervisor in the UI). */
+  const statusChanged = (created: BidEvent, timestamp: string, status: string) => ({
+    ...created,
+    eventType: 'wfm.bidding.request.status_changed',
+    eventId: uid(`evt_${created.data.requestId}`),
+    timestamp,
+    data: { ...created.data, bid: { ...created.data.bid, status } },
+  });
+  /** A new agent's bid for an open shift of the scenario's queue, created at 2026-08-01T10:00:00Z. */
+  const openShiftBid = (label: string) => {
+    const agentId = agent(`agent_${label}`);
+    const open = { id: uid('open'), agentId: null, queueId: queue, date };
+    const requestId = uid(`bidding_req_${label}`);
+    const created = bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    return { agentId, open, requestId, created };
+  };
+  const load = async (shifts: Shift[], requests: BidEvent[], extra: Record<string, unknown> = {}) => {
     await cxone.fixtures({
       agents: agents.map((id) => ({
         id,
@@ -104,7 +109,7 @@ function scenario(date: string) {
       ...extra,
     });
   };
-  return { queue, date, agent, bidEvent, load };
+  return { queue, date, agent, bidEvent, statusChanged, openShiftBid, load };
 }
 
 describe('shift-bids on the local runtime', () => {
@@ -131,7 +136,7 @@ describe('shift-bids on the local runtime', () => {
 
   it('rejects a double-booked agent, the failing check as the reason', async () => {
     const s = scenario('2026-08-03');
-    const agentId = s.agent('agent_dbl');
+    const { agentId, open, requestId, created } = s.openShiftBid('dbl');
     const held = {
       id: uid('held'),
       agentId,
@@ -140,9 +145,6 @@ describe('shift-bids on the local runtime', () => {
       startTime: '12:00:00',
       endTime: '20:00:00',
     };
-    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
-    const requestId = uid('bidding_req_dbl');
-    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
     await s.load([held, open], [created]);
     await postWebhook('/webhooks/cxone/bidding', created);
     await waitForEvent('bid.rejected', requestId);
@@ -172,30 +174,11 @@ describe('shift-bids on the local runtime', () => {
     const notified = await waitForEvent('bid.supervisor_notification', requestId);
     expect(JSON.stringify(notified.detail)).not.toContain(agentId);
     // The supervisor looks at it, then approves it in the CXone UI: status_changed events follow.
-    await postWebhook(
-      '/webhooks/cxone/bidding',
-      s.bidEvent(
-        requestId,
-        agentId,
-        target,
-        'swap',
-        '2026-08-01T10:05:00Z',
-        'PENDING',
-        'wfm.bidding.request.status_changed',
-      ),
-    );
+    await postWebhook('/webhooks/cxone/bidding', s.statusChanged(created, '2026-08-01T10:05:00Z', 'PENDING'));
     await cxone.fixtures({ biddingRequests: [{ ...created.data, status: 'APPROVED' }] });
     await postWebhook(
       '/webhooks/cxone/bidding',
-      s.bidEvent(
-        requestId,
-        agentId,
-        target,
-        'swap',
-        '2026-08-01T10:10:00Z',
-        'APPROVED',
-        'wfm.bidding.request.status_changed',
-      ),
+      s.statusChanged(created, '2026-08-01T10:10:00Z', 'APPROVED'),
     );
     await waitForEvent('bid.reconciled', requestId);
     expect(await actionsFor(requestId)).toEqual([]);
@@ -203,10 +186,7 @@ describe('shift-bids on the local runtime', () => {
 
   it('acts once when the same event is delivered 5 times at once', async () => {
     const s = scenario('2026-08-05');
-    const agentId = s.agent('agent_dup');
-    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
-    const requestId = uid('bidding_req_dup');
-    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    const { open, requestId, created } = s.openShiftBid('dup');
     await s.load([open], [created]);
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => postWebhook('/webhooks/cxone/bidding', created)),
@@ -254,10 +234,7 @@ describe('shift-bids on the local runtime', () => {
 
   it('adopts the state after a 409 when a supervisor approved in the UI, with no second action', async () => {
     const s = scenario('2026-08-07');
-    const agentId = s.agent('agent_ui');
-    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
-    const requestId = uid('bidding_req_ui');
-    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    const { open, requestId, created } = s.openShiftBid('ui');
     await s.load([open], [created]);
     await cxone.fixtures({ biddingRequests: [{ ...created.data, status: 'APPROVED' }] });
     await postWebhook('/webhooks/cxone/bidding', created);
@@ -270,10 +247,7 @@ describe('shift-bids on the local runtime', () => {
 
   it('waits out a schedule lock (423) and approves once it clears, without failing', async () => {
     const s = scenario('2026-08-08');
-    const agentId = s.agent('agent_lock');
-    const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
-    const requestId = uid('bidding_req_lock');
-    const created = s.bidEvent(requestId, agentId, open, 'open_shift', '2026-08-01T10:00:00Z');
+    const { open, requestId, created } = s.openShiftBid('lock');
     const lockId = uid('lock');
     await s.load([open], [created], {
       locks: [{ id: lockId, siteId: SITE, dateFrom: s.date, dateTo: s.date, operation: 'bulk-publish' }],

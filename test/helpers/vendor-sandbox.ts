@@ -7,9 +7,10 @@ import { LOCAL_VENDOR_CREDENTIALS } from '../../local/provision';
 import { sandboxAdmin, type SandboxAdmin } from '../../local/sandboxes/admin-client';
 import { startSandboxes, type RunningSandboxes } from '../../local/sandboxes/server';
 import { TokenBucket } from '../../shared/http/rate-limiter';
+import type { RetryConfig } from '../../shared/http/retry-policy';
 import { TokenManager } from '../../shared/http/token-manager';
 import type { VendorHttpClient } from '../../shared/http/types';
-import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
+import { createVendorHttpClient, type Timeouts } from '../../shared/http/vendor-http-client';
 import { systemClock } from '../../shared/ports/clock';
 
 export type SandboxVendor = keyof RunningSandboxes['urls'];
@@ -19,11 +20,22 @@ export interface SandboxConnection {
   readonly http: VendorHttpClient;
 }
 
+export interface SandboxOptions {
+  /** Start from the sandbox's seed (the specs' examples), and go back to it on every `connect`. */
+  readonly seed?: boolean;
+  /** The adapter's own retry table, as its workflow composes its client (waits are scaled down here). */
+  readonly retry?: Partial<RetryConfig>;
+  readonly timeouts?: Partial<Timeouts>;
+}
+
 /** Registers beforeAll/afterAll hooks; call it at the top of a test file. */
-export function useSandbox(vendor: SandboxVendor): { connect(): Promise<SandboxConnection> } {
+export function useSandbox(
+  vendor: SandboxVendor,
+  options: SandboxOptions = {},
+): { connect(): Promise<SandboxConnection> } {
   let sandboxes: RunningSandboxes | undefined;
   beforeAll(async () => {
-    sandboxes = await startSandboxes({ port: 0, seed: false });
+    sandboxes = await startSandboxes({ port: 0, seed: options.seed ?? false });
   });
   afterAll(() => sandboxes?.close());
   return {
@@ -31,6 +43,7 @@ export function useSandbox(vendor: SandboxVendor): { connect(): Promise<SandboxC
       if (!sandboxes) throw new Error('The sandbox is not started: connect inside a test or hook');
       const base = sandboxes.urls[vendor];
       const admin = sandboxAdmin(base);
+      if (options.seed) await admin.reset();
       const relaxed = { ratePerSecond: 1000, burst: 1000 };
       const current = (await admin.config({})) as { rateLimits: Record<string, unknown> };
       await admin.config({
@@ -47,7 +60,8 @@ export function useSandbox(vendor: SandboxVendor): { connect(): Promise<SandboxC
         clock: systemClock,
         tokens,
         limiter: new TokenBucket(relaxed, systemClock),
-        retry: { scale: 0.01 },
+        retry: { ...options.retry, scale: 0.01 },
+        ...(options.timeouts && { timeouts: options.timeouts }),
       });
       return { admin, http };
     },

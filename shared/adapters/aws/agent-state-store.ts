@@ -3,8 +3,8 @@
  * conditional write on event time, so on a standard queue a late, older event can never overwrite a newer one.
  * The agent's schedule type is cached beside it (`sk = SCHEDULE`, expiring through the table's TTL).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 
@@ -28,8 +28,8 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
   }
 
   async advance(record: AgentRecord): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionalWrite(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -41,12 +41,8 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
           ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
           ExpressionAttributeValues: { ':t': record.eventTime },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -55,16 +51,15 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
    */
   async list(): Promise<AgentRecord[]> {
     const out: AgentRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :agent) AND sk = :state',
-          ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE' },
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'begins_with(pk, :agent) AND sk = :state',
+        ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE' },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         out.push({
           agentId: String(item.pk).slice('AGENT#'.length),
@@ -72,8 +67,7 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
           eventTime: item.eventTime as number,
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return out;
   }
 

@@ -16,6 +16,7 @@ import {
 } from '../../domain/shift-bids/bid-state';
 import type { CanonicalBid } from '../../domain/shift-bids/canonical-bid';
 import type { BidState } from '../../domain/shift-bids/lifecycle';
+import { conditionalWrite } from './conditional-write';
 
 /** Kept well past any bidding window and its audit questions: a year. */
 const RETENTION_SECONDS = 366 * 86_400;
@@ -50,18 +51,16 @@ export class DynamoDbBidStateStore implements BidStateStore {
   async admit(bid: CanonicalBid, at: string): Promise<AdmitOutcome> {
     const ms = eventMs(bid.cxoneEventTimestamp);
     const record = newBidRecord(bid, at);
-    try {
-      await this.doc.send(
+    const isNew = await conditionalWrite(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keyOf(bid.cxoneRequestId), ...record, lastEventMs: ms, expiresAt: expiresAt(at) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return { kind: 'new', record };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
+    if (isNew) return { kind: 'new', record };
     const sets = ['lastEventAt = :at', 'lastEventMs = :ms', 'updatedAt = :now'];
     const values: Record<string, unknown> = { ':at': bid.cxoneEventTimestamp, ':ms': ms, ':now': at };
     if (bid.cxoneStatus !== null) {

@@ -2,8 +2,8 @@
  * Phase one of spec 003's two-phase processing, usable by any workflow: record a vendor event once, keyed by
  * its vendor event id (conditional put), before any rule runs. A redelivery finds the record and is a no-op.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import type { EventIntake, IntakeRecord } from '../../ports/event-intake';
 
 export class DynamoDbEventIntake implements EventIntake {
@@ -14,8 +14,8 @@ export class DynamoDbEventIntake implements EventIntake {
   ) {}
 
   async recordOnce(record: IntakeRecord): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionalWrite(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -26,11 +26,7 @@ export class DynamoDbEventIntake implements EventIntake {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }

@@ -7,6 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import { RetryableFailure } from '../../errors';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
 
@@ -26,8 +27,8 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
     userId: string,
   ): Promise<boolean> {
     const t = Date.parse(eventTime);
-    try {
-      await this.doc.send(
+    return conditionalWrite(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `TIMEOFF#${requestId}`, sk: 'REQUEST' },
@@ -41,12 +42,8 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
             ':exp': Math.floor(t / 1000) + RETENTION_SECONDS,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async records(requestId: string): Promise<OverrideRecord[]> {

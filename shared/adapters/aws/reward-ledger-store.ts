@@ -12,12 +12,12 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import type { RedemptionLock } from '../../domain/reward-triggers/evaluate';
 import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
 import type { RowBooking } from '../../domain/reward-triggers/points';
@@ -50,20 +50,17 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
 
   async entries(agentId: string): Promise<readonly LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
-    let from: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
-          ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': 'LEDGER#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: from,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+        ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': 'LEDGER#' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
       for (const item of page.Items ?? []) entries.push(item.entry as LedgerEntry);
-      from = page.LastEvaluatedKey;
-    } while (from);
     return entries;
   }
 
@@ -129,8 +126,8 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
   }
 
   async takeLock(lock: RedemptionLock): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionalWrite(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -142,17 +139,13 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite> {
-    try {
-      await this.doc.send(
+    const written = await conditionalWrite(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: rewardAgentKey(agentId), sk: LOCK_SK },
@@ -160,27 +153,23 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
           ConditionExpression: 'transactionId = :tx',
           ExpressionAttributeValues: { ':progress': plain(progress), ':tx': transactionId },
         }),
-      );
-      return 'written';
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return 'conflict';
-      throw err;
-    }
+      ),
+    );
+    return written ? 'written' : 'conflict';
   }
 
   async releaseLock(agentId: string, transactionId: string): Promise<void> {
-    try {
-      await this.doc.send(
+    // Another transaction's lock, or none: nothing of this one's to release.
+    await conditionalWrite(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: rewardAgentKey(agentId), sk: LOCK_SK },
           ConditionExpression: 'transactionId = :tx',
           ExpressionAttributeValues: { ':tx': transactionId },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   private putEntry(entry: LedgerEntry): TransactItem {
@@ -227,8 +216,9 @@ export class DynamoDbIngestionWatermarkStore implements IngestionWatermarkStore 
   }
 
   async advance(date: string): Promise<void> {
-    try {
-      await this.doc.send(
+    // A later watermark already stored stays.
+    await conditionalWrite(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...this.key, date },
@@ -236,9 +226,7 @@ export class DynamoDbIngestionWatermarkStore implements IngestionWatermarkStore 
           ExpressionAttributeNames: { '#date': 'date' },
           ExpressionAttributeValues: { ':date': date },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 }

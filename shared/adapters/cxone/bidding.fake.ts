@@ -7,7 +7,6 @@
  */
 import type { Clock } from '../../ports/clock';
 import { systemClock } from '../../ports/clock';
-import type { Rejection } from '../../domain/shift-bids/checks/approval-history';
 import {
   bidActionIdempotencyKey,
   lockCovers,
@@ -158,18 +157,6 @@ export class FakeCxoneBidding implements CxoneBidding {
           Date.parse(a.updatedAt ?? '') - Date.parse(b.updatedAt ?? '') ||
           a.requestId.localeCompare(b.requestId),
       );
-  }
-
-  pendingRequests(updatedFrom: string, siteId?: string): Promise<CxoneBiddingRequest[]> {
-    return this.biddingRequests({ status: 'PENDING', updatedFrom, ...(siteId && { siteId }) });
-  }
-
-  async rejectionsSince(agentId: string, since: string): Promise<Rejection[]> {
-    const rejected = await this.biddingRequests({ agentId, status: 'REJECTED', updatedFrom: since });
-    return rejected.map((r) => ({
-      requestId: r.requestId,
-      rejectedAt: r.resolution?.at ?? r.updatedAt ?? since,
-    }));
   }
 
   async shifts(query: ShiftQuery): Promise<CxoneShift[]> {

@@ -11,7 +11,6 @@ import { array, looseObject, nullable, number, optional, string } from 'zod/mini
 import type { z } from 'zod/mini';
 import { Id, LocalDate, LocalTime, Text } from '../../contracts/common';
 import { VendorHttpError, type VendorHttpClient } from '../../http/types';
-import type { Rejection } from '../../domain/shift-bids/checks/approval-history';
 import { normalizeLocalTime } from '../../domain/shift-bids/shift-window';
 import {
   bidActionIdempotencyKey,
@@ -232,18 +231,6 @@ export class CxoneBiddingAdapter implements CxoneBidding {
       const page = validate(RequestsPage, body, endpoint);
       return { items: page.requests.map((r) => toRequest(r, endpoint)), nextCursor: page.nextCursor };
     });
-  }
-
-  pendingRequests(updatedFrom: string, siteId?: string): Promise<CxoneBiddingRequest[]> {
-    return this.biddingRequests({ status: 'PENDING', updatedFrom, ...(siteId && { siteId }) });
-  }
-
-  async rejectionsSince(agentId: string, since: string): Promise<Rejection[]> {
-    const rejected = await this.biddingRequests({ agentId, status: 'REJECTED', updatedFrom: since });
-    return rejected.map((r) => ({
-      requestId: r.requestId,
-      rejectedAt: r.resolution?.at ?? r.updatedAt ?? since,
-    }));
   }
 
   async shifts(query: ShiftQuery): Promise<CxoneShift[]> {

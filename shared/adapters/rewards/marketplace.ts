@@ -57,18 +57,18 @@ export class RewardMarketplaceAdapter implements RewardMarketplace {
   }
 
   async lookup(transactionId: string): Promise<MarketplaceAnswer> {
-    assertTransactionId(transactionId);
-    return this.call({
-      method: 'GET',
-      path: `/v1/rewards/${encodeURIComponent(transactionId)}`,
-      headers: { 'X-Integration-ID': this.options.integrationId },
-    });
+    return this.onReward('GET', transactionId);
   }
 
   async reverse(transactionId: string): Promise<MarketplaceAnswer> {
+    return this.onReward('DELETE', transactionId);
+  }
+
+  /** `/v1/rewards/{transactionId}`: the reward issued under that id. */
+  private async onReward(method: 'GET' | 'DELETE', transactionId: string): Promise<MarketplaceAnswer> {
     assertTransactionId(transactionId);
     return this.call({
-      method: 'DELETE',
+      method,
       path: `/v1/rewards/${encodeURIComponent(transactionId)}`,
       headers: { 'X-Integration-ID': this.options.integrationId },
     });

@@ -88,14 +88,14 @@ export interface EvaluationRequest {
   readonly asOfDate: string;
 }
 
-/** What the idempotency seam sees: the transaction id is its key, the rest must not change under it. */
-export interface SettleRequest {
-  readonly transactionId: string;
-  readonly agentId: string;
-  readonly rewardType: string;
-  readonly pointsConsumed: number;
-  readonly earnedAtPosition: number;
-}
+/**
+ * What the idempotency seam sees of the held lock: the transaction id is its key, the rest must not change
+ * under it.
+ */
+export type SettleRequest = Pick<
+  RedemptionLock,
+  'transactionId' | 'agentId' | 'rewardType' | 'pointsConsumed' | 'earnedAtPosition'
+>;
 
 export type SettleOutcome =
   | { readonly outcome: 'issued'; readonly transactionId: string }

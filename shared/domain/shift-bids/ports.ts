@@ -166,10 +166,6 @@ export interface CxoneBidding {
   biddingRequest(requestId: string): Promise<CxoneBiddingRequest | null>;
   /** Every matching request, all pages, oldest change first. */
   biddingRequests(filter: BiddingRequestFilter): Promise<CxoneBiddingRequest[]>;
-  /** The missed-webhook sweep: PENDING requests changed at or after the watermark, all pages. */
-  pendingRequests(updatedFrom: string, siteId?: string): Promise<CxoneBiddingRequest[]>;
-  /** The approval-history check's input: the agent's requests rejected at or after `since`. */
-  rejectionsSince(agentId: string, since: string): Promise<Rejection[]>;
   /** The site's shifts for local dates, all pages (published only unless asked otherwise). */
   shifts(query: ShiftQuery): Promise<CxoneShift[]>;
   /** Active schedule locks, of one site or all. */
@@ -178,6 +174,28 @@ export interface CxoneBidding {
   agent(agentId: string): Promise<CxoneAgent | null>;
   /** `POST /api/wfm/v2/bidding/requests/{id}/actions` with spec 003 section 3's headers and body. */
   act(command: BidActionCommand): Promise<BidActionOutcome>;
+}
+
+/** The missed-webhook sweep: PENDING requests changed at or after the watermark, all pages. */
+export function pendingRequests(
+  cxone: Pick<CxoneBidding, 'biddingRequests'>,
+  updatedFrom: string,
+  siteId?: string,
+): Promise<CxoneBiddingRequest[]> {
+  return cxone.biddingRequests({ status: 'PENDING', updatedFrom, ...(siteId && { siteId }) });
+}
+
+/** The approval-history check's input: the agent's requests rejected at or after `since`. */
+export async function rejectionsSince(
+  cxone: Pick<CxoneBidding, 'biddingRequests'>,
+  agentId: string,
+  since: string,
+): Promise<Rejection[]> {
+  const rejected = await cxone.biddingRequests({ agentId, status: 'REJECTED', updatedFrom: since });
+  return rejected.map((r) => ({
+    requestId: r.requestId,
+    rejectedAt: r.resolution?.at ?? r.updatedAt ?? since,
+  }));
 }
 
 /**

@@ -11,7 +11,7 @@ import { checkCoverage, type StaffedShift } from './checks/coverage';
 import { checkDoubleBooking, type Booking } from './checks/double-booking';
 import { checkSkillMatch } from './checks/skill-match';
 import { decide, type BidDecision } from './decide';
-import type { CxoneBiddingRequest, CxoneShift } from './ports';
+import { rejectionsSince, type CxoneBiddingRequest, type CxoneShift } from './ports';
 import type { RuleDocument } from './rules.schema';
 import { isoInstant, shiftWindow } from './shift-window';
 import type { ShiftBidsDeps } from './workflow';
@@ -42,7 +42,7 @@ export async function validateBid(
   const reads = await Promise.allSettled([
     deps.cxone.shifts({ siteId, dateFrom: addDays(requestedDate, -1), dateTo: addDays(requestedDate, 1) }),
     deps.cxone.agent(agentId),
-    deps.cxone.rejectionsSince(agentId, isoInstant(now - rules.approvalHistory.windowDays * DAY_MS)),
+    rejectionsSince(deps.cxone, agentId, isoInstant(now - rules.approvalHistory.windowDays * DAY_MS)),
     deps.cxone.biddingRequests({ agentId, status: 'APPROVED' }),
   ]);
   const shifts = () => valueOf(reads[0], 'the published schedule');

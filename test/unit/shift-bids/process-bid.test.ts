@@ -11,7 +11,7 @@ import type { BiddingRequestEvent } from '../../../shared/contracts/cxone.schema
 import { RetryLater, PermanentFailure } from '../../../shared/errors';
 import { LOCAL_RULE_DOCUMENT } from '../../../shared/domain/shift-bids/default-rules';
 import { processBidEvent } from '../../../shared/domain/shift-bids/process-bid';
-import type { CxoneShift } from '../../../shared/domain/shift-bids/ports';
+import type { CxoneShift, ScheduleLock } from '../../../shared/domain/shift-bids/ports';
 import { fixedRuleSource, type ShiftBidsDeps } from '../../../shared/domain/shift-bids/workflow';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { rules } from './fixtures';
@@ -83,6 +83,18 @@ function setup() {
 }
 
 type Setup = ReturnType<typeof setup>;
+
+/** A bulk publication holding the whole site's schedule (CXone answers 423 to actions while it lasts). */
+function lockSite(t: Setup, times: Pick<ScheduleLock, 'acquiredAt' | 'expiresAt'>) {
+  t.cxone.locksById.set('lock-1', {
+    id: 'lock-1',
+    siteId: SITE,
+    dateFrom: null,
+    dateTo: null,
+    operation: 'bulk-publish',
+    ...times,
+  });
+}
 
 function bid(
   t: Setup,
@@ -271,15 +283,7 @@ describe('processBidEvent', () => {
 
   it('waits out a 423 schedule lock, polling the locks every 15 s, each wait audited', async () => {
     const t = setup();
-    t.cxone.locksById.set('lock-1', {
-      id: 'lock-1',
-      siteId: SITE,
-      dateFrom: null,
-      dateTo: null,
-      operation: 'bulk-publish',
-      acquiredAt: '2026-07-10T11:59:00Z',
-      expiresAt: '2026-07-10T12:01:00Z',
-    });
+    lockSite(t, { acquiredAt: '2026-07-10T11:59:00Z', expiresAt: '2026-07-10T12:01:00Z' });
     const outcome = await processBidEvent(bid(t, 'bidding_req_7', 'bidder', 'open-q1'), t.deps);
     expect(outcome).toMatchObject({ kind: 'acted', status: 'approved' });
     expect(t.clock.sleeps).toEqual([15_000, 15_000, 15_000, 15_000]);
@@ -288,15 +292,7 @@ describe('processBidEvent', () => {
 
   it('defers a 423 it cannot wait out in the invocation time left', async () => {
     const t = setup();
-    t.cxone.locksById.set('lock-1', {
-      id: 'lock-1',
-      siteId: SITE,
-      dateFrom: null,
-      dateTo: null,
-      operation: 'bulk-publish',
-      acquiredAt: null,
-      expiresAt: null,
-    });
+    lockSite(t, { acquiredAt: null, expiresAt: null });
     const deps = { ...t.deps, remainingMs: () => 20_000 };
     await expect(processBidEvent(bid(t, 'bidding_req_8', 'bidder', 'open-q1'), deps)).rejects.toMatchObject({
       reason: 'SCHEDULE_LOCKED',

@@ -39,7 +39,8 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
             ':t': t,
             ':type': eventType,
             ':user': userId,
-            ':exp': Math.floor(t / 1000) + RETENTION_SECONDS,
+            // Kept a year from when it was applied (a replayed old event must still find its tombstone).
+            ':exp': Math.floor(Math.max(t, Date.now()) / 1000) + RETENTION_SECONDS,
           },
         }),
       ),

@@ -5,19 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../local/runtime';
+import { waitUntil, withDeadline } from '../local/net';
 import { sendSignedWebhook } from '../local/webhook-sender';
 import { percentile } from './stats';
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500);
 
 export async function run() {
-  const runtime = await startLocalRuntime({
-    port: 0,
-    sandboxPort: 0,
-    timers: false,
-    log: () => {},
-    logLevel: 'ERROR',
-  });
+  const runtime = await withDeadline(
+    startLocalRuntime({
+      port: 0,
+      sandboxPort: 0,
+      timers: false,
+      log: () => {},
+      logLevel: 'ERROR',
+    }),
+    120_000,
+    'the local runtime to start',
+  );
   try {
     const sample = JSON.parse(
       readFileSync(join(__dirname, '../test/fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
@@ -26,24 +31,32 @@ export async function run() {
     const started = Date.now();
     // 50 concurrent senders, like a vendor's delivery workers.
     let next = 0;
-    await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        while (next < EVENTS) {
-          const i = next++;
-          const eventId = `bench-${started}-${i}`;
-          const event = { ...sample, eventId, data: { ...sample.data, requestId: `req-${i}` } };
-          sentAt.set(eventId, Date.now());
-          const res = await sendSignedWebhook(`${runtime.urls.gateway}/webhooks/cxone/bidding`, event);
-          if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
-        }
-      }),
+    await withDeadline(
+      Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next < EVENTS) {
+            const i = next++;
+            const eventId = `bench-${started}-${i}`;
+            const event = { ...sample, eventId, data: { ...sample.data, requestId: `req-${i}` } };
+            sentAt.set(eventId, Date.now());
+            const res = await sendSignedWebhook(`${runtime.urls.gateway}/webhooks/cxone/bidding`, event);
+            if (res.status !== 202)
+              throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
+          }
+        }),
+      ),
+      300_000,
+      `the gateway to accept ${EVENTS} webhooks`,
     );
-    const deadline = Date.now() + 120_000;
     const done = () =>
       runtime.events.filter(
         (e) => e.detailType === 'bid.received' && sentAt.has((e.detail as { eventId: string }).eventId),
       );
-    while (done().length < EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(async () => done().length >= EVENTS, `${EVENTS} bid.received events`, 120_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}: ${done().length} arrived`);
+      },
+    );
     const latencies = done()
       .map((e) => Date.parse(e.time) - sentAt.get((e.detail as { eventId: string }).eventId)!)
       .sort((a, b) => a - b);
@@ -72,6 +85,6 @@ export async function run() {
       p99: percentile(latencies, 99),
     };
   } finally {
-    await runtime.stop();
+    await withDeadline(runtime.stop(), 90_000, 'the local runtime to stop');
   }
 }

@@ -20,6 +20,7 @@ const UPSTREAM_ARCHIVE_SHA256 = '55b425a9a42cfc728436eaf0e4ae64d688b64d177c99c4f
 const JAR_SHA256 = '454305e9bc3e6ebcca5b62569869e31563b8d7e346474e94557b2600702146c7';
 const CACHE_DIR = resolve(__dirname, '..', '.local');
 const EMULATOR_DIR = join(CACHE_DIR, 'dynamodb-local');
+const GUARD = join(__dirname, 'parent-guard.sh');
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -75,6 +76,8 @@ export async function ensureDynamoDbLocal(log: (line: string) => void = () => {}
 
 export interface RunningDynamoDb {
   readonly endpoint: string;
+  /** The guard process (local/parent-guard.sh), leader of the JVM's process group. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -89,9 +92,14 @@ export async function startDynamoDbLocal(opts: { port?: number; log?: (line: str
   const dir = await ensureDynamoDbLocal(opts.log);
   verify(dir);
   const port = opts.port || (await freePort());
+  // Through local/parent-guard.sh, in a process group of its own: the JVM stops when this process's end of the
+  // guard's stdin closes, which the kernel does however this process ends (SIGKILL included); Ctrl-C in a
+  // terminal reaches only the runtime, which stops the JVM in its turn.
   const child: ChildProcess = spawn(
-    'java',
+    'bash',
     [
+      GUARD,
+      'java',
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
       '-Xmx256m',
@@ -104,32 +112,45 @@ export async function startDynamoDbLocal(opts: { port?: number; log?: (line: str
       '-port',
       String(port),
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
   child.stderr?.on('data', (d) => (output += String(d)));
+  // The pipe is the lifeline, never written to; an EPIPE after the guard exits is expected.
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited: ${output.slice(-500)}`);
-      const res = await fetch(endpoint, { method: 'POST' });
-      return res.status > 0;
-    }, 'DynamoDB Local');
+    await Promise.race([
+      waitUntil(async () => {
+        const res = await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(2000) });
+        return res.status > 0;
+      }, `DynamoDB Local to answer on ${endpoint}`),
+      exited.then(() => {
+        throw new Error(`DynamoDB Local exited while starting: ${output.slice(-500)}`);
+      }),
+    ]);
   } catch (err) {
-    child.kill('SIGKILL');
+    killGroup();
     throw err;
   }
   return {
     endpoint,
+    pid: child.pid!,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin?.end(); // the guard stops the JVM: SIGTERM, then SIGKILL after 3 s
+      const timer = setTimeout(killGroup, 5000);
+      await exited;
+      clearTimeout(timer);
     },
   } satisfies RunningDynamoDb;
 }

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
+import { withDeadline } from './net';
 
 const REPO_ROOT = resolve(__dirname, '..');
 const BUNDLE_DIR = join(REPO_ROOT, '.local', 'bundles');
@@ -77,6 +78,8 @@ function captureOutput(stream: Readable, file: WriteStream, echo: NodeJS.WriteSt
 interface Instance {
   worker: Worker;
   busy: boolean;
+  /** The id of the invocation it is running. */
+  invocation?: number;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -121,20 +124,37 @@ export class FunctionPool {
     const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';
     captureOutput(worker.stdout, this.logFile!, process.stdout, echoLevel);
     captureOutput(worker.stderr, this.logFile!, process.stderr, echoLevel);
-    await new Promise<void>((ready, fail) => {
-      worker.once('error', fail);
-      worker.once('message', (m: { type: string; error?: string }) =>
-        m.type === 'ready' ? ready() : fail(new Error(`${this.name} failed to load: ${m.error}`)),
-      );
+    await withDeadline(
+      new Promise<void>((ready, fail) => {
+        worker.once('error', fail);
+        worker.once('message', (m: { type: string; error?: string }) =>
+          m.type === 'ready' ? ready() : fail(new Error(`${this.name} failed to load: ${m.error}`)),
+        );
+      }),
+      30_000,
+      `an instance of ${this.name} to load ${declaration.entry}`,
+    ).catch(async (err: Error) => {
+      await worker.terminate();
+      throw err;
     });
     const instance: Instance = { worker, busy: false };
     worker.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
       if (m.id === undefined) return;
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
+      instance.invocation = undefined;
       this.release(instance);
       if (m.error !== undefined) p?.reject(new Error(m.error));
       else p?.resolve(m.result);
+    });
+    // An instance that dies (a crash, or stop()) fails its invocation instead of leaving its caller waiting.
+    worker.once('exit', (code) => {
+      const id = instance.invocation;
+      if (id === undefined) return;
+      this.pending
+        .get(id)
+        ?.reject(new Error(`${this.name} instance exited (code ${code}) during an invocation`));
+      this.pending.delete(id);
     });
     this.instances.push(instance);
   }
@@ -160,6 +180,7 @@ export class FunctionPool {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      instance.invocation = id;
       instance.worker.postMessage({ id, event });
     });
   }

@@ -1,8 +1,14 @@
 /** `npm start`: the whole system in the foreground; Ctrl-C stops every component. */
 import { ROUTES } from '../shared/topology';
+import { watchLaunchChain } from './lifeline';
+import { withDeadline } from './net';
 import { startLocalRuntime } from './runtime';
 
 async function main() {
+  // Taken before startup: a launcher killed while the emulators start must still be noticed.
+  let launcherLost: string | undefined;
+  let onLauncherLost = (reason: string) => void (launcherLost = reason);
+  watchLaunchChain((pid) => onLauncherLost(`process ${pid} that launched the runtime has exited`));
   console.log('wfm-bridge local runtime starting...');
   const runtime = await startLocalRuntime({ logLevel: process.env.WFM_LOG_LEVEL ?? 'INFO' });
   const { gateway, sandbox } = runtime.urls;
@@ -24,16 +30,22 @@ Try it:  npm run send -- test/fixtures/webhooks/genesys-timeoff-approved.json
 Ctrl-C stops everything.
 `);
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping...`);
-    await runtime.stop();
+    console.log(`\n${reason}: stopping...`);
+    // Each component has its own deadline inside stop(); this one only guards against a bug in stop() itself.
+    await withDeadline(runtime.stop(), 60_000, 'the runtime to stop').catch((err: Error) =>
+      console.error(`${err.message}; exiting anyway`),
+    );
     console.log('stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  onLauncherLost = (reason) => void shutdown(reason);
+  if (launcherLost) void shutdown(launcherLost);
 }
 
 main().catch((err: Error) => {

@@ -16,7 +16,7 @@ import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
-import { freePort } from './net';
+import { freePort, withDeadline } from './net';
 import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, localRuleDocumentLocation } from './plan';
 import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
@@ -94,13 +94,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     functions: false,
     pollers: false,
   };
-  const stops: (() => Promise<unknown> | void)[] = [];
+  /** Stopped in reverse order of start, each within STOP_DEADLINE_MS, then killed if it can be. */
+  const stops: RunningComponent[] = [];
   /** Milliseconds from start to the end of each phase, reported with the startup time. */
   const phases: Record<string, number> = {};
-  const stop = async () => {
-    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
-    stops.length = 0;
-  };
+  const stop = () => stopAll(stops.splice(0).reverse(), log);
 
   try {
     const sqsPort = await freePort();
@@ -127,10 +125,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         host: '127.0.0.1',
       }),
     ]);
-    stops.push(() => (dynamo as RunningDynamoDb).stop());
-    stops.push(() => (sqsServer as SqsThread).close());
-    stops.push(() => aws.close());
-    stops.push(() => sandboxes.close());
+    stops.push({ name: 'DynamoDB Local', stop: () => (dynamo as RunningDynamoDb).stop() });
+    stops.push({ name: 'local-aws-sqs', stop: () => sqsServer.close(), kill: () => sqsServer.terminate() });
+    stops.push({ name: 'AWS fake', stop: () => aws.close() });
+    stops.push({ name: 'vendor sandboxes', stop: () => sandboxes.close() });
     Object.assign(components, { dynamodb: true, sqs: true, aws: true, sandboxes: true });
     phases.emulators = Date.now() - started;
 
@@ -191,14 +189,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       { ...baseEnv, ...envs.ingress },
       ingressInstances,
     );
-    stops.push(() => ingress.stop());
+    stops.push({ name: 'ingress function', stop: () => ingress.stop() });
 
     const sqs = new SQSClient({
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
       endpoint: endpoints.sqs,
     });
-    stops.push(() => sqs.destroy());
+    stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
     const scheduled: { id: string; expression: string; timeZone: string; run: () => Promise<unknown> }[] = [];
     await Promise.all(
@@ -206,7 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
         const pool = await FunctionPool.start(w.name, w.processor, envOf(PROCESSOR_ID), concurrency);
-        stops.push(() => pool.stop());
+        stops.push({ name: `${w.name} functions`, stop: () => pool.stop() });
         const q = provisioned.queues[w.name]!;
         pollers.push(
           new Poller({
@@ -226,7 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           let pool: Promise<FunctionPool> | undefined;
           const started = () => {
             pool ??= FunctionPool.start(`${w.name}-${s.id}`, s.function, envOf(s.id), 1).then((p) => {
-              stops.push(() => p.stop());
+              stops.push({ name: `${w.name} ${s.id} function`, stop: () => p.stop() });
               return p;
             });
             return pool;
@@ -248,12 +246,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     components.functions = true;
     phases.functions = Date.now() - started;
     for (const p of pollers) p.start();
-    stops.push(() => Promise.all(pollers.map((p) => p.stop())));
+    stops.push({ name: 'pollers', stop: () => Promise.all(pollers.map((p) => p.stop())) });
     components.pollers = true;
 
     const scheduler = new LocalScheduler(scheduled, log);
     if (options.timers ?? true) scheduler.start();
-    stops.push(() => scheduler.stop());
+    stops.push({ name: 'scheduler', stop: () => scheduler.stop() });
 
     const gatewayPort = options.port ?? envInt('WFM_LOCAL_PORT') ?? 3000;
     let gatewayUrl = '';
@@ -302,7 +300,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       gatewayPort,
     );
-    stops.push(() => new Promise<void>((r) => gateway.close(() => r())));
+    stops.push({
+      name: 'gateway',
+      stop: () => new Promise<void>((r) => gateway.close(() => r())),
+      kill: () => gateway.closeAllConnections(),
+    });
     const address = gateway.address();
     gatewayUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : gatewayPort}`;
 
@@ -357,8 +359,34 @@ function ruleDocumentControl(aws: AwsFake, url: URL) {
   };
 }
 
+interface RunningComponent {
+  readonly name: string;
+  readonly stop: () => Promise<unknown> | void;
+  /** What to do when `stop` misses its deadline (a process or thread is killed in its own `stop`). */
+  readonly kill?: () => unknown;
+}
+
+/** Each component's share of a Ctrl-C: one that has not stopped by then is killed and named. */
+const STOP_DEADLINE_MS = envInt('WFM_LOCAL_STOP_DEADLINE_MS') ?? 5000;
+
+async function stopAll(components: readonly RunningComponent[], log: (line: string) => void): Promise<void> {
+  for (const c of components) {
+    try {
+      await withDeadline(Promise.resolve().then(c.stop), STOP_DEADLINE_MS, `${c.name} to stop`);
+    } catch (err) {
+      log(`${(err as Error).message}${c.kill ? '; killing it' : ''}`);
+      try {
+        await c.kill?.();
+      } catch {
+        // it is going anyway
+      }
+    }
+  }
+}
+
 interface SqsThread {
   close(): Promise<void>;
+  terminate(): Promise<number>;
 }
 
 /** local-aws-sqs on its own worker thread (local/sqs-worker.cjs). */
@@ -369,15 +397,21 @@ function startSqsThread(options: ISqsServerOptions): Promise<SqsThread> {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-  return next().then((message) => {
-    if (message.type !== 'listening') throw new Error(`local-aws-sqs did not start: ${message.error}`);
-    return {
-      close: async () => {
-        const closed = next();
-        worker.postMessage('close');
-        await closed;
-        await worker.terminate();
-      },
-    };
-  });
+  return withDeadline(next(), 30_000, 'local-aws-sqs to listen')
+    .catch(async (err: Error) => {
+      await worker.terminate();
+      throw err;
+    })
+    .then((message) => {
+      if (message.type !== 'listening') throw new Error(`local-aws-sqs did not start: ${message.error}`);
+      return {
+        close: async () => {
+          const closed = next();
+          worker.postMessage('close');
+          await closed;
+          await worker.terminate();
+        },
+        terminate: () => worker.terminate(),
+      };
+    });
 }

@@ -4,6 +4,7 @@
  */
 import type { SignatureScheme } from '../shared/topology';
 import { signedHeaders } from '../shared/webhook/signatures';
+import { DeadlineExceeded } from './net';
 
 /** The signing secret every local route accepts (DESIGN section 5). */
 export const LOCAL_WEBHOOK_SECRET = process.env.WFM_LOCAL_WEBHOOK_SECRET ?? 'local-webhook-secret';
@@ -15,6 +16,8 @@ export interface WebhookOptions {
   readonly secret?: string;
   /** Sent after the signature headers, so a test can override them. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** How long to wait for the answer. Default 30 s. */
+  readonly timeoutMs?: number;
 }
 
 export interface WebhookAnswer<T> {
@@ -33,12 +36,16 @@ export async function sendSignedWebhook<T = Record<string, unknown>>(
   const scheme = options.scheme ?? 'hmac-sha256';
   const signature =
     scheme === 'none' ? {} : signedHeaders(scheme, options.secret ?? LOCAL_WEBHOOK_SECRET, body);
-  const res = await fetch(url, {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const answer = fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...signature, ...options.headers },
     body,
+    signal: AbortSignal.timeout(timeoutMs),
+  }).then(async (res) => ({ res, text: await res.text() }));
+  const { res, text } = await answer.catch((err: Error) => {
+    throw err.name === 'TimeoutError' ? new DeadlineExceeded(`an answer to POST ${url}`, timeoutMs) : err;
   });
-  const text = await res.text();
   return { status: res.status, body: parseOrText(text) as T };
 }
 

@@ -11,6 +11,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { withDeadline } from '../../local/net';
 import type { LocalOutputs } from '../../local/runtime';
 import type { BusEvent } from '../../local/aws-fake';
 import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
@@ -69,12 +70,22 @@ export async function waitFor<T>(
 
 export async function domainEvents(detailType?: string): Promise<BusEvent[]> {
   const q = detailType ? `?detailType=${encodeURIComponent(detailType)}` : '';
-  return (await (await fetch(`${local().gatewayUrl}/_local/events${q}`)).json()) as BusEvent[];
+  const url = `${local().gatewayUrl}/_local/events${q}`;
+  return withDeadline(
+    fetch(url, { signal: AbortSignal.timeout(10_000) }).then((res) => res.json()),
+    10_000,
+    `GET ${url}`,
+  ) as Promise<BusEvent[]>;
 }
 
 export async function runSchedule(id: string) {
-  const res = await fetch(`${local().gatewayUrl}/_local/schedules/${id}/run`, { method: 'POST' });
-  return (await res.json()) as unknown;
+  const url = `${local().gatewayUrl}/_local/schedules/${id}/run`;
+  // A schedule run is a whole function invocation (reconciliation has a budget of minutes in AWS, seconds here).
+  return withDeadline(
+    fetch(url, { method: 'POST', signal: AbortSignal.timeout(120_000) }).then((res) => res.json()),
+    120_000,
+    `POST ${url}`,
+  ) as Promise<unknown>;
 }
 
 /** Sandbox admin surface of one vendor (DESIGN section 5). */

@@ -7,6 +7,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
+import type { Lease } from '../../ports/platform';
+import { writeUnderLease } from './dynamodb-lock';
 
 export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   constructor(
@@ -27,21 +29,21 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
       : undefined;
   }
 
-  async advance(record: AgentRecord): Promise<boolean> {
+  async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        pk: `AGENT#${record.agentId}`,
+        sk: 'STATE',
+        state: record.state,
+        eventTime: record.eventTime,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
+      ExpressionAttributeValues: { ':t': record.eventTime },
+    };
+    if (lease) return writeUnderLease(this.doc, this.tableName, lease, { Put: put });
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `AGENT#${record.agentId}`,
-            sk: 'STATE',
-            state: record.state,
-            eventTime: record.eventTime,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
-          ExpressionAttributeValues: { ':t': record.eventTime },
-        }),
-      );
+      await this.doc.send(new PutCommand(put));
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
@@ -77,13 +79,19 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return out;
   }
 
-  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
-      }),
-    );
+  async hold(
+    agentId: string,
+    state: AdherenceState,
+    eventTime: number,
+    reason: string,
+    lease?: Lease,
+  ): Promise<void> {
+    const put = {
+      TableName: this.tableName,
+      Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
+    };
+    if (lease) await writeUnderLease(this.doc, this.tableName, lease, { Put: put });
+    else await this.doc.send(new PutCommand(put));
   }
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {

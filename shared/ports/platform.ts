@@ -28,11 +28,17 @@ export interface DomainEventPublisher {
 
 export interface Lease {
   readonly key: string;
+  /** Unique per grant: the fencing token. A state write made under the lease succeeds only while it holds. */
   readonly owner: string;
+  /** Stops renewing and frees the key (if still ours). */
   release(): Promise<void>;
 }
 
-/** Mutual exclusion with a time-to-live, so a worker that dies cannot hold a key for longer than the TTL. */
+/**
+ * Mutual exclusion with a time-to-live, so a worker that dies cannot hold a key for longer than the TTL. A live
+ * holder renews its lease (a heartbeat every third of the TTL) until it releases, so work longer than the TTL
+ * keeps the key; a holder that stalls past its TTL loses it, and its fenced writes fail.
+ */
 export interface LockManager {
   /** Resolves with the lease, or `undefined` if another owner holds an unexpired lease on `key`. */
   tryAcquire(key: string, ttlSeconds: number): Promise<Lease | undefined>;

@@ -31,15 +31,16 @@ import type { RedemptionLock } from '../../shared/domain/reward-triggers/evaluat
 import type { LedgerEntry, RowEntry } from '../../shared/domain/reward-triggers/ledger';
 import type { RowBooking } from '../../shared/domain/reward-triggers/points';
 import type { IngestionWatermarkStore, RewardLedgerStore } from '../../shared/domain/reward-triggers/ports';
-import type { AgentRecord } from '../../shared/domain/adherence-sync/ports';
+import type { AgentRecord, AgentStateStore } from '../../shared/domain/adherence-sync/ports';
 import { BidStateConflict, type BidStateStore } from '../../shared/domain/shift-bids/bid-state';
 import type { CanonicalBid } from '../../shared/domain/shift-bids/canonical-bid';
 import type { OverrideRecord, OverrideStateStore } from '../../shared/domain/shift-overrides/ports';
 import { RetryableFailure } from '../../shared/errors';
 import type { EventIntake, IntakeRecord } from '../../shared/ports/event-intake';
 import type { AuditLog, AuditRecord, LockManager } from '../../shared/ports/platform';
+import type { Clock } from '../../shared/ports/clock';
 import { useDynamoDbLocal } from '../helpers/dynamodb-local';
-import { VirtualClock } from '../helpers/virtual-clock';
+import { FakeClock } from '../helpers/fake-clock';
 
 const dynamo = useDynamoDbLocal();
 const NOW = Date.now();
@@ -199,57 +200,157 @@ describe.each<[string, () => Promise<AgentStoreSubject>]>([
   });
 });
 
-describe.each<[string, (clock: VirtualClock) => Promise<() => LockManager>]>([
+/** Lock managers of workers on one lock table, each on its own clock (a clock never advanced is a stalled worker). */
+type LockWorkers = (clock: Clock) => LockManager;
+const lockBackends: [string, () => Promise<LockWorkers>][] = [
   [
     'fake',
-    async (clock) => {
-      const shared = new InMemoryLockManager(clock);
-      return () => shared;
+    async () => {
+      const table = new InMemoryLockManager(new FakeClock());
+      return (clock) => table.worker(clock);
     },
   ],
   [
     'DynamoDB',
-    async (clock) => {
+    async () => {
       const table = await dynamo.table('State');
-      return () => new DynamoDbLockManager(dynamo.doc(), table, clock);
+      return (clock) => new DynamoDbLockManager(dynamo.doc(), table, clock);
     },
   ],
-])('lease lock contract: %s', (_name, make) => {
-  let clock: VirtualClock;
-  /** A lock manager of another worker on the same store. */
-  let worker: () => LockManager;
+];
+
+/** Lets a heartbeat woken by `clock.advance` finish its renewal (real I/O on DynamoDB Local) and sleep again. */
+async function heartbeatsSettled(clock: FakeClock, sleepers = 1): Promise<void> {
+  for (const started = Date.now(); clock.pending < sleepers;) {
+    if (Date.now() - started > 5_000) throw new Error('the heartbeat did not sleep again within 5 s');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe.each(lockBackends)('lease lock contract: %s', (_name, make) => {
+  let clock: FakeClock;
+  let worker: LockWorkers;
   let key: string;
   beforeEach(async () => {
-    // Real time: DynamoDB Local's TTL deletes a lock item whose (virtual) lease ended an hour before the real now.
-    clock = new VirtualClock(Date.now());
-    worker = await make(clock);
+    // Real time: DynamoDB Local's TTL deletes a lock item whose (fake-clock) lease ended an hour before the real now.
+    clock = new FakeClock(Date.now());
+    worker = await make();
     key = unique('timeoff');
   });
 
   it('grants a key to one owner at a time, and again once released', async () => {
-    const lease = await worker().tryAcquire(key, 30);
+    const lease = await worker(clock).tryAcquire(key, 30);
     expect(lease).toMatchObject({ key });
-    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
-    expect(await worker().tryAcquire(`${key}-other`, 30)).toBeDefined();
+    expect(await worker(clock).tryAcquire(key, 30)).toBeUndefined();
+    expect(await worker(clock).tryAcquire(`${key}-other`, 30)).toBeDefined();
     await lease!.release();
-    expect(await worker().tryAcquire(key, 30)).toBeDefined();
+    expect(await worker(clock).tryAcquire(key, 30)).toBeDefined();
   });
 
   it('grants one of many concurrent attempts', async () => {
-    const leases = await Promise.all(Array.from({ length: 5 }, () => worker().tryAcquire(key, 30)));
+    const leases = await Promise.all(Array.from({ length: 5 }, () => worker(clock).tryAcquire(key, 30)));
     expect(leases.filter(Boolean)).toHaveLength(1);
   });
 
   it('frees a dead owner’s key after its TTL (not at it), and a late release frees nothing of the new owner', async () => {
-    const first = await worker().tryAcquire(key, 30);
-    clock.advance(30_000);
-    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
-    clock.advance(1);
-    const second = await worker().tryAcquire(key, 30);
+    const dead = new FakeClock(clock.now()); // never advanced: its heartbeat never beats
+    const first = await worker(dead).tryAcquire(key, 30);
+    await clock.advance(30_000);
+    expect(await worker(clock).tryAcquire(key, 30)).toBeUndefined();
+    await clock.advance(1);
+    const second = await worker(clock).tryAcquire(key, 30);
     expect(second).toBeDefined();
     expect(second!.owner).not.toBe(first!.owner);
     await first!.release();
-    expect(await worker().tryAcquire(key, 30)).toBeUndefined();
+    expect(await worker(clock).tryAcquire(key, 30)).toBeUndefined();
+  });
+
+  it('keeps a live holder’s lease past its TTL (the heartbeat renews it) until it releases', async () => {
+    const lease = await worker(clock).tryAcquire(key, 30);
+    for (let beat = 0; beat < 9; beat++) {
+      await clock.advance(10_000);
+      await heartbeatsSettled(clock);
+    }
+    // 90 s after a 30 s lease was granted, it still holds.
+    expect(await worker(clock).tryAcquire(key, 30)).toBeUndefined();
+    await lease!.release();
+    expect(await worker(clock).tryAcquire(key, 30)).toBeDefined();
+  });
+});
+
+describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
+  let clock: FakeClock;
+  let worker: LockWorkers;
+  let overrides: OverrideStateStore;
+  let agents: AgentStateStore;
+  beforeEach(async () => {
+    clock = new FakeClock();
+    worker = await make();
+    if (name === 'fake') {
+      overrides = new InMemoryOverrideStateStore();
+      agents = new InMemoryAgentStateStore();
+    } else {
+      const table = await dynamo.table('State');
+      // The lock items live in the State table beside the state they fence.
+      worker = (workerClock) => new DynamoDbLockManager(dynamo.doc(), table, workerClock);
+      overrides = new DynamoDbOverrideStateStore(dynamo.doc(), table);
+      agents = new DynamoDbAgentStateStore(dynamo.doc(), table);
+    }
+  });
+
+  it('refuses every write of a holder whose lease expired once another worker took the key; the new holder writes', async () => {
+    const requestId = unique('r');
+    const agentId = unique('agent');
+    const record: OverrideRecord = {
+      requestId,
+      shiftId: 's1',
+      userId: 'u1',
+      state: 'PENDING',
+      idempotencyKey: `wfm:override:${requestId}:s1`,
+      startTime: '2026-03-29T08:00:00.000Z',
+      endTime: '2026-03-29T16:00:00.000Z',
+      reasonCodeId: 'reason-code-pto-001',
+      retryCount: 0,
+      updatedAt: '2026-03-20T10:00:00.000Z',
+    };
+    const stalled = new FakeClock(clock.now()); // a worker paused past its TTL: no heartbeat ran
+    const old = await worker(stalled).tryAcquire(`timeoff#${requestId}`, 30);
+    const oldAgent = await worker(stalled).tryAcquire(`agent#${agentId}`, 15);
+    await clock.advance(30_001);
+    const current = await worker(clock).tryAcquire(`timeoff#${requestId}`, 30);
+    const currentAgent = await worker(clock).tryAcquire(`agent#${agentId}`, 15);
+    expect(current && currentAgent).toBeDefined();
+
+    const lockHeld = { reason: 'LOCK_HELD' };
+    await expect(
+      overrides.admitEvent(requestId, 'timeoff.request.approved', '2026-03-20T10:00:00Z', 'u1', old),
+    ).rejects.toMatchObject(lockHeld);
+    await expect(overrides.save(record, 'NONE', old)).rejects.toMatchObject(lockHeld);
+    await expect(
+      agents.advance({ agentId, state: 'OnCall', eventTime: 1_000 }, oldAgent),
+    ).rejects.toMatchObject(lockHeld);
+    await expect(
+      agents.hold(agentId, 'OnBreak', 1_000, 'TRANSITION_NOT_ALLOWED', oldAgent),
+    ).rejects.toMatchObject(lockHeld);
+    expect(await overrides.records(requestId)).toEqual([]);
+    expect(await agents.get(agentId)).toBeUndefined();
+
+    expect(
+      await overrides.admitEvent(
+        requestId,
+        'timeoff.request.approved',
+        '2026-03-20T10:00:00Z',
+        'u1',
+        current,
+      ),
+    ).toBe(true);
+    await overrides.save(record, 'NONE', current);
+    expect(await overrides.records(requestId)).toEqual([record]);
+    // Under a lease, the write's own condition still holds.
+    await expect(overrides.save(record, 'NONE', current)).rejects.toMatchObject(lockHeld);
+    expect(await agents.advance({ agentId, state: 'OnCall', eventTime: 1_000 }, currentAgent)).toBe(true);
+    expect(await agents.advance({ agentId, state: 'OnBreak', eventTime: 1_000 }, currentAgent)).toBe(false);
+    for (const lease of [old, oldAgent, current, currentAgent]) await lease!.release();
   });
 });
 

@@ -10,7 +10,18 @@ export class VirtualClock implements Clock {
   now(): number {
     return this.t;
   }
-  async sleep(ms: number): Promise<void> {
+  /**
+   * A background sleeper (one that passes a `signal`, like a lease heartbeat) would run virtual time away, so
+   * it never wakes on its own: it resolves only when its signal aborts. The work under test owns the timeline.
+   */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal) {
+      if (!signal.aborted)
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      return;
+    }
     this.sleeps.push(ms);
     await Promise.resolve();
     this.t += ms;

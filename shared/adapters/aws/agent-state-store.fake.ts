@@ -1,6 +1,8 @@
 /** In-memory agent state store with the DynamoDB store's conditions (stale and repeated states, schedule types). */
 import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
+import type { Lease } from '../../ports/platform';
+import { assertLeaseHeld } from './platform.fake';
 
 export interface HeldTransition {
   readonly agentId: string;
@@ -23,7 +25,8 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return this.records.get(agentId);
   }
 
-  async advance(record: AgentRecord): Promise<boolean> {
+  async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
+    assertLeaseHeld(lease);
     const current = this.records.get(record.agentId);
     if (current && current.eventTime >= record.eventTime) return false;
     this.records.set(record.agentId, record);
@@ -34,7 +37,14 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return [...this.records.values()];
   }
 
-  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
+  async hold(
+    agentId: string,
+    state: AdherenceState,
+    eventTime: number,
+    reason: string,
+    lease?: Lease,
+  ): Promise<void> {
+    assertLeaseHeld(lease);
     this.heldByKey.set(`${agentId}#${eventTime}`, { agentId, state, eventTime, reason });
   }
 

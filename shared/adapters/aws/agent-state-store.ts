@@ -7,6 +7,8 @@ import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } fro
 import { conditionalWrite } from './conditional-write';
 import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
+import type { Lease } from '../../ports/platform';
+import { writeUnderLease } from './dynamodb-lock';
 
 export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   constructor(
@@ -27,22 +29,20 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
       : undefined;
   }
 
-  async advance(record: AgentRecord): Promise<boolean> {
-    return conditionalWrite(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `AGENT#${record.agentId}`,
-            sk: 'STATE',
-            state: record.state,
-            eventTime: record.eventTime,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
-          ExpressionAttributeValues: { ':t': record.eventTime },
-        }),
-      ),
-    );
+  async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        pk: `AGENT#${record.agentId}`,
+        sk: 'STATE',
+        state: record.state,
+        eventTime: record.eventTime,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
+      ExpressionAttributeValues: { ':t': record.eventTime },
+    };
+    if (lease) return writeUnderLease(this.doc, this.tableName, lease, { Put: put });
+    return conditionalWrite(this.doc.send(new PutCommand(put)));
   }
 
   /**
@@ -71,13 +71,19 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return out;
   }
 
-  async hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
-      }),
-    );
+  async hold(
+    agentId: string,
+    state: AdherenceState,
+    eventTime: number,
+    reason: string,
+    lease?: Lease,
+  ): Promise<void> {
+    const put = {
+      TableName: this.tableName,
+      Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
+    };
+    if (lease) await writeUnderLease(this.doc, this.tableName, lease, { Put: put });
+    else await this.doc.send(new PutCommand(put));
   }
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {

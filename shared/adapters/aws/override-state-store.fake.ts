@@ -1,12 +1,21 @@
 /** In-memory override state store with the DynamoDB store's conditions. */
 import { RetryableFailure } from '../../errors';
+import type { Lease } from '../../ports/platform';
+import { assertLeaseHeld } from './platform.fake';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
 
 export class InMemoryOverrideStateStore implements OverrideStateStore {
   readonly requests = new Map<string, { t: number; type: string }>();
   readonly byKey = new Map<string, OverrideRecord>();
 
-  async admitEvent(requestId: string, eventType: string, eventTime: string): Promise<boolean> {
+  async admitEvent(
+    requestId: string,
+    eventType: string,
+    eventTime: string,
+    _userId?: string,
+    lease?: Lease,
+  ): Promise<boolean> {
+    assertLeaseHeld(lease);
     const t = Date.parse(eventTime);
     const seen = this.requests.get(requestId);
     if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
@@ -21,7 +30,8 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
       .sort((a, b) => (a.shiftId < b.shiftId ? -1 : a.shiftId > b.shiftId ? 1 : 0));
   }
 
-  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
+  async save(record: OverrideRecord, expected: OverrideState | 'NONE', lease?: Lease): Promise<void> {
+    assertLeaseHeld(lease);
     const key = `${record.requestId}#${record.shiftId}`;
     const current = this.byKey.get(key);
     if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {

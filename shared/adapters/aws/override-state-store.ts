@@ -9,6 +9,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './conditional-write';
 import { RetryableFailure } from '../../errors';
+import type { Lease } from '../../ports/platform';
+import { writeUnderLease } from './dynamodb-lock';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
 
 /** Kept for the scheduling horizon and then some: a year. */
@@ -25,26 +27,25 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
     eventType: string,
     eventTime: string,
     userId: string,
+    lease?: Lease,
   ): Promise<boolean> {
     const t = Date.parse(eventTime);
-    return conditionalWrite(
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `TIMEOFF#${requestId}`, sk: 'REQUEST' },
-          UpdateExpression: 'SET lastEventTime = :t, lastEventType = :type, userId = :user, expiresAt = :exp',
-          ConditionExpression:
-            'attribute_not_exists(pk) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventType = :type)',
-          ExpressionAttributeValues: {
-            ':t': t,
-            ':type': eventType,
-            ':user': userId,
-            // Kept a year from when it was applied (a replayed old event must still find its tombstone).
-            ':exp': Math.floor(Math.max(t, Date.now()) / 1000) + RETENTION_SECONDS,
-          },
-        }),
-      ),
-    );
+    const update = {
+      TableName: this.tableName,
+      Key: { pk: `TIMEOFF#${requestId}`, sk: 'REQUEST' },
+      UpdateExpression: 'SET lastEventTime = :t, lastEventType = :type, userId = :user, expiresAt = :exp',
+      ConditionExpression:
+        'attribute_not_exists(pk) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventType = :type)',
+      ExpressionAttributeValues: {
+        ':t': t,
+        ':type': eventType,
+        ':user': userId,
+        // Kept a year from when it was applied (a replayed old event must still find its tombstone).
+        ':exp': Math.floor(Math.max(t, Date.now()) / 1000) + RETENTION_SECONDS,
+      },
+    };
+    if (lease) return writeUnderLease(this.doc, this.tableName, lease, { Update: update });
+    return conditionalWrite(this.doc.send(new UpdateCommand(update)));
   }
 
   async records(requestId: string): Promise<OverrideRecord[]> {
@@ -62,34 +63,38 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
     );
   }
 
-  async save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `TIMEOFF#${record.requestId}`,
-            sk: `SHIFT#${record.shiftId}`,
-            ...record,
-            expiresAt: Math.floor(Date.parse(record.updatedAt) / 1000) + RETENTION_SECONDS,
-          },
-          ConditionExpression: expected === 'NONE' ? 'attribute_not_exists(pk)' : '#state = :expected',
-          ...(expected === 'NONE'
-            ? {}
-            : {
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':expected': expected },
-              }),
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new RetryableFailure(
-          'LOCK_HELD',
-          `Override ${record.requestId}/${record.shiftId} changed state concurrently (expected ${expected})`,
-        );
+  async save(record: OverrideRecord, expected: OverrideState | 'NONE', lease?: Lease): Promise<void> {
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        pk: `TIMEOFF#${record.requestId}`,
+        sk: `SHIFT#${record.shiftId}`,
+        ...record,
+        expiresAt: Math.floor(Date.parse(record.updatedAt) / 1000) + RETENTION_SECONDS,
+      },
+      ConditionExpression: expected === 'NONE' ? 'attribute_not_exists(pk)' : '#state = :expected',
+      ...(expected === 'NONE'
+        ? {}
+        : {
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':expected': expected },
+          }),
+    };
+    let written: boolean;
+    if (lease) written = await writeUnderLease(this.doc, this.tableName, lease, { Put: put });
+    else {
+      try {
+        await this.doc.send(new PutCommand(put));
+        written = true;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        written = false;
       }
-      throw err;
     }
+    if (!written)
+      throw new RetryableFailure(
+        'LOCK_HELD',
+        `Override ${record.requestId}/${record.shiftId} changed state concurrently (expected ${expected})`,
+      );
   }
 }

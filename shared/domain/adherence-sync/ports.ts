@@ -1,3 +1,4 @@
+import type { Lease } from '../../ports/platform';
 import type { AdherenceState } from './transitions';
 
 export interface AdherenceEvent {
@@ -25,10 +26,19 @@ export interface AgentRecord {
 
 export interface AgentStateStore {
   get(agentId: string): Promise<AgentRecord | undefined>;
-  /** Records a newer state; false when an event at or after `eventTime` was recorded first (stale). */
-  advance(record: AgentRecord): Promise<boolean>;
-  /** Keeps a transition the matrix cannot make, with its reason, for reconciliation. */
-  hold(agentId: string, state: AdherenceState, eventTime: number, reason: string): Promise<void>;
+  /**
+   * Records a newer state; false when an event at or after `eventTime` was recorded first (stale). Under a
+   * `lease`, fenced: fails (RetryableFailure LOCK_HELD) once another worker holds the lease's key.
+   */
+  advance(record: AgentRecord, lease?: Lease): Promise<boolean>;
+  /** Keeps a transition the matrix cannot make, with its reason, for reconciliation (fenced like `advance`). */
+  hold(
+    agentId: string,
+    state: AdherenceState,
+    eventTime: number,
+    reason: string,
+    lease?: Lease,
+  ): Promise<void>;
 }
 
 /**

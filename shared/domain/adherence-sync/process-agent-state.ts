@@ -56,12 +56,12 @@ export async function processAgentState(
     const last = await deps.store.get(agentId);
     if (last && last.eventTime >= eventTime) return { kind: 'stale' };
     if (last?.state === target) {
-      await deps.store.advance({ agentId, state: target, eventTime });
+      await deps.store.advance({ agentId, state: target, eventTime }, lease);
       return { kind: 'repeat' };
     }
     const plan = planTransition(last?.state, target, deps.settings.transitions);
     if (plan.kind === 'held') {
-      await deps.store.hold(agentId, target, eventTime, plan.reason);
+      await deps.store.hold(agentId, target, eventTime, plan.reason, lease);
       return { kind: 'held', reason: plan.reason };
     }
     const states = plan.kind === 'none' ? [] : plan.states;
@@ -92,7 +92,7 @@ export async function processAgentState(
         },
       });
     }
-    await deps.store.advance({ agentId, state: target, eventTime });
+    await deps.store.advance({ agentId, state: target, eventTime }, lease);
     return { kind: 'sent', states };
   } finally {
     await lease.release();

@@ -1,4 +1,5 @@
 /** What the shift-overrides workflow needs from Genesys and from its state store. */
+import type { Lease } from '../../ports/platform';
 
 export interface GenesysShift {
   readonly id: string;
@@ -82,8 +83,17 @@ export interface OverrideStateStore {
    * Records that an event of `eventTime` is being applied to the request. False when a later event (or a
    * different one at the same time) was applied already: the event is stale and must change nothing.
    */
-  admitEvent(requestId: string, eventType: string, eventTime: string, userId: string): Promise<boolean>;
+  admitEvent(
+    requestId: string,
+    eventType: string,
+    eventTime: string,
+    userId: string,
+    lease?: Lease,
+  ): Promise<boolean>;
   records(requestId: string): Promise<OverrideRecord[]>;
-  /** Writes the record's new state; `expected` guards the transition against a concurrent writer. */
-  save(record: OverrideRecord, expected: OverrideState | 'NONE'): Promise<void>;
+  /**
+   * Writes the record's new state; `expected` guards the transition against a concurrent writer. Writes made
+   * under a `lease` are fenced: they fail (RetryableFailure LOCK_HELD) once another worker holds its key.
+   */
+  save(record: OverrideRecord, expected: OverrideState | 'NONE', lease?: Lease): Promise<void>;
 }

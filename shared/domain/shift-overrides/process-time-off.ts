@@ -8,7 +8,7 @@
  */
 import { PermanentFailure, RetryableFailure } from '../../errors';
 import { applyTimeOff } from './apply-time-off';
-import { OverrideRejected } from './ports';
+import { OverrideRejected, type OverrideStateStore } from './ports';
 import { rollBackTimeOff } from './roll-back-time-off';
 import type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
 
@@ -28,12 +28,19 @@ export async function processTimeOffEvent(
   );
   if (!lease)
     throw new RetryableFailure('LOCK_HELD', `Request ${requestId} is being processed by another worker`);
+  // Every state write of this event is fenced by the lease: a worker that lost it can no longer write.
+  const store: OverrideStateStore = {
+    admitEvent: (id, type, time, user) => deps.store.admitEvent(id, type, time, user, lease),
+    records: (id) => deps.store.records(id),
+    save: (record, expected) => deps.store.save(record, expected, lease),
+  };
+  const fenced = { ...deps, store };
   try {
-    if (!(await deps.store.admitEvent(requestId, event.eventType, event.timestamp, userId)))
+    if (!(await store.admitEvent(requestId, event.eventType, event.timestamp, userId)))
       return { kind: 'stale' };
     return event.eventType === 'timeoff.request.cancelled'
-      ? await rollBackTimeOff(event.data, deps)
-      : await applyTimeOff(event.data, deps);
+      ? await rollBackTimeOff(event.data, fenced)
+      : await applyTimeOff(event.data, fenced);
   } catch (err) {
     // A 4xx on a read (an unknown user, say) fails the same way on every delivery.
     if (err instanceof OverrideRejected) throw new PermanentFailure('VENDOR_REJECTED', err.message);

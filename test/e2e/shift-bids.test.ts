@@ -1,7 +1,8 @@
 /** Issue 11 on the local runtime: CXone shift bids decided by the rules and acted on exactly once. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { domainEvents, postWebhook, sandbox, waitFor } from '../helpers/local';
+import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
+import { domainEvents, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -308,5 +309,22 @@ describe('shift-bids on the local runtime', () => {
     expect(action!.body.action).toBe('REJECT');
     expect(action!.body.reason).toMatch(/double_booking: agent already holds published shift/);
     expect(action!.body.reason).toContain(held.id);
+  }, 60_000);
+
+  it('decides a bid whose webhook never arrived through the pending-request sweep', async () => {
+    const s = scenario('2026-08-24');
+    const { open, requestId, created } = s.openShiftBid('lost');
+    await s.load([open], [created]);
+    // No webhook: CXone's delivery failed. The 5-minute schedule finds the request pending.
+    await runSchedule('shift-bids-sweep');
+    const approved = await waitForEvent('bid.approved', requestId);
+    expect(approved.detail).toMatchObject({ shiftId: open.id, requestedDate: s.date });
+    const [action, ...more] = await actionsFor(requestId);
+    expect(more).toEqual([]);
+    expect(action!.headers['idempotency-key']).toBe(bidActionIdempotencyKey(requestId));
+    // The next run finds it decided (CXone says APPROVED now): nothing is sent again.
+    await runSchedule('shift-bids-sweep');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
 });

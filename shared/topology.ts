@@ -443,7 +443,23 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         timeouts: { responseHeadersMs: 120_000, bodyIdleMs: 30_000, totalMs: 240_000 },
       },
     },
-    schedules: [],
+    schedules: [
+      {
+        id: 'shift-bids-sweep',
+        expression: 'rate(5 minutes)',
+        timeZone: 'UTC',
+        // Lists pending requests and enqueues the undecided ones; the processor decides and acts.
+        function: {
+          entry: 'functions/shift-bids-sweep/handler.ts',
+          timeoutSeconds: 60,
+          memoryMb: 512,
+          vendor: 'cxone',
+        },
+        description:
+          'Feeds pending CXone bidding requests whose webhook never arrived into the decision path (issue 11).',
+        heartbeatMinutes: 10,
+      },
+    ],
   },
   {
     name: 'reward-triggers',

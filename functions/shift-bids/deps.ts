@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
 import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
+import { DynamoDbScheduleCacheStore } from '../../shared/adapters/aws/schedule-cache-store';
 import { EventBusSupervisorNotifier } from '../../shared/adapters/aws/supervisor-notifier';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import { ShiftBidsSettingsSchema } from '../../shared/config/workflows/shift-bids';
@@ -12,6 +13,7 @@ import {
   toShiftBidIntakeEvent,
 } from '../../shared/domain/shift-bids/intake';
 import { RuleDocumentSchema } from '../../shared/domain/shift-bids/rules.schema';
+import { CachedScheduleReads } from '../../shared/domain/shift-bids/schedule-cache';
 import { type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { workflowFunction } from '../../shared/topology';
@@ -31,10 +33,12 @@ export function buildShiftBidsDeps() {
     idempotency: SHIFT_BIDS_IDEMPOTENCY,
   });
   const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
+  const rules = ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema));
+  const scheduleCache = new DynamoDbScheduleCacheStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
   const deps: ShiftBidsDeps = {
-    cxone: new CxoneBiddingAdapter(vendor.http),
+    cxone: new CachedScheduleReads(new CxoneBiddingAdapter(vendor.http), scheduleCache, rules, runtime.clock),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    rules: ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema)),
+    rules,
     notifier: new EventBusSupervisorNotifier(runtime.publisher),
     locks: runtime.locks,
     audit: runtime.auditLog,
@@ -45,5 +49,5 @@ export function buildShiftBidsDeps() {
     claimLeaseSeconds: declared.timeoutSeconds,
     waitScale: Number(process.env.WFM_RETRY_SCALE ?? '1'),
   };
-  return { runtime, recordEvent, deps };
+  return { runtime, recordEvent, deps, scheduleCache };
 }

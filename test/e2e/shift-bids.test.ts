@@ -1,7 +1,8 @@
 /** Issue 11 on the local runtime: CXone shift bids decided by the rules and acted on exactly once. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { domainEvents, postWebhook, sandbox, waitFor } from '../helpers/local';
+import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
+import { domainEvents, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -44,7 +45,11 @@ interface Shift {
   endTime?: string;
 }
 
-/** A scenario of its own: fresh queue ids and agents, so tests never judge each other's coverage. */
+/**
+ * A scenario of its own: fresh queue ids and agents, so tests never judge each other's coverage. Scenario dates
+ * are 3 days apart: a bid reads (and caches, for 120 s) the schedule of the day before and after its own, and a
+ * scenario's fixtures must not hide behind another's cached days.
+ */
 function scenario(date: string) {
   const queue = uid('q');
   const agents: string[] = [];
@@ -156,7 +161,7 @@ describe('shift-bids on the local runtime', () => {
   });
 
   it('escalates a swap that leaves its queue at the minimum, and never acts on it, whatever CXone says later', async () => {
-    const s = scenario('2026-08-04');
+    const s = scenario('2026-08-06');
     const agentId = s.agent('agent_swap');
     const others = [s.agent('c'), s.agent('c'), s.agent('c')];
     const held = { id: uid('held'), agentId, queueId: s.queue, date: s.date };
@@ -185,7 +190,7 @@ describe('shift-bids on the local runtime', () => {
   });
 
   it('acts once when the same event is delivered 5 times at once', async () => {
-    const s = scenario('2026-08-05');
+    const s = scenario('2026-08-09');
     const { open, requestId, created } = s.openShiftBid('dup');
     await s.load([open], [created]);
     const answers = await Promise.all(
@@ -199,7 +204,7 @@ describe('shift-bids on the local runtime', () => {
   });
 
   it('approves exactly one of two bids for one shift sent 1 s apart; the other is refused with the reason', async () => {
-    const s = scenario('2026-08-06');
+    const s = scenario('2026-08-12');
     const first = s.agent('agent_first');
     const second = s.agent('agent_second');
     const open = { id: uid('open'), agentId: null, queueId: s.queue, date: s.date };
@@ -233,7 +238,7 @@ describe('shift-bids on the local runtime', () => {
   });
 
   it('adopts the state after a 409 when a supervisor approved in the UI, with no second action', async () => {
-    const s = scenario('2026-08-07');
+    const s = scenario('2026-08-15');
     const { open, requestId, created } = s.openShiftBid('ui');
     await s.load([open], [created]);
     await cxone.fixtures({ biddingRequests: [{ ...created.data, status: 'APPROVED' }] });
@@ -246,7 +251,7 @@ describe('shift-bids on the local runtime', () => {
   });
 
   it('waits out a schedule lock (423) and approves once it clears, without failing', async () => {
-    const s = scenario('2026-08-08');
+    const s = scenario('2026-08-18');
     const { open, requestId, created } = s.openShiftBid('lock');
     const lockId = uid('lock');
     await s.load([open], [created], {
@@ -261,5 +266,65 @@ describe('shift-bids on the local runtime', () => {
     const statuses = (await actionsFor(requestId)).map((x) => x.status);
     expect(statuses.filter((x) => x === 200)).toHaveLength(1);
     expect(statuses.every((x) => x === 423 || x === 200)).toBe(true);
+  }, 60_000);
+
+  it('rejects a pending bid a schedule publication made double-booked, not approving it from the cache', async () => {
+    const s = scenario('2026-08-21');
+    // A first bid on the date puts the site's schedule of the 20th to the 22nd in the cache.
+    const warm = s.openShiftBid('warm');
+    const { agentId, open, requestId, created } = s.openShiftBid('pub');
+    await s.load([warm.open, open], [warm.created, created]);
+    await postWebhook('/webhooks/cxone/bidding', warm.created);
+    await waitForEvent('bid.approved', warm.requestId);
+    // CXone publishes a schedule that gives the second bidder an overlapping shift, and says so.
+    const held = {
+      id: uid('held'),
+      agentId,
+      queueId: s.queue,
+      date: s.date,
+      startTime: '12:00:00',
+      endTime: '20:00:00',
+    };
+    await s.load([held], []);
+    const published = {
+      eventType: 'wfm.schedule.published',
+      eventId: uid('evt_schedule'),
+      timestamp: new Date().toISOString(),
+      data: { siteId: SITE, dateFrom: s.date, dateTo: s.date },
+    };
+    expect((await postWebhook('/webhooks/cxone/schedule', published)).status).toBe(202);
+    await waitFor(
+      async () =>
+        (await domainEvents('schedule.cache_invalidated')).find(
+          (e) => (e.detail as { eventId?: string }).eventId === published.eventId,
+        ),
+      { what: 'the publication recorded', timeoutMs: 30_000 },
+    );
+    // The cache is invalidated right after the publication is announced.
+    await new Promise((r) => setTimeout(r, 1000));
+    await postWebhook('/webhooks/cxone/bidding', created);
+    await waitForEvent('bid.rejected', requestId);
+    const [action, ...more] = await actionsFor(requestId);
+    expect(more).toEqual([]);
+    expect(action!.body.action).toBe('REJECT');
+    expect(action!.body.reason).toMatch(/double_booking: agent already holds published shift/);
+    expect(action!.body.reason).toContain(held.id);
+  }, 60_000);
+
+  it('decides a bid whose webhook never arrived through the pending-request sweep', async () => {
+    const s = scenario('2026-08-24');
+    const { open, requestId, created } = s.openShiftBid('lost');
+    await s.load([open], [created]);
+    // No webhook: CXone's delivery failed. The 5-minute schedule finds the request pending.
+    await runSchedule('shift-bids-sweep');
+    const approved = await waitForEvent('bid.approved', requestId);
+    expect(approved.detail).toMatchObject({ shiftId: open.id, requestedDate: s.date });
+    const [action, ...more] = await actionsFor(requestId);
+    expect(more).toEqual([]);
+    expect(action!.headers['idempotency-key']).toBe(bidActionIdempotencyKey(requestId));
+    // The next run finds it decided (CXone says APPROVED now): nothing is sent again.
+    await runSchedule('shift-bids-sweep');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
 });

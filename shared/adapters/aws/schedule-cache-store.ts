@@ -1,0 +1,67 @@
+/**
+ * The shared schedule cache in the State table: one item per site and local date (`pk = SCHEDULE#<siteId>`,
+ * `sk = DATE#<date>`) holding the day's published shifts, when they were read (`readAt`), the last
+ * invalidation (`invalidatedAt`), and the table's TTL (`expiresAt`, seconds). A store of a read is conditional
+ * on no invalidation at or after it, and an invalidation never moves the mark back, so every instance sees
+ * the same answer.
+ */
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CxoneShift } from '../../domain/shift-bids/ports';
+import type { CachedScheduleDay, ScheduleCacheStore } from '../../domain/shift-bids/schedule-cache';
+import { conditionalWrite } from './conditional-write';
+
+const key = (siteId: string, date: string) => ({ pk: `SCHEDULE#${siteId}`, sk: `DATE#${date}` });
+const ttl = (ms: number) => Math.ceil(ms / 1000);
+
+export class DynamoDbScheduleCacheStore implements ScheduleCacheStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async read(siteId: string, date: string): Promise<CachedScheduleDay | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key(siteId, date), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      shifts: (Item.shifts as CxoneShift[] | undefined) ?? null,
+      readAt: (Item.readAt as number | undefined) ?? null,
+      invalidatedAt: (Item.invalidatedAt as number | undefined) ?? null,
+    };
+  }
+
+  write(
+    siteId: string,
+    date: string,
+    shifts: readonly CxoneShift[],
+    readAt: number,
+    expiresAt: number,
+  ): Promise<boolean> {
+    return conditionalWrite(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(siteId, date),
+          UpdateExpression: 'SET shifts = :shifts, readAt = :readAt, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(invalidatedAt) OR invalidatedAt < :readAt',
+          ExpressionAttributeValues: { ':shifts': shifts, ':readAt': readAt, ':expiresAt': ttl(expiresAt) },
+        }),
+      ),
+    );
+  }
+
+  async invalidate(siteId: string, date: string, at: number, expiresAt: number): Promise<void> {
+    await conditionalWrite(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(siteId, date),
+          UpdateExpression: 'SET invalidatedAt = :at, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(invalidatedAt) OR invalidatedAt < :at',
+          ExpressionAttributeValues: { ':at': at, ':expiresAt': ttl(expiresAt) },
+        }),
+      ),
+    );
+  }
+}

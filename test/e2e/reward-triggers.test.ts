@@ -19,6 +19,7 @@ import {
   peekDlq,
   runSchedule,
   sandbox,
+  sendToQueue,
   sqs,
   waitFor,
 } from '../helpers/local';
@@ -157,9 +158,16 @@ describe('reward-triggers on the local runtime', () => {
 
   it('the same night ingested twice and the schedule firing twice concurrently: one reward', async () => {
     const agentId = await agentCrossingTheTier('concurrent');
+    // The local runtime runs a scheduled function on one instance, so these two firings queue there; the
+    // evaluations below do race (the processor has several instances), as a redelivery would.
     const runs = await Promise.all([ingest(), ingest()]);
     // The row is booked once: one run loaded it, the other found it booked.
     expect(runs.map((r) => r.result?.rowsLoaded ?? -1).sort()).toEqual([0, 1]);
+    const evaluation = JSON.stringify({ agentId, asOfDate: today });
+    await Promise.all([
+      sendToQueue('reward-triggers', evaluation, { eventType: 'reward.evaluation', eventId: uid('again') }),
+      sendToQueue('reward-triggers', evaluation, { eventType: 'reward.evaluation', eventId: uid('again') }),
+    ]);
     const issued = await eventOf('reward.issued', agentId);
     const third = await ingest();
     expect(third.result).toMatchObject({ rowsLoaded: 0, agentsEvaluated: 0 });

@@ -307,6 +307,50 @@ const RECONCILE_ERRORS_ALARM: AlarmDeclaration = {
   description: 'reconciliation could not check or repair some agents',
 };
 
+/** Spec 004 section 3: the marketplace answered REJECTED (REWARD_FAILURE); the points were unlocked. */
+const REWARD_ISSUE_REJECTED_ALARM: AlarmDeclaration = {
+  id: 'RewardIssueRejected',
+  source: 'custom',
+  metricName: 'RewardIssueRejected',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 0,
+  description: 'the reward marketplace rejected a reward (REWARD_FAILURE); the points were unlocked',
+};
+
+/** 400/409, three failed attempts or a PENDING past its deadline: the points stay locked until someone acts. */
+const REWARD_NEEDS_ADMINISTRATOR_ALARM: AlarmDeclaration = {
+  id: 'RewardNeedsAdministrator',
+  source: 'custom',
+  metricName: 'RewardNeedsAdministrator',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 0,
+  description: "a reward is locked for the WFM administrators' review (the points stay locked)",
+};
+
+/** Spec 004 edge case 4: the marketplace refused a clawback; the debt is in the ledger. */
+const REWARD_CLAWBACK_REFUSED_ALARM: AlarmDeclaration = {
+  id: 'RewardClawbackRefused',
+  source: 'custom',
+  metricName: 'RewardClawbackRefused',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 0,
+  description: 'the reward marketplace refused a clawback; the debt is recorded',
+};
+
+/** Days of the export an ingestion run could not load (total mismatch, unreadable page): the run failed. */
+const REWARD_INGESTION_FAILED_DAYS_ALARM: AlarmDeclaration = {
+  id: 'RewardIngestionFailedDays',
+  source: 'custom',
+  metricName: 'RewardIngestionFailedDays',
+  statistic: 'Sum',
+  periodMinutes: 60,
+  threshold: 0,
+  description: 'a reward export ingestion run could not load some days of the export',
+};
+
 /**
  * The reward marketplace client's profile (shared/adapters/rewards/marketplace.ts). The client's own retries
  * are off where a retry could issue twice or spend the workflow's three attempts behind its back. A 429 stays retried by the client: the marketplace did nothing with it (issue-outcome.ts), and the
@@ -476,6 +520,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       ruleDocument: 'reward-points-rules',
       // The workflow retries an issue itself, after a lookup (marketplace.ts); spec 004's 10 s + 45 s.
       vendorClient: { retry: MARKETPLACE_RETRY, timeouts: MARKETPLACE_TIMEOUTS },
+      alarms: [REWARD_ISSUE_REJECTED_ALARM, REWARD_NEEDS_ADMINISTRATOR_ALARM, REWARD_CLAWBACK_REFUSED_ALARM],
     },
     schedules: [
       {
@@ -489,6 +534,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           memoryMb: 1024,
           vendor: 'genesys',
           ruleDocument: 'reward-points-rules',
+          // A failed run also fails the invocation (its Errors alarm); this one names why: days not loaded.
+          alarms: [REWARD_INGESTION_FAILED_DAYS_ALARM],
         },
         description:
           'Pulls the nightly performance export and enqueues one reward evaluation per agent (spec 004).',

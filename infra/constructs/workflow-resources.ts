@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import { workflowFunctionEnv, type WorkflowEnvSchema } from '../../shared/config/function-env';
 import type { StageConfig } from '../../shared/config/stage';
 import { functionLogGroupName } from '../../shared/config/resource-names';
-import { METRICS_NAMESPACE, type MetricName } from '../../shared/observability/metrics';
+import { METRIC_CATALOGUE, METRICS_NAMESPACE, type MetricName } from '../../shared/observability/metrics';
 import {
   alarmsOfWorkflow,
   functionAlarmsOfWorkflow,
@@ -302,6 +302,9 @@ export class WorkflowResources extends Construct {
     const declaredOwn = alarmsOfWorkflow(w)
       .map((a) => (a.source === 'custom' ? a.metricName : undefined))
       .filter((m): m is MetricName => m !== undefined && m !== 'BreakerOpen');
+    const ownMetrics = (Object.keys(METRIC_CATALOGUE) as MetricName[]).filter(
+      (m) => (METRIC_CATALOGUE[m] as { workflow?: string }).workflow === w.name && !declaredOwn.includes(m),
+    );
     const board = new cloudwatch.Dashboard(this, 'Dashboard', {});
     board.addWidgets(
       new cloudwatch.GraphWidget({
@@ -331,6 +334,9 @@ export class WorkflowResources extends Construct {
       }),
       ...(declaredOwn.length
         ? [new cloudwatch.GraphWidget({ title: 'Scheduled runs', left: declaredOwn.map(custom) })]
+        : []),
+      ...(ownMetrics.length
+        ? [new cloudwatch.GraphWidget({ title: `${w.name} metrics`, left: ownMetrics.map(custom) })]
         : []),
     );
   }

@@ -10,6 +10,7 @@
  * breakdown (for drill-down, e.g. a SEARCH over `status`).
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { RewardMetric } from '../domain/reward-triggers/metrics';
 
 export const METRICS_NAMESPACE = 'WfmBridge';
 
@@ -26,7 +27,12 @@ interface MetricDeclaration {
   /** The breakdown dimensions added to the base set (published besides the base-set total). */
   readonly by: readonly string[];
   readonly description: string;
+  /** A metric only this workflow emits: charted on its dashboard whether or not an alarm watches it. */
+  readonly workflow?: string;
 }
+
+const reward = (description: string) =>
+  ({ emitter: 'workflow', by: [], description, workflow: 'reward-triggers' }) as const;
 
 export const METRIC_CATALOGUE = {
   Accepted: { emitter: 'ingress', by: ['workflow'], description: 'webhooks enqueued' },
@@ -75,6 +81,19 @@ export const METRIC_CATALOGUE = {
     description:
       'reads that found a deployed rule document failing validation (the last good stays in force)',
   },
+  [RewardMetric.ExportRowsRead]: reward('performance-export rows a reward ingestion run read'),
+  [RewardMetric.ExportRowsLoaded]: reward('export rows that booked points (first time or a correction)'),
+  [RewardMetric.ExportRowsRejected]: reward('malformed export rows skipped'),
+  [RewardMetric.AgentsEvaluated]: reward('agents an ingestion run sent for a reward evaluation'),
+  [RewardMetric.IngestionDurationMs]: reward('duration of an ingestion run, in milliseconds'),
+  [RewardMetric.IngestionFailedDays]: reward('export days a run could not load (the run failed)'),
+  [RewardMetric.Issued]: reward('rewards the marketplace issued'),
+  [RewardMetric.IssueRejected]: reward('rewards the marketplace answered REJECTED (REWARD_FAILURE)'),
+  [RewardMetric.NeedsAdministrator]: reward(
+    'rewards left locked for the WFM administrators (400/409, three failed attempts, PENDING too long)',
+  ),
+  [RewardMetric.Reversed]: reward('rewards reversed by a clawback'),
+  [RewardMetric.ClawbackRefused]: reward('clawbacks the marketplace refused (the debt is recorded)'),
 } as const satisfies Record<string, MetricDeclaration>;
 
 export type MetricName = keyof typeof METRIC_CATALOGUE;

@@ -1,7 +1,9 @@
 import { contractFor } from '../../shared/contracts/registry';
-import { MetricName } from '../../shared/observability/metrics';
+import { METRIC_CATALOGUE, MetricName } from '../../shared/observability/metrics';
+import { RewardMetric } from '../../shared/domain/reward-triggers/metrics';
 import {
   alarmsOfWorkflow,
+  functionAlarmsOfWorkflow,
   functionsOf,
   ROUTES,
   WORKFLOWS,
@@ -52,6 +54,22 @@ describe('topology', () => {
     const metricNames = new Set<string>(Object.values(MetricName));
     for (const w of WORKFLOWS)
       for (const a of alarmsOfWorkflow(w)) expect(metricNames).toContain(a.metricName);
+  });
+
+  it('alarms on rejected rewards, rewards left for an administrator, refused clawbacks and failed or missing ingestion runs', () => {
+    const rewards = WORKFLOWS.find((w) => w.name === 'reward-triggers')!;
+    expect(alarmsOfWorkflow(rewards).map((a) => a.id)).toEqual([
+      'BreakerOpen',
+      'RuleDocumentRefused',
+      'RewardIssueRejected',
+      'RewardNeedsAdministrator',
+      'RewardClawbackRefused',
+      'RewardIngestionFailedDays',
+    ]);
+    const ingestion = functionAlarmsOfWorkflow(rewards).find((f) => f.fn.id === 'reward-export-ingestion')!;
+    expect(ingestion.alarms.map((a) => a.id)).toEqual(['Errors', 'Throttles', 'DidNotRun']);
+    // Every metric the reward handlers emit is in the catalogue the dashboards and alarms are checked against.
+    for (const name of Object.values(RewardMetric)) expect(Object.keys(METRIC_CATALOGUE)).toContain(name);
   });
 
   it('has a contract for every event type a route takes or ignores, and never both', () => {

@@ -1,12 +1,10 @@
 /** Composition root of the reward export ingestion: the Genesys export reader, the ledger, the queue sender. */
+import { DynamoDbWatermarkStore } from '../../shared/adapters/aws/watermark-store';
 import { documentsOf, ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
 import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/points-rules.schema';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { SqsQueueSender } from '../../shared/adapters/aws/queue-sender';
-import {
-  DynamoDbIngestionWatermarkStore,
-  DynamoDbRewardLedgerStore,
-} from '../../shared/adapters/aws/reward-ledger-store';
+import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
 import { GenesysPerformanceExportAdapter } from '../../shared/adapters/genesys/performance-export';
 import { RewardTriggersSettingsSchema } from '../../shared/config/workflows/reward-triggers';
 import type { IngestionDeps } from '../../shared/domain/reward-triggers/ingest';
@@ -20,7 +18,7 @@ export function buildRewardExportIngestDeps() {
   const deps: IngestionDeps = {
     reader: new GenesysPerformanceExportAdapter(genesys.http, { pageSize: settings.exportPageSize }),
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    watermark: new DynamoDbIngestionWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    watermark: new DynamoDbWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME, 'REWARDS#INGESTION'),
     rules: documentsOf(
       ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
     ),

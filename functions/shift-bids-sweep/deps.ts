@@ -1,7 +1,7 @@
 /** Composition root of the shift-bids pending-request sweep: CXone, the bid records, the watermark, the queue. */
 import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
 import { SqsQueueSender } from '../../shared/adapters/aws/queue-sender';
-import { DynamoDbSweepWatermarkStore } from '../../shared/adapters/aws/sweep-watermark-store';
+import { DynamoDbWatermarkStore } from '../../shared/adapters/aws/watermark-store';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import type { SweepDeps } from '../../shared/domain/shift-bids/sweep';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
@@ -13,7 +13,7 @@ export function buildShiftBidsSweepDeps() {
   const deps: SweepDeps = {
     cxone: new CxoneBiddingAdapter(vendor.http),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    watermark: new DynamoDbSweepWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
+    watermark: new DynamoDbWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME, 'BIDS#SWEEP'),
     queue: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
     clock: runtime.clock,
   };

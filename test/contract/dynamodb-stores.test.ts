@@ -12,6 +12,8 @@ import {
 } from '../../shared/adapters/aws/agent-state-store.fake';
 import { DynamoDbBidStateStore } from '../../shared/adapters/aws/bid-state-store';
 import { InMemoryBidStateStore } from '../../shared/adapters/aws/bid-state-store.fake';
+import { DynamoDbWatermarkStore } from '../../shared/adapters/aws/watermark-store';
+import { InMemoryWatermarkStore } from '../../shared/adapters/aws/watermark-store.fake';
 import { DynamoDbAuditLog } from '../../shared/adapters/aws/dynamodb-audit-log';
 import { DynamoDbEventIntake } from '../../shared/adapters/aws/event-intake';
 import { FakeEventIntake } from '../../shared/adapters/aws/event-intake.fake';
@@ -19,14 +21,8 @@ import { DynamoDbLockManager } from '../../shared/adapters/aws/dynamodb-lock';
 import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
 import { InMemoryOverrideStateStore } from '../../shared/adapters/aws/override-state-store.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../../shared/adapters/aws/platform.fake';
-import {
-  DynamoDbIngestionWatermarkStore,
-  DynamoDbRewardLedgerStore,
-} from '../../shared/adapters/aws/reward-ledger-store';
-import {
-  InMemoryIngestionWatermarkStore,
-  InMemoryRewardLedgerStore,
-} from '../../shared/adapters/aws/reward-ledger-store.fake';
+import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
+import { InMemoryRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store.fake';
 import type { RedemptionLock } from '../../shared/domain/reward-triggers/evaluate';
 import type { LedgerEntry, RowEntry } from '../../shared/domain/reward-triggers/ledger';
 import type { RowBooking } from '../../shared/domain/reward-triggers/points';
@@ -284,7 +280,7 @@ describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
   let overrides: OverrideStateStore;
   let agents: AgentStateStore;
   beforeEach(async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(Date.now()); // real time: DynamoDB Local deletes lock items whose TTL has passed
     worker = await make();
     if (name === 'fake') {
       overrides = new InMemoryOverrideStateStore();
@@ -657,8 +653,11 @@ describe.each<[string, () => Promise<RewardLedgerStore>]>([
 });
 
 describe.each<[string, () => Promise<IngestionWatermarkStore>]>([
-  ['fake', async () => new InMemoryIngestionWatermarkStore()],
-  ['DynamoDB', async () => new DynamoDbIngestionWatermarkStore(dynamo.doc(), await dynamo.table('State'))],
+  ['fake', async () => new InMemoryWatermarkStore()],
+  [
+    'DynamoDB',
+    async () => new DynamoDbWatermarkStore(dynamo.doc(), await dynamo.table('State'), unique('WATERMARK')),
+  ],
 ])('ingestion watermark store contract: %s', (_name, make) => {
   it('starts empty and only moves forward', async () => {
     const store = await make();

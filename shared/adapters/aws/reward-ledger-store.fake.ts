@@ -4,7 +4,6 @@ import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
 import type { RowBooking } from '../../domain/reward-triggers/points';
 import type {
   HeldLock,
-  IngestionWatermarkStore,
   IssueProgress,
   LedgerWrite,
   RewardLedgerStore,
@@ -87,15 +86,5 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
 
   private write(entries: readonly LedgerEntry[]): void {
     for (const e of entries) this.ledger.set(`${e.agentId}#${e.position}`, copy(e));
-  }
-}
-
-export class InMemoryIngestionWatermarkStore implements IngestionWatermarkStore {
-  date: string | undefined;
-  async read(): Promise<string | undefined> {
-    return this.date;
-  }
-  async advance(date: string): Promise<void> {
-    if (this.date === undefined || this.date <= date) this.date = date;
   }
 }

@@ -23,7 +23,6 @@ import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
 import type { RowBooking } from '../../domain/reward-triggers/points';
 import type {
   HeldLock,
-  IngestionWatermarkStore,
   IssueProgress,
   LedgerWrite,
   RewardLedgerStore,
@@ -196,37 +195,5 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
       }
       throw err;
     }
-  }
-}
-
-/** The ingestion watermark: `pk = REWARDS#INGESTION`, `sk = WATERMARK`, a date that only moves forward. */
-export class DynamoDbIngestionWatermarkStore implements IngestionWatermarkStore {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  private readonly key = { pk: 'REWARDS#INGESTION', sk: 'WATERMARK' };
-
-  async read(): Promise<string | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
-    );
-    return Item?.date as string | undefined;
-  }
-
-  async advance(date: string): Promise<void> {
-    // A later watermark already stored stays.
-    await conditionalWrite(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key, date },
-          ConditionExpression: 'attribute_not_exists(pk) OR #date <= :date',
-          ExpressionAttributeNames: { '#date': 'date' },
-          ExpressionAttributeValues: { ':date': date },
-        }),
-      ),
-    );
   }
 }

@@ -3,6 +3,7 @@
  * the reward marketplace it issues to (adapters in shared/adapters/{genesys,rewards}), and the ledger, lock and
  * watermark stores in the State table (shared/adapters/aws/reward-*.ts). Each adapter has a fake.
  */
+import type { WatermarkStore } from '../../ports/watermark-store';
 import type { PerformanceRow, RowProblem } from '../../contracts/genesys-performance-export.schema';
 import type { RewardsIssueRequest } from '../../contracts/rewards-issue.schema';
 import type { RedemptionLock } from './evaluate';
@@ -166,11 +167,7 @@ export interface RewardLedgerStore {
 }
 
 /** The day the last complete ingestion run reached: the next run starts there (inclusive). */
-export interface IngestionWatermarkStore {
-  read(): Promise<string | undefined>;
-  /** Moves the watermark to `date`; never backwards (a later date already stored stays). */
-  advance(date: string): Promise<void>;
-}
+export type IngestionWatermarkStore = WatermarkStore;
 
 /**
  * The points rule document in force (points-rules.schema.ts), already validated. Today the workflow settings

@@ -8,6 +8,7 @@
  * claim lock, retry-later and dead-letter queue all apply unchanged, and the sweep never waits on CXone's
  * actions or locks itself.
  */
+import type { WatermarkStore } from '../../ports/watermark-store';
 import type { Clock } from '../../ports/clock';
 import type { QueueSender } from '../../ports/queue-sender';
 import type { BidStateStore } from './bid-state';
@@ -18,11 +19,8 @@ export const FIRST_SWEEP_LOOKBACK_MS = 24 * 3_600_000;
 
 export const SWEEP_EVENT_TYPE = 'wfm.bidding.request.updated';
 
-export interface SweepWatermarkStore {
-  read(): Promise<string | undefined>;
-  /** Moves the watermark to `instant` (ISO); never backwards. */
-  advance(instant: string): Promise<void>;
-}
+/** The last `updatedAt` seen, as a normalised ISO instant (so values order as strings). */
+export type SweepWatermarkStore = WatermarkStore;
 
 export interface SweepDeps {
   readonly cxone: Pick<CxoneBidding, 'biddingRequests'>;

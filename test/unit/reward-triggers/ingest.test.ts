@@ -1,10 +1,8 @@
+import { InMemoryWatermarkStore } from '../../../shared/adapters/aws/watermark-store.fake';
 import { FakePerformanceExport } from '../../../shared/adapters/genesys/performance-export.fake';
 import { InMemoryEventPublisher } from '../../../shared/adapters/aws/platform.fake';
 import { FakeQueueSender } from '../../../shared/adapters/aws/queue-sender.fake';
-import {
-  InMemoryIngestionWatermarkStore,
-  InMemoryRewardLedgerStore,
-} from '../../../shared/adapters/aws/reward-ledger-store.fake';
+import { InMemoryRewardLedgerStore } from '../../../shared/adapters/aws/reward-ledger-store.fake';
 import { LOCAL_POINTS_RULES } from '../../../shared/domain/reward-triggers/default-points-rules';
 import {
   ingestExports,
@@ -21,7 +19,7 @@ const rules = PointsRuleDocumentSchema.parse(LOCAL_POINTS_RULES);
 function setup() {
   const reader = new FakePerformanceExport(2);
   const ledger = new InMemoryRewardLedgerStore();
-  const watermark = new InMemoryIngestionWatermarkStore();
+  const watermark = new InMemoryWatermarkStore();
   const evaluations = new FakeQueueSender();
   const events = new InMemoryEventPublisher();
   const deps: IngestionDeps = {
@@ -75,7 +73,7 @@ describe('reward export ingestion', () => {
       { agentId: 'a1', asOfDate: '2026-05-15' },
       { agentId: 'a2', asOfDate: '2026-05-15' },
     ]);
-    expect(s.watermark.date).toBe('2026-05-15');
+    expect(s.watermark.value).toBe('2026-05-15');
 
     const again = await ingestExports(night, s.deps);
     expect(again).toMatchObject({ rowsRead: 3, rowsLoaded: 0, rowsUnchanged: 3, agentsEvaluated: 0 });
@@ -129,7 +127,7 @@ describe('reward export ingestion', () => {
     ]);
     expect((await s.ledger.entries('a1')).map((e) => e.date)).toEqual(['2026-05-14']);
     expect(await s.ledger.entries('a2')).toEqual([]);
-    expect(s.watermark.date).toBe('2026-05-15');
+    expect(s.watermark.value).toBe('2026-05-15');
     expect(s.events.events[0]?.detail).toMatchObject({ status: 'failed' });
   });
 
@@ -140,7 +138,7 @@ describe('reward export ingestion', () => {
     expect(summary).toMatchObject({ rowsLoaded: 1, ledgerEntriesWritten: 1, agentsEvaluated: 0 });
     expect(await s.ledger.entries('a1')).toEqual([]);
     expect(s.evaluations.sent).toEqual([]);
-    expect(s.watermark.date).toBeUndefined();
+    expect(s.watermark.value).toBeUndefined();
     expect(s.events.events).toEqual([]);
   });
 });

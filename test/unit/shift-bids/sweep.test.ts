@@ -1,7 +1,7 @@
 /** Issue 11, missed webhooks: the pending-request sweep over the fake CXone, stores and queue. */
 import { InMemoryBidStateStore } from '../../../shared/adapters/aws/bid-state-store.fake';
 import { FakeQueueSender } from '../../../shared/adapters/aws/queue-sender.fake';
-import { InMemorySweepWatermarkStore } from '../../../shared/adapters/aws/sweep-watermark-store.fake';
+import { InMemoryWatermarkStore } from '../../../shared/adapters/aws/watermark-store.fake';
 import { FakeCxoneBidding } from '../../../shared/adapters/cxone/bidding.fake';
 import { BiddingRequestEvent } from '../../../shared/contracts/cxone.schema';
 import { toCanonicalBid } from '../../../shared/domain/shift-bids/canonical-bid';
@@ -14,7 +14,7 @@ function setup() {
   const clock = new FakeClock(Date.parse('2026-07-10T12:00:00Z'));
   const cxone = new FakeCxoneBidding({ clock });
   const store = new InMemoryBidStateStore();
-  const watermark = new InMemorySweepWatermarkStore();
+  const watermark = new InMemoryWatermarkStore();
   const queue = new FakeQueueSender();
   const request = (requestId: string, updatedAt: string, status = 'PENDING') =>
     cxone.addRequest({
@@ -111,7 +111,7 @@ describe('pending-request sweep', () => {
       queue.sent[0]!.attributes?.eventId,
       queue.sent[0]!.attributes?.eventId,
     ]);
-    expect(watermark.instant).toBe('2026-07-10T11:30:00.000Z');
+    expect(watermark.value).toBe('2026-07-10T11:30:00.000Z');
   });
 
   it('looks back a day on its first run and keeps the watermark when nothing is pending', async () => {
@@ -120,6 +120,6 @@ describe('pending-request sweep', () => {
     const summary = await sweep();
     expect(summary).toMatchObject({ pending: 0, fed: [] });
     expect(summary.from).toBe(new Date(clock.now() - FIRST_SWEEP_LOOKBACK_MS).toISOString());
-    expect(watermark.instant).toBeUndefined();
+    expect(watermark.value).toBeUndefined();
   });
 });

@@ -23,6 +23,8 @@ interface Subject {
   load(f: Fixture): Promise<void>;
   /** The next override POST for this shift answers 409 after the shift changes (a planner's edit). */
   editShiftOnNextPost(shiftId: string, startTime: string): Promise<void>;
+  /** The vendor serves its lists this many items a page (the fake has no pages: every list is whole). */
+  servePagesOf(size: number): Promise<void>;
 }
 
 const genesys = useGenesysSandbox();
@@ -42,6 +44,7 @@ const subjects: [string, () => Promise<Subject>][] = [
         editShiftOnNextPost: async (shiftId, startTime) => {
           fake.conflictOnce.set(shiftId, { startTime });
         },
+        servePagesOf: async () => undefined,
       };
     },
   ],
@@ -49,6 +52,7 @@ const subjects: [string, () => Promise<Subject>][] = [
     'adapter against the sandbox',
     async () => {
       const { admin, http } = await genesys.connect();
+      await admin.config({ listPageSize: 10_000 }); // the sandbox's default: one page per list
       return {
         port: new GenesysSchedulingAdapter(http, systemClock),
         load: async (f) => {
@@ -56,6 +60,9 @@ const subjects: [string, () => Promise<Subject>][] = [
         },
         editShiftOnNextPost: async (shiftId, startTime) => {
           await admin.fixtures({ shiftEdits: [{ shiftId, startTime }] });
+        },
+        servePagesOf: async (size) => {
+          await admin.config({ listPageSize: size });
         },
       };
     },
@@ -148,5 +155,55 @@ describe.each(subjects)('Genesys scheduling contract: %s', (_name, make) => {
     expect((await subject.port.deleteOverride(o.id)).status).toBeLessThan(300);
     expect((await subject.port.deleteOverride(o.id)).status).toBe(404);
     expect(await subject.port.overrides(user)).toEqual([]);
+  });
+
+  describe('lists longer than a page (spec 000 pagination)', () => {
+    let later: string[];
+    beforeEach(async () => {
+      later = [`s-${id()}`, `s-${id()}`];
+      await subject.load({
+        users: [],
+        shifts: later.map((laterShift, i) => ({
+          id: laterShift,
+          userId: user,
+          startTime: `2026-03-3${i}T08:00:00.000Z`,
+          endTime: `2026-03-3${i}T16:00:00.000Z`,
+          shiftType: 'REGULAR',
+        })),
+        reasonCodes: [
+          { id: 'reason-code-sick-002', name: 'Sick' },
+          { id: 'reason-code-training-003', name: 'Training' },
+        ],
+      });
+    });
+
+    it('reads every shift and every reason code, one item a page', async () => {
+      await subject.servePagesOf(1);
+      expect(
+        (await subject.port.shifts(user, '2026-03-29T00:00:00Z', '2026-04-01T00:00:00Z')).map((s) => s.id),
+      ).toEqual([shift, ...later]);
+      expect([...(await subject.port.reasonCodeIds())].sort()).toEqual([
+        'reason-code-pto-001',
+        'reason-code-sick-002',
+        'reason-code-training-003',
+      ]);
+    });
+
+    it('reads every override, so one on page 2 is found and not created again', async () => {
+      const first = await subject.port.createOverride(override());
+      const onPage2 = override({
+        shiftId: later[0],
+        startTime: '2026-03-30T08:00:00.000Z',
+        endTime: '2026-03-30T16:00:00.000Z',
+        idempotencyKey: `wfm:override:r-${id()}:${later[0]}`,
+      });
+      const second = await subject.port.createOverride(onPage2);
+      await subject.servePagesOf(1);
+
+      const listed = await subject.port.overrides(user);
+      expect(listed.map((o) => o.id)).toEqual([first.override.id, second.override.id]);
+      // The workflow's dedupe (spec 001: query existing overrides first) looks the key up in this list.
+      expect(listed.find((o) => o.idempotencyKey === onPage2.idempotencyKey)?.id).toBe(second.override.id);
+    });
   });
 });

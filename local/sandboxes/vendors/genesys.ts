@@ -164,6 +164,44 @@ const defaultPerformanceExportConfig = (): PerformanceExportConfig => ({
   generated: null,
 });
 
+/**
+ * Largest page of the shift, override and reason-code lists (docs/sandboxes.md). The default serves every
+ * list on one page, as before; a contract test lowers it to make the adapter follow `nextUri`.
+ */
+const DEFAULT_LIST_PAGE_SIZE = 10_000;
+
+/**
+ * One page of a list, spec 000's shape (`entities`, `pageNumber`, `pageSize`, `nextUri` while more remain),
+ * plus the page's items under the list's older field name (`legacyField`) for readers that predate paging.
+ */
+function listPage<T>(
+  r: SandboxRequest,
+  all: readonly T[],
+  legacyField: string,
+  maxPageSize: number,
+  view: (served: T[]) => unknown[] = (served) => served,
+): SandboxResponse {
+  const pageNumber = Number(r.query.get('pageNumber') ?? '1');
+  const requested = Number(r.query.get('pageSize') ?? String(maxPageSize));
+  if (!Number.isInteger(pageNumber) || pageNumber < 1)
+    return badRequest('pageNumber must be an integer >= 1');
+  if (!Number.isInteger(requested) || requested < 1) return badRequest('pageSize must be an integer >= 1');
+  const pageSize = Math.min(requested, maxPageSize);
+  const offset = (pageNumber - 1) * pageSize;
+  const served = all.slice(offset, offset + pageSize);
+  const entities = view(served);
+  const next = new URLSearchParams(r.query);
+  next.set('pageNumber', String(pageNumber + 1));
+  next.set('pageSize', String(pageSize));
+  return json(200, {
+    [legacyField]: entities,
+    entities,
+    pageNumber,
+    pageSize,
+    ...(offset + served.length < all.length && { nextUri: `${r.path}?${next.toString()}` }),
+  });
+}
+
 const OVERRIDE_FIELDS = [
   'id',
   'overrideType',
@@ -198,6 +236,7 @@ export class GenesysSandbox extends VendorSandbox {
   private pendingShiftEdits = new Map<string, z.output<typeof ShiftEditSchema>>();
   private performance = new Map<string, PerformanceRow>();
   private performanceExport: PerformanceExportConfig = defaultPerformanceExportConfig();
+  private listPageSize = DEFAULT_LIST_PAGE_SIZE;
   private complianceReasonCodes = new Set<string>();
   private adherenceConfig!: Omit<AdherenceSettings, 'complianceReasonCodes'>;
   private counters = GenesysSandbox.emptyCounters();
@@ -206,6 +245,7 @@ export class GenesysSandbox extends VendorSandbox {
   protected readonly vendorConfigShape = {
     ...AdherenceConfigShape,
     performanceExport: PerformanceExportConfigSchema,
+    listPageSize: z.number().int().positive(),
   };
 
   constructor(ctx: VendorContext) {
@@ -216,8 +256,13 @@ export class GenesysSandbox extends VendorSandbox {
     }));
     this.route('GET', '/api/v2/users/:userId', (r) => this.getUser(r));
     this.route('GET', '/api/v2/wfm/scheduling/shifts', (r) => this.queryShifts(r));
-    this.route('GET', '/api/v2/wfm/reasoncodes', () =>
-      json(200, { reasonCodes: [...this.reasonCodes.values()].map((c) => ({ ...c })) }),
+    this.route('GET', '/api/v2/wfm/reasoncodes', (r) =>
+      listPage(
+        r,
+        [...this.reasonCodes.values()].map((c) => ({ ...c })),
+        'reasonCodes',
+        this.listPageSize,
+      ),
     );
     this.route('GET', '/api/v2/wfm/scheduling/overrides', (r) => this.listOverrides(r));
     this.route('POST', '/api/v2/wfm/scheduling/overrides', (r) => this.createOverride(r));
@@ -275,8 +320,12 @@ export class GenesysSandbox extends VendorSandbox {
         defaultSchedule: { scheduleType: 'Regular', timezone: 'UTC' },
       };
     }
-    if (reset) this.performanceExport = defaultPerformanceExportConfig();
-    const { performanceExport, ...adherence } = patch;
+    if (reset) {
+      this.performanceExport = defaultPerformanceExportConfig();
+      this.listPageSize = DEFAULT_LIST_PAGE_SIZE;
+    }
+    const { performanceExport, listPageSize, ...adherence } = patch;
+    if (listPageSize !== undefined) this.listPageSize = z.number().int().positive().parse(listPageSize);
     const parsed = z.object(AdherenceConfigShape).partial().parse(adherence);
     this.adherenceConfig = { ...this.adherenceConfig, ...parsed };
     if (performanceExport !== undefined) {
@@ -288,7 +337,11 @@ export class GenesysSandbox extends VendorSandbox {
   }
 
   protected vendorConfig(): Record<string, unknown> {
-    return { ...this.adherenceConfig, performanceExport: { ...this.performanceExport } };
+    return {
+      ...this.adherenceConfig,
+      performanceExport: { ...this.performanceExport },
+      listPageSize: this.listPageSize,
+    };
   }
 
   protected resetState(seed: boolean): void {
@@ -409,8 +462,13 @@ export class GenesysSandbox extends VendorSandbox {
         (s) => s.userId === userId && overlaps(Date.parse(s.startTime), Date.parse(s.endTime), from, to),
       )
       .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
-    for (const s of shifts) this.shiftVersionRead.set(s.id, s.version);
-    return json(200, { shifts: shifts.map((s) => shiftView(s, this.users)) });
+    // Only the shifts actually served count as read (the 409 "changed since it was read" rule).
+    return listPage(r, shifts, 'shifts', this.listPageSize, (served) =>
+      served.map((s) => {
+        this.shiftVersionRead.set(s.id, s.version);
+        return shiftView(s, this.users);
+      }),
+    );
   }
 
   private listOverrides(r: SandboxRequest): SandboxResponse {
@@ -420,7 +478,7 @@ export class GenesysSandbox extends VendorSandbox {
     const overrides = [...this.overrides.values()]
       .filter((o) => o.userId === userId && (!shiftId || o.shiftId === shiftId))
       .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
-    return json(200, { overrides: overrides.map(overrideView) });
+    return listPage(r, overrides.map(overrideView), 'overrides', this.listPageSize);
   }
 
   private getOverride(r: SandboxRequest): SandboxResponse {

@@ -4,6 +4,7 @@
  * exhausted 429/5xx/network -> RetryableFailure(VENDOR_UNAVAILABLE).
  */
 import { RetryableFailure } from '../../errors';
+import { followPages } from '../../http/pages';
 import { VendorHttpError, type VendorHttpClient } from '../../http/types';
 import type { Clock } from '../../ports/clock';
 import {
@@ -20,6 +21,16 @@ export interface GenesysSchedulingOptions {
   readonly userCacheMs?: number;
   /** Reason codes are validated before every submission, from a briefly cached list. */
   readonly reasonCodeCacheMs?: number;
+  /** Asked for on every list read (Genesys' largest is 100); the vendor may serve fewer per page. */
+  readonly pageSize?: number;
+  /** A list longer than this many pages is refused rather than read forever. */
+  readonly maxPages?: number;
+}
+
+/** A page of a Genesys list (spec 000 pagination); older answers carry the items under the list's own name. */
+interface ListPage<T> {
+  readonly entities?: T[];
+  readonly nextUri?: string | null;
 }
 
 export class GenesysSchedulingAdapter implements GenesysScheduling {
@@ -59,43 +70,45 @@ export class GenesysSchedulingAdapter implements GenesysScheduling {
     return zone;
   }
 
-  async shifts(userId: string, from: string, to: string): Promise<GenesysShift[]> {
-    const res = await this.call(() =>
-      this.http.request<{ shifts?: GenesysShift[] }>({
-        method: 'GET',
-        path: '/api/v2/wfm/scheduling/shifts',
-        query: { userId, startTime: from, endTime: to },
-      }),
+  /** Every page of a Genesys list, translated like any other call. */
+  private list<T>(path: string, query: Record<string, string>, legacyField: string): Promise<T[]> {
+    return this.call(() =>
+      followPages<T>(
+        this.http,
+        { path, query: { ...query, pageSize: String(this.o.pageSize ?? 100), pageNumber: '1' } },
+        (body) => {
+          const page = (body ?? {}) as ListPage<T> & Record<string, unknown>;
+          const legacy = page[legacyField];
+          return {
+            items: page.entities ?? (Array.isArray(legacy) ? (legacy as T[]) : []),
+            nextUri: page.nextUri,
+          };
+        },
+        { maxPages: this.o.maxPages },
+      ),
     );
-    return res.body.shifts ?? [];
+  }
+
+  shifts(userId: string, from: string, to: string): Promise<GenesysShift[]> {
+    return this.list<GenesysShift>(
+      '/api/v2/wfm/scheduling/shifts',
+      { userId, startTime: from, endTime: to },
+      'shifts',
+    );
   }
 
   async reasonCodeIds(): Promise<ReadonlySet<string>> {
     if (this.reasonCodes && this.clock.now() - this.reasonCodes.at < (this.o.reasonCodeCacheMs ?? 60_000)) {
       return this.reasonCodes.value;
     }
-    const res = await this.call(() =>
-      this.http.request<{ reasonCodes?: { id: string }[] }>({
-        method: 'GET',
-        path: '/api/v2/wfm/reasoncodes',
-      }),
-    );
-    this.reasonCodes = {
-      value: new Set((res.body.reasonCodes ?? []).map((c) => c.id)),
-      at: this.clock.now(),
-    };
+    const codes = await this.list<{ id: string }>('/api/v2/wfm/reasoncodes', {}, 'reasonCodes');
+    this.reasonCodes = { value: new Set(codes.map((c) => c.id)), at: this.clock.now() };
     return this.reasonCodes.value;
   }
 
-  async overrides(userId: string): Promise<GenesysOverride[]> {
-    const res = await this.call(() =>
-      this.http.request<{ overrides?: GenesysOverride[] }>({
-        method: 'GET',
-        path: '/api/v2/wfm/scheduling/overrides',
-        query: { userId },
-      }),
-    );
-    return res.body.overrides ?? [];
+  /** All of them: the workflow's "query existing overrides first" dedupe is only as good as this list. */
+  overrides(userId: string): Promise<GenesysOverride[]> {
+    return this.list<GenesysOverride>('/api/v2/wfm/scheduling/overrides', { userId }, 'overrides');
   }
 
   async createOverride(override: NewOverride) {

@@ -106,7 +106,9 @@ describe('genesys users, shifts and reason codes', () => {
 
   it('lists reason codes as { reasonCodes: [{ id, name }] }', async () => {
     const res = await call(sandbox.base, 'GET', '/api/v2/wfm/reasoncodes', { token: sandbox.token });
-    expect(res.body).toEqual({ reasonCodes: [{ id: 'reason-code-pto-001', name: 'Paid Time Off' }] });
+    const reasonCodes = [{ id: 'reason-code-pto-001', name: 'Paid Time Off' }];
+    // One page (the default listPageSize); the paging fields are genesys-list-pages.test.ts's.
+    expect(res.body).toEqual({ reasonCodes, entities: reasonCodes, pageNumber: 1, pageSize: 10_000 });
   });
 
   it('rejects invalid fixtures with 400 and the offending path', async () => {
@@ -126,7 +128,10 @@ describe('genesys shift overrides', () => {
     const listed = await call(sandbox.base, 'GET', `/api/v2/wfm/scheduling/overrides?userId=${USER}`, {
       token: sandbox.token,
     });
-    expect(listed.body).toEqual({
+    expect(listed.body).toMatchObject({ pageNumber: 1 });
+    expect(listed.body.entities).toEqual(listed.body.overrides);
+    expect(listed.body.nextUri).toBeUndefined();
+    expect(listed.body).toMatchObject({
       overrides: [
         {
           id: created.body.id,

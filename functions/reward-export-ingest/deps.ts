@@ -1,6 +1,6 @@
 /** Composition root of the reward export ingestion: the Genesys export reader, the ledger, the queue sender. */
 import { DynamoDbWatermarkStore } from '../../shared/adapters/aws/watermark-store';
-import { documentsOf, ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
+import { ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
 import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/points-rules.schema';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { SqsQueueSender } from '../../shared/adapters/aws/queue-sender';
@@ -19,9 +19,7 @@ export function buildRewardExportIngestDeps() {
     reader: new GenesysPerformanceExportAdapter(genesys.http, { pageSize: settings.exportPageSize }),
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
     watermark: new DynamoDbWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME, 'REWARDS#INGESTION'),
-    rules: documentsOf(
-      ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
-    ),
+    rules: ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
     evaluations: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
     events: runtime.publisher,
     clock: runtime.clock,

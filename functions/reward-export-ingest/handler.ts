@@ -3,6 +3,7 @@
  * evaluation per agent moved goes to the reward-triggers queue. Scheduled runs read from the watermark; an
  * operator may pass `{ from, to, dryRun }`. A day that could not load fails the run, after the others.
  */
+import { count } from '../../shared/observability/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   ingestExports,
@@ -33,12 +34,12 @@ export const handler = async (request: IngestionRequest = {}) => {
         };
   const summary = await ingestExports(range, deps);
   const { metrics, logger } = runtime;
-  metrics.addMetric(RewardMetric.ExportRowsRead, MetricUnit.Count, summary.rowsRead);
-  metrics.addMetric(RewardMetric.ExportRowsLoaded, MetricUnit.Count, summary.rowsLoaded);
-  metrics.addMetric(RewardMetric.ExportRowsRejected, MetricUnit.Count, summary.rowsRejected);
-  metrics.addMetric(RewardMetric.AgentsEvaluated, MetricUnit.Count, summary.agentsEvaluated);
+  count(metrics, RewardMetric.ExportRowsRead, summary.rowsRead);
+  count(metrics, RewardMetric.ExportRowsLoaded, summary.rowsLoaded);
+  count(metrics, RewardMetric.ExportRowsRejected, summary.rowsRejected);
+  count(metrics, RewardMetric.AgentsEvaluated, summary.agentsEvaluated);
   metrics.addMetric(RewardMetric.IngestionDurationMs, MetricUnit.Milliseconds, summary.durationMs);
-  metrics.addMetric(RewardMetric.IngestionFailedDays, MetricUnit.Count, summary.failedDays.length);
+  count(metrics, RewardMetric.IngestionFailedDays, summary.failedDays.length);
   metrics.publishStoredMetrics();
   if (summary.rowsRejected) {
     logger.warn('malformed export rows skipped', { count: summary.rowsRejected, rows: summary.malformed });

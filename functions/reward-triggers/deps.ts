@@ -1,5 +1,5 @@
 /** Composition root of the reward-triggers processor: the ledger, the marketplace, the pseudonym key. */
-import { documentsOf, ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
+import { ruleSourceFromEnv } from '../../shared/adapters/aws/appconfig-rule-source';
 import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/points-rules.schema';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import type { Context } from 'aws-lambda';
@@ -26,9 +26,7 @@ export function buildRewardTriggersDeps() {
   const base: EvaluationDeps = {
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, env.STATE_TABLE_NAME),
     marketplace: new RewardMarketplaceAdapter(marketplace.http, { integrationId: settings.integrationId }),
-    rules: documentsOf(
-      ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
-    ),
+    rules: ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
     audit: runtime.auditLog,
     events: runtime.publisher,
     clock: runtime.clock,

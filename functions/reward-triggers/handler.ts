@@ -1,6 +1,6 @@
 /** reward-triggers processor (spec 004): one agent's evaluation per message: clawback, threshold, issue. */
+import { count } from '../../shared/observability/metrics';
 import type { Context } from 'aws-lambda';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RewardMetric } from '../../shared/domain/reward-triggers/metrics';
 import {
   processEvaluation,
@@ -22,11 +22,10 @@ const ADMINISTRATOR_REASONS: readonly string[] = [
 ];
 
 function countOutcome(outcome: EvaluationOutcome): void {
-  if (outcome.clawback?.result === 'reversed') metrics.addMetric(RewardMetric.Reversed, MetricUnit.Count, 1);
-  if (outcome.clawback?.result === 'refused')
-    metrics.addMetric(RewardMetric.ClawbackRefused, MetricUnit.Count, 1);
-  if (outcome.outcome === 'issued') metrics.addMetric(RewardMetric.Issued, MetricUnit.Count, 1);
-  if (outcome.outcome === 'rejected') metrics.addMetric(RewardMetric.IssueRejected, MetricUnit.Count, 1);
+  if (outcome.clawback?.result === 'reversed') count(metrics, RewardMetric.Reversed);
+  if (outcome.clawback?.result === 'refused') count(metrics, RewardMetric.ClawbackRefused);
+  if (outcome.outcome === 'issued') count(metrics, RewardMetric.Issued);
+  if (outcome.outcome === 'rejected') count(metrics, RewardMetric.IssueRejected);
 }
 
 async function handle(message: WorkflowMessage, context?: Context): Promise<void> {
@@ -38,7 +37,7 @@ async function handle(message: WorkflowMessage, context?: Context): Promise<void
     logger[log]('reward evaluation processed', { agentId: request.agentId, ...outcome });
   } catch (err) {
     if (err instanceof PermanentFailure && ADMINISTRATOR_REASONS.includes(err.reason)) {
-      metrics.addMetric(RewardMetric.NeedsAdministrator, MetricUnit.Count, 1);
+      count(metrics, RewardMetric.NeedsAdministrator);
     }
     throw err;
   }

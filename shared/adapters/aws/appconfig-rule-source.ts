@@ -119,8 +119,3 @@ export function ruleSourceFromEnv<Document extends Versioned>(
     clock: runtime.clock,
   });
 }
-
-/** The document in force, without its snapshot: for ports that read the version from the document itself. */
-export function documentsOf<Document>(source: RuleSource<Document>): { current(): Promise<Document> } {
-  return { current: async () => (await source.current()).document };
-}

@@ -121,7 +121,7 @@ export function evaluationMessage(agentId: string, asOfDate: string) {
 
 export async function ingestExports(range: IngestionRange, deps: IngestionDeps): Promise<IngestionSummary> {
   const startedAt = deps.clock.now();
-  const rules = await deps.rules.current();
+  const { document: rules } = await deps.rules.current();
   const dryRun = range.dryRun ?? false;
   const affected = new Set<string>();
   const malformed: MalformedRowReport[] = [];

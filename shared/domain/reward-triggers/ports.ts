@@ -3,6 +3,7 @@
  * the reward marketplace it issues to (adapters in shared/adapters/{genesys,rewards}), and the ledger, lock and
  * watermark stores in the State table (shared/adapters/aws/reward-*.ts). Each adapter has a fake.
  */
+import type { RuleSource as SharedRuleSource } from '../../ports/rule-source';
 import type { WatermarkStore } from '../../ports/watermark-store';
 import type { PerformanceRow, RowProblem } from '../../contracts/genesys-performance-export.schema';
 import type { RewardsIssueRequest } from '../../contracts/rewards-issue.schema';
@@ -169,10 +170,5 @@ export interface RewardLedgerStore {
 /** The day the last complete ingestion run reached: the next run starts there (inclusive). */
 export type IngestionWatermarkStore = WatermarkStore;
 
-/**
- * The points rule document in force (points-rules.schema.ts), already validated. Today the workflow settings
- * give it; an AppConfig-backed source (versions, refusal of a bad one, the last good one kept) replaces them.
- */
-export interface RuleSource {
-  current(): Promise<PointsRuleDocument>;
-}
+/** The points rule document in force (AppConfig; a refused version leaves the last good one: decision 0010). */
+export type RuleSource = SharedRuleSource<PointsRuleDocument>;

@@ -117,7 +117,7 @@ export async function processEvaluation(
   deps: EvaluationDeps,
 ): Promise<EvaluationOutcome> {
   const clawback = await clawBackIfDue(request.agentId, deps);
-  const rules = await deps.rules.current();
+  const { document: rules } = await deps.rules.current();
   const entries = await deps.ledger.entries(request.agentId);
   const held = await deps.ledger.heldLock(request.agentId);
   const evaluation = evaluateAgent({

@@ -26,7 +26,7 @@ function setup() {
     reader,
     ledger,
     watermark,
-    rules: { current: async () => rules },
+    rules: { current: async () => ({ document: rules, version: rules.version }) },
     evaluations,
     events,
     clock: new VirtualClock(),

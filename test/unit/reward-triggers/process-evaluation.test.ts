@@ -23,7 +23,7 @@ function setup() {
   const deps: EvaluationDeps = {
     ledger,
     marketplace,
-    rules: { current: async () => localRules() },
+    rules: { current: async () => ({ document: localRules(), version: localRules().version }) },
     audit,
     events,
     clock,

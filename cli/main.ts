@@ -1,6 +1,7 @@
 /**
- * The operator CLI: `npx wfm-bridge dlq <command>` (or `npm run dlq -- <command>`).
- * Every command finds its queues from the stack outputs (--stage) or the local runtime (--local).
+ * The operator CLI: `npx wfm-bridge dlq <command>` (or `npm run dlq -- <command>`) and
+ * `npx wfm-bridge rewards ingest` (or `npm run rewards -- ingest`).
+ * Every command finds its resources from the stack outputs (--stage) or the local runtime (--local).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Argument, Command, Option } from 'commander';
@@ -26,6 +27,15 @@ import {
   type Filters,
 } from './dlq/operations';
 import { CliError, explainAwsError, resolveTarget, workflowQueues, type Target } from './dlq/target';
+import { runIngestion } from './rewards/ingest';
+import { IngestionRunFailed, resolveIngestionTarget } from './rewards/target';
+import {
+  checkOperatorRange,
+  InvalidIngestionRange,
+  MAX_OPERATOR_RANGE_DAYS,
+} from '../shared/domain/reward-triggers/operator-range';
+import type { IngestionSummary } from '../shared/domain/reward-triggers/ingest';
+import type { IngestionProgressReport } from '../shared/domain/reward-triggers/ports';
 
 interface CommonOptions {
   stage?: string;
@@ -387,7 +397,145 @@ Examples:
       }),
     );
 
+  rewardsCommands(program);
   return program;
+}
+
+interface IngestOptions extends CommonOptions {
+  from?: string;
+  to?: string;
+  apply?: boolean;
+}
+
+const targetOptions = (cmd: Command) =>
+  cmd
+    .addOption(
+      new Option('--stage <stage>', 'a deployed stage: resources come from stack WfmBridge-<stage> outputs'),
+    )
+    .option('--local', 'the local runtime started by `npm start` (reads .local/outputs.json)')
+    .option('--local-url <url>', 'a local runtime at this gateway URL (reads <url>/_local/outputs)')
+    .option('--json', 'machine-readable output');
+
+const progressLine = (p: IngestionProgressReport) =>
+  `day ${p.daysDone}/${p.daysTotal} done: ${p.rowsRead} rows read, ${p.rowsLoaded} loaded, ${p.rowsRejected} rejected`;
+
+function summaryRows(s: IngestionSummary): Record<string, unknown>[] {
+  return [
+    { figure: 'days read', value: s.daysRead },
+    { figure: 'rows read', value: s.rowsRead },
+    { figure: s.dryRun ? 'rows that would load' : 'rows loaded', value: s.rowsLoaded },
+    { figure: 'rows already loaded (unchanged)', value: s.rowsUnchanged },
+    { figure: 'rows rejected (malformed)', value: s.rowsRejected },
+    {
+      figure: s.dryRun ? 'ledger entries it would write' : 'ledger entries written',
+      value: s.ledgerEntriesWritten,
+    },
+    { figure: 'agents evaluated', value: s.agentsEvaluated },
+    { figure: 'days not loaded', value: s.failedDays.length },
+    { figure: 'rule version', value: s.ruleVersion },
+    { figure: 'duration', value: `${(s.durationMs / 1000).toFixed(1)} s` },
+  ];
+}
+
+function rewardsCommands(program: Command): void {
+  const rewards = program.command('rewards').description('reward-triggers operations (spec 004)');
+  targetOptions(
+    rewards
+      .command('ingest')
+      .description(
+        'ingest the Genesys performance export for a date range (dry run unless --apply); safe to repeat',
+      )
+      .option('--from <date>', 'first day, YYYY-MM-DD (in the export time zone)')
+      .option('--to <date>', `last day, YYYY-MM-DD (inclusive; at most ${MAX_OPERATOR_RANGE_DAYS} days)`)
+      .option('--apply', 'load the rows into the ledger and enqueue evaluations (default: dry run)')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  npx wfm-bridge rewards ingest --local --from 2026-05-01 --to 2026-05-14           # dry run: loads nothing
+  npx wfm-bridge rewards ingest --stage prod --from 2026-05-01 --to 2026-05-14 --apply
+A row (agent and date) is booked once however often it is ingested; a changed row books its correction.
+Failure reasons and what to do about each: docs/runbook.md`,
+      ),
+  ).action(async function (this: Command) {
+    const opts = this.optsWithGlobals() as IngestOptions;
+    try {
+      const range = (() => {
+        try {
+          return checkOperatorRange(opts.from, opts.to);
+        } catch (err) {
+          if (err instanceof InvalidIngestionRange) throw new CliError(err.message);
+          throw err;
+        }
+      })();
+      const target = await resolveIngestionTarget(opts);
+      const dryRun = !opts.apply;
+      const bar =
+        process.stderr.isTTY && !opts.json
+          ? new SingleBar(
+              {
+                stream: process.stderr,
+                format:
+                  'ingesting [{bar}] {value}/{total} days | {rowsRead} rows read, {rowsRejected} rejected',
+              },
+              Presets.shades_classic,
+            )
+          : undefined;
+      if (!opts.json)
+        process.stderr.write(
+          `${dryRun ? 'Dry run' : 'Ingesting'} ${range.from}..${range.to} on ${target.label}${dryRun ? ' (nothing will load; --apply to load)' : ''}\n`,
+        );
+      let started = false;
+      const run = await runIngestion({
+        target,
+        ...range,
+        dryRun,
+        onProgress: (p) => {
+          if (opts.json) return;
+          if (!bar) return void process.stderr.write(`${progressLine(p)}\n`);
+          if (!started) bar.start(p.daysTotal, p.daysDone, p);
+          started = true;
+          bar.update(p.daysDone, p);
+        },
+      });
+      bar?.stop();
+      if (run.error) {
+        if (!(run.error instanceof IngestionRunFailed)) throw run.error;
+        if (opts.json)
+          out(
+            JSON.stringify(
+              { runId: run.runId, error: run.error.message, progress: run.lastProgress },
+              null,
+              2,
+            ),
+          );
+        process.stderr.write(
+          `error: the run failed: ${run.error.message}\n` +
+            (run.lastProgress ? `before it failed: ${progressLine(run.lastProgress)}\n` : '') +
+            'See docs/runbook.md, "Reward export ingestion".\n',
+        );
+        process.exitCode = 1;
+        return;
+      }
+      const s = run.summary!;
+      if (opts.json) {
+        out(JSON.stringify({ runId: run.runId, ...s }, null, 2));
+      } else {
+        table(summaryRows(s));
+        if (s.malformed.length) {
+          out(`\nMalformed rows skipped (${s.rowsRejected}; the first ${s.malformed.length} named):`);
+          table(s.malformed.map((m) => ({ row: m.rowRef, fields: m.fields.join(', ') })));
+        }
+        for (const d of s.failedDays) out(`day ${d.date} not loaded: ${d.reason} (${d.detail})`);
+        if (s.dryRun) out('\nDry run: nothing was loaded or enqueued. Run again with --apply to load.');
+      }
+      process.exitCode = s.failedDays.length ? 1 : 0;
+    } catch (err) {
+      const e = explainAwsError(err as Error, 'running rewards ingest');
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = e instanceof CliError ? 2 : 1;
+    }
+  });
 }
 
 function safeJson(body: string): unknown {

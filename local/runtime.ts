@@ -21,7 +21,7 @@ import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, localRuleDocume
 import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
 import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
-import { LocalScheduler } from './scheduler';
+import { LocalScheduler, type LocalSchedule } from './scheduler';
 import { LOCAL_WEBHOOK_SECRET } from './webhook-sender';
 
 export interface LocalRuntimeOptions {
@@ -198,7 +198,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
-    const scheduled: { id: string; expression: string; timeZone: string; run: () => Promise<unknown> }[] = [];
+    const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
         const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
@@ -233,12 +233,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             id: s.id,
             expression: s.expression,
             timeZone: s.timeZone,
-            run: async () =>
-              (await started()).invoke({
-                source: 'local.scheduler',
-                id: s.id,
-                time: new Date().toISOString(),
-              }),
+            run: async (payload) =>
+              (await started()).invoke(
+                payload ?? { source: 'local.scheduler', id: s.id, time: new Date().toISOString() },
+              ),
           });
         }
       }),
@@ -290,9 +288,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
               timeZone: s.timeZone,
             })),
           }),
-          'POST /_local/schedules/:id/run': async ({ url }) => {
+          'POST /_local/schedules/:id/run': async ({ url, body }) => {
             const id = url.pathname.split('/')[3]!;
-            return { schedule: id, result: await scheduler.runNow(id) };
+            const payload: unknown = body.trim() ? JSON.parse(body) : undefined;
+            return { schedule: id, result: await scheduler.runNow(id, payload) };
           },
           'GET /_local/rules/:name': async ({ url }) => ruleDocumentControl(aws, url).current(),
           'PUT /_local/rules/:name': async ({ url, body }) => ruleDocumentControl(aws, url).deploy(body),

@@ -2,13 +2,14 @@
  * EventBridge Scheduler, locally: `rate(...)` expressions on intervals, `cron(...)` expressions checked
  * every minute in the schedule's IANA time zone (minute, hour, day-of-month, month and day-of-week fields with
  * numbers, lists and `*`/`?`; ranges and steps are not needed by this topology and are rejected loudly).
- * Any schedule can be run now through the gateway: POST /_local/schedules/{id}/run.
+ * Any schedule can be run now through the gateway: POST /_local/schedules/{id}/run. A JSON body, if any, is the
+ * invocation's payload instead of the scheduler's event (what `aws lambda invoke --payload` does in AWS).
  */
 export interface LocalSchedule {
   readonly id: string;
   readonly expression: string;
   readonly timeZone: string;
-  readonly run: () => Promise<unknown>;
+  readonly run: (payload?: unknown) => Promise<unknown>;
 }
 
 export function rateMs(expression: string): number | undefined {
@@ -75,12 +76,12 @@ export class LocalScheduler {
     }
   }
 
-  async runNow(id: string): Promise<unknown> {
+  async runNow(id: string, payload?: unknown): Promise<unknown> {
     const s = this.schedules.find((x) => x.id === id);
     if (!s) throw new Error(`No schedule ${id}; schedules: ${this.schedules.map((x) => x.id).join(', ')}`);
     this.runs.set(id, (this.runs.get(id) ?? 0) + 1);
     try {
-      return await s.run();
+      return await s.run(payload);
     } catch (err) {
       this.log(`[schedule ${id}] failed: ${(err as Error).message.split('\n')[0]}`);
       throw err;

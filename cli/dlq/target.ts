@@ -40,14 +40,15 @@ export interface TargetOptions {
 
 export const LOCAL_OUTPUTS_FILE = resolve(__dirname, '..', '..', '.local', 'outputs.json');
 
-interface LocalOutputs {
+export interface LocalOutputs {
   region: string;
+  gatewayUrl: string;
   endpoints: { sqs: string; dynamodb: string };
   workflows: Record<string, WorkflowQueues>;
   tables: Record<string, string>;
 }
 
-async function localOutputs(url?: string): Promise<LocalOutputs> {
+export async function localOutputs(url?: string): Promise<LocalOutputs> {
   if (url) {
     const res = await fetch(`${url.replace(/\/$/, '')}/_local/outputs`).catch(() => undefined);
     if (!res?.ok) throw new CliError(`Cannot read ${url}/_local/outputs: is \`npm start\` running there?`);
@@ -74,18 +75,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       operator: async () => `local:${userInfo().username}`,
     };
   }
-  const stage = opts.stage;
-  if (!stage) throw new CliError('Say where: --stage <stage> (deployed) or --local (npm start).');
-  if (!STAGES[stage])
-    throw new CliError(`Unknown stage "${stage}"; stages: ${Object.keys(STAGES).join(', ')}.`);
-  const cfn = new CloudFormationClient({});
-  const stack = stackName(stage);
-  const described = await cfn.send(new DescribeStacksCommand({ StackName: stack })).catch((err: Error) => {
-    throw explainAwsError(err, `reading the outputs of stack ${stack}`);
-  });
-  const outputs = Object.fromEntries(
-    (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]),
-  );
+  const { stage, stack, outputs } = await stackOutputs(opts.stage);
   const workflows: Record<string, WorkflowQueues> = {};
   for (const w of WORKFLOWS) {
     const names = stackOutputNames(w.name);
@@ -109,6 +99,22 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       return id?.Arn ?? `unknown:${userInfo().username}`;
     },
   };
+}
+
+/** A deployed stage's CloudFormation outputs, by output name. */
+export async function stackOutputs(stage: string | undefined) {
+  if (!stage) throw new CliError('Say where: --stage <stage> (deployed) or --local (npm start).');
+  if (!STAGES[stage])
+    throw new CliError(`Unknown stage "${stage}"; stages: ${Object.keys(STAGES).join(', ')}.`);
+  const cfn = new CloudFormationClient({});
+  const stack = stackName(stage);
+  const described = await cfn.send(new DescribeStacksCommand({ StackName: stack })).catch((err: Error) => {
+    throw explainAwsError(err, `reading the outputs of stack ${stack}`);
+  });
+  const outputs: Record<string, string | undefined> = Object.fromEntries(
+    (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]),
+  );
+  return { stage, stack, outputs };
 }
 
 export function workflowQueues(target: Target, workflow: string): WorkflowQueues {

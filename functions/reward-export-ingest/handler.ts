@@ -1,7 +1,8 @@
 /**
  * Nightly performance-export ingestion for reward-triggers (spec 004): export rows become ledger entries, one
  * evaluation per agent moved goes to the reward-triggers queue. Scheduled runs read from the watermark; an
- * operator may pass `{ from, to, dryRun }`. A day that could not load fails the run, after the others.
+ * operator may pass `{ from, to, dryRun, runId }` (`wfm-bridge rewards ingest`; the run's progress is then kept
+ * under its run id for the CLI's progress bar). A day that could not load fails the run, after the others.
  */
 import { count } from '../../shared/observability/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -9,30 +10,35 @@ import {
   ingestExports,
   scheduledRange,
   type IngestionRange,
+  type IngestionRequest,
 } from '../../shared/domain/reward-triggers/ingest';
 import { RewardMetric } from '../../shared/domain/reward-triggers/metrics';
+import { checkOperatorRange } from '../../shared/domain/reward-triggers/operator-range';
 import { localDate } from '../../shared/domain/time/local-days';
+import { DynamoDbIngestionProgress } from '../../shared/adapters/aws/ingestion-progress-store';
 import { buildRewardExportIngestDeps } from './deps';
 
 const { runtime, settings, deps } = buildRewardExportIngestDeps();
 
-export interface IngestionRequest {
-  readonly from?: string;
-  readonly to?: string;
-  readonly dryRun?: boolean;
-}
-
 export const handler = async (request: IngestionRequest = {}) => {
   const today = localDate(runtime.clock.now(), settings.exportTimeZone);
   const range: IngestionRange =
-    request.from && request.to
-      ? { from: request.from, to: request.to, today, advanceWatermark: false, dryRun: request.dryRun ?? true }
+    request.from || request.to
+      ? {
+          ...checkOperatorRange(request.from, request.to, today),
+          today,
+          advanceWatermark: false,
+          dryRun: request.dryRun ?? true,
+        }
       : {
           ...scheduledRange(await deps.watermark.read(), today, settings.firstRunDays),
           today,
           advanceWatermark: true,
         };
-  const summary = await ingestExports(range, deps);
+  const progress = request.runId
+    ? new DynamoDbIngestionProgress(runtime.doc, runtime.env.STATE_TABLE_NAME, request.runId)
+    : undefined;
+  const summary = await ingestExports(range, deps, progress);
   const { metrics, logger } = runtime;
   count(metrics, RewardMetric.ExportRowsRead, summary.rowsRead);
   count(metrics, RewardMetric.ExportRowsLoaded, summary.rowsLoaded);

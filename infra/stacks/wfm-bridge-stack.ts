@@ -20,6 +20,7 @@ import {
   pascalCase,
   STACK_OUTPUTS,
   stackOutputNames,
+  scheduleFunctionOutputName,
   vendorSecretName,
   webhookSecretName,
 } from '../../shared/config/resource-names';
@@ -29,6 +30,7 @@ import { METRICS_NAMESPACE, type MetricName } from '../../shared/observability/m
 import {
   DOMAIN_EVENTS,
   INGRESS_FUNCTION,
+  PROCESSOR_ID,
   ingressAlarms,
   ROUTES,
   VENDORS,
@@ -209,6 +211,10 @@ export class WfmBridgeStack extends Stack {
       new CfnOutput(this, out.queueArn, { value: wf.queue.queueArn });
       new CfnOutput(this, out.dlqUrl, { value: wf.dlq.queueUrl });
       new CfnOutput(this, out.dlqArn, { value: wf.dlq.queueArn });
+      for (const [fnId, fn] of wf.functions) {
+        if (fnId !== PROCESSOR_ID)
+          new CfnOutput(this, scheduleFunctionOutputName(fnId), { value: fn.fn.functionName });
+      }
     }
     new CfnOutput(this, STACK_OUTPUTS.stateTable, { value: tables.State.tableName });
     new CfnOutput(this, STACK_OUTPUTS.auditTable, { value: tables.Audit.tableName });

@@ -65,6 +65,9 @@ export const stackOutputNames = (workflow: string) => {
   };
 };
 
+/** CloudFormation output naming a scheduled function (the CLI invokes `reward-export-ingestion` by it). */
+export const scheduleFunctionOutputName = (scheduleId: string) => `${pascal(scheduleId)}FunctionName`;
+
 export const STACK_OUTPUTS = {
   apiUrl: 'ApiUrl',
   stateTable: 'StateTableName',

@@ -1,6 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
-import { stackOutputNames, STACK_OUTPUTS } from '../../shared/config/resource-names';
+import {
+  scheduleFunctionOutputName,
+  stackOutputNames,
+  STACK_OUTPUTS,
+} from '../../shared/config/resource-names';
 import { TABLES } from '../../shared/tables';
 import {
   alarmsOfWorkflow,
@@ -163,6 +167,9 @@ describe('the stack, built from the topology', () => {
     for (const w of WORKFLOWS)
       expect(outputs).toEqual(expect.arrayContaining(Object.values(stackOutputNames(w.name))));
     expect(outputs).toEqual(expect.arrayContaining(Object.values(STACK_OUTPUTS)));
+    // `wfm-bridge rewards ingest --stage` invokes the ingestion function by this output.
+    for (const s of WORKFLOWS.flatMap((w) => w.schedules))
+      expect(outputs).toContain(scheduleFunctionOutputName(s.id));
   });
 
   it('builds the custom-metric alarms from the functions declarations, and no others', () => {

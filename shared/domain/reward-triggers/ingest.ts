@@ -26,6 +26,7 @@ import type { PointsRuleDocument } from './points-rules.schema';
 import {
   ExportIncomplete,
   ExportUnreadable,
+  type IngestionProgress,
   type IngestionWatermarkStore,
   type PerformanceExportReader,
   type RewardLedgerStore,
@@ -65,6 +66,16 @@ export interface IngestionRange {
   readonly advanceWatermark: boolean;
   /** Read and validate, book and send nothing. */
   readonly dryRun?: boolean;
+}
+
+/** The ingestion function's payload: empty from the scheduler; an operator's range from the CLI. */
+export interface IngestionRequest {
+  readonly from?: string;
+  readonly to?: string;
+  /** An operator's run reads and validates only, unless this is `false`. */
+  readonly dryRun?: boolean;
+  /** Chosen by the operator's CLI, which reads the run's progress under it (IngestionProgress). */
+  readonly runId?: string;
 }
 
 export interface MalformedRowReport {
@@ -119,7 +130,11 @@ export function evaluationMessage(agentId: string, asOfDate: string) {
   return { agentId, asOfDate };
 }
 
-export async function ingestExports(range: IngestionRange, deps: IngestionDeps): Promise<IngestionSummary> {
+export async function ingestExports(
+  range: IngestionRange,
+  deps: IngestionDeps,
+  progress?: IngestionProgress,
+): Promise<IngestionSummary> {
   const startedAt = deps.clock.now();
   const { document: rules } = await deps.rules.current();
   const dryRun = range.dryRun ?? false;
@@ -128,8 +143,18 @@ export async function ingestExports(range: IngestionRange, deps: IngestionDeps):
   const failedDays: FailedDay[] = [];
   const counts = { daysRead: 0, rowsRead: 0, rowsLoaded: 0, rowsUnchanged: 0, rowsRejected: 0, entries: 0 };
 
-  for (const date of daysOf(range.from, range.to)) {
-    counts.daysRead++;
+  const days = daysOf(range.from, range.to);
+  const report = () =>
+    progress?.report({
+      daysTotal: days.length,
+      daysDone: counts.daysRead,
+      rowsRead: counts.rowsRead + counts.rowsRejected,
+      rowsLoaded: counts.rowsLoaded,
+      rowsRejected: counts.rowsRejected,
+    });
+  await report();
+
+  for (const date of days) {
     const rows: PerformanceRow[] = [];
     try {
       for await (const item of deps.reader.readDay(date)) {
@@ -153,6 +178,8 @@ export async function ingestExports(range: IngestionRange, deps: IngestionDeps):
               : INGESTION_FAILURE_REASONS.unreadable,
           detail: err.message,
         });
+        counts.daysRead++;
+        await report();
         continue;
       }
       throw err;
@@ -168,6 +195,8 @@ export async function ingestExports(range: IngestionRange, deps: IngestionDeps):
       counts.entries += written;
       if (written > 0) affected.add(row.agentId);
     });
+    counts.daysRead++;
+    await report();
   }
   counts.rowsRead += counts.rowsRejected;
 

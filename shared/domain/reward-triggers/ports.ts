@@ -172,3 +172,17 @@ export type IngestionWatermarkStore = WatermarkStore;
 
 /** The points rule document in force (AppConfig; a refused version leaves the last good one: decision 0010). */
 export type RuleSource = SharedRuleSource<PointsRuleDocument>;
+
+/** How far an ingestion run has got, after each day: what an operator's progress bar shows. */
+export interface IngestionProgressReport {
+  readonly daysTotal: number;
+  readonly daysDone: number;
+  readonly rowsRead: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+}
+
+/** Where a run an operator started reports its progress (keyed by the run id the operator chose). */
+export interface IngestionProgress {
+  report(progress: IngestionProgressReport): Promise<void>;
+}

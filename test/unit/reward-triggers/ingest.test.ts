@@ -1,4 +1,5 @@
 import { InMemoryWatermarkStore } from '../../../shared/adapters/aws/watermark-store.fake';
+import { RecordedIngestionProgress } from '../../../shared/adapters/aws/ingestion-progress-store.fake';
 import { FakePerformanceExport } from '../../../shared/adapters/genesys/performance-export.fake';
 import { InMemoryEventPublisher } from '../../../shared/adapters/aws/platform.fake';
 import { FakeQueueSender } from '../../../shared/adapters/aws/queue-sender.fake';
@@ -82,6 +83,21 @@ describe('reward export ingestion', () => {
     expect(s.events.events.map((e) => e.type)).toEqual([
       'rewards.ingestion.completed',
       'rewards.ingestion.completed',
+    ]);
+  });
+
+  it('reports its progress after each day, a day that failed included', async () => {
+    const s = setup();
+    s.reader.rows.push(row('a1', '2026-05-13', 3), row('a1', '2026-05-14', 3), row('a2', '2026-05-15', 2));
+    s.reader.rows.push({ agentId: 'a3', date: '2026-05-15', csatFiveStar: 'many' });
+    s.reader.totalOffsets.set('2026-05-14', 1);
+    const progress = new RecordedIngestionProgress();
+    await ingestExports({ ...night, from: '2026-05-13' }, s.deps, progress);
+    expect(progress.reports).toEqual([
+      { daysTotal: 3, daysDone: 0, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 },
+      { daysTotal: 3, daysDone: 1, rowsRead: 1, rowsLoaded: 1, rowsRejected: 0 },
+      { daysTotal: 3, daysDone: 2, rowsRead: 2, rowsLoaded: 1, rowsRejected: 0 },
+      { daysTotal: 3, daysDone: 3, rowsRead: 4, rowsLoaded: 2, rowsRejected: 1 },
     ]);
   });
 

@@ -6,7 +6,10 @@
  * unchanged row books nothing). Absence is asserted only after a positive signal: an event on the bus, the
  * run's own summary (it says nothing was enqueued), or the reward-triggers queue drained.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { LOCAL_LOG_DIR } from '../../local/function-host';
 import { formatInTimeZone } from 'date-fns-tz';
 import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
 import type { IngestionSummary } from '../../shared/domain/reward-triggers/ingest';
@@ -127,6 +130,21 @@ async function evaluationsDrained(): Promise<void> {
     },
     { timeoutMs: 30_000, what: 'the reward-triggers queue to drain' },
   );
+}
+
+/** The newest request-log sequence number of the marketplace: `since` for the requests of what follows. */
+async function rewardsLogMark(): Promise<number> {
+  return (await rewards.requests({ limit: 1 })).requests[0]?.seq ?? 0;
+}
+
+/** The processor's JSON log lines (its log group, written locally under .local/logs) about one agent. */
+function processorLogLines(agentId: string): { level: string; message: string; clawback?: unknown }[] {
+  const file = join(LOCAL_LOG_DIR, 'wfm-bridge', 'local', 'reward-triggers', 'processor.log');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(agentId))
+    .map((line) => JSON.parse(line) as { level: string; message: string; clawback?: unknown });
 }
 
 describe('reward-triggers on the local runtime', () => {
@@ -297,12 +315,25 @@ describe('reward-triggers on the local runtime', () => {
 
       expect((await ledger().entries(good)).map((e) => e.delta)).toEqual([30]);
       expect(await ledger().entries(bad)).toEqual([]);
+      // The event on the bus names the same rows and fields, and carries none of their values.
       const completed = await waitFor(async () =>
         (await domainEvents('rewards.ingestion.completed'))
-          .map((e) => e.detail as { rowsRejected: number; rowsLoaded: number; status: string })
+          .map(
+            (e) =>
+              e.detail as {
+                rowsRejected: number;
+                rowsLoaded: number;
+                status: string;
+                malformedRows: { rowRef: string; fields: string[] }[];
+              },
+          )
           .find((d) => d.rowsLoaded === 1 && d.rowsRejected >= 1),
       );
       expect(completed.status).toBe('complete');
+      expect(completed.malformedRows).toEqual(run.result!.malformed);
+      expect(completed.malformedRows).toContainEqual({ rowRef: named[0]!.rowRef, fields: ['csatFiveStar'] });
+      for (const value of [...Object.values(pii), bad, 'many'])
+        expect(JSON.stringify(completed)).not.toContain(value);
     } finally {
       // Repaired, so later runs have nothing to reject.
       await genesys.fixtures({ performance: [exportRow(bad, 0)] });
@@ -334,4 +365,122 @@ describe('reward-triggers on the local runtime', () => {
     expect(next.result).toMatchObject({ failedDays: [] });
     await eventOf('reward.issued', agentId);
   }, 120_000);
+  it('a PENDING answer is polled until it settles: one issue, then lookups, one reward', async () => {
+    await rewards.config({ pendingIssues: { settleAfterMs: 1000 } });
+    let agentId: string;
+    try {
+      agentId = await agentCrossingTheTier('pending');
+      await ingest();
+      // The first poll comes pendingPollSeconds (30 s locally, jittered) after the PENDING answer.
+      const issued = await eventOf('reward.issued', agentId, 100_000);
+      const posts = await callsFor(issued.transactionId, 'POST', ISSUE_PATH);
+      expect(posts.map((r) => r.status)).toEqual([200]);
+      const lookups = await callsFor(issued.transactionId, 'GET', '/v1/rewards/*');
+      expect(lookups.length).toBeGreaterThanOrEqual(1);
+      expect(lookups.every((r) => r.status === 200)).toBe(true);
+      const record = (await rewardsState()).rewards.find((r) => r.transaction_id === issued.transactionId);
+      expect(record).toMatchObject({ status: 'ISSUED', settled_at: expect.any(String) });
+      expect((await ledger().entries(agentId)).filter((e) => e.kind === 'redemption')).toHaveLength(1);
+      expect(await ledger().heldLock(agentId)).toBeUndefined();
+    } finally {
+      await rewards.config({ pendingIssues: null });
+    }
+  }, 150_000);
+
+  it('a token that expires mid-run: no issue fails on a 401; a lapsing token is renewed before it is used', async () => {
+    // The marketplace forgets every token (the one the workflow holds answers 401 from now on) and issues tokens
+    // of 3 s. The reset also restores the seed catalog and clears the request log.
+    await rewards.reset();
+    await rewards.config({ tokenTtlSeconds: 3 });
+    try {
+      const first = await agentCrossingTheTier('token-revoked');
+      await ingest();
+      const firstIssued = await eventOf('reward.issued', first);
+      // Past that token's lifetime: the next issue needs another one.
+      await new Promise((r) => setTimeout(r, 3_500));
+      const second = await agentCrossingTheTier('token-lapsed');
+      await ingest();
+      const secondIssued = await eventOf('reward.issued', second);
+
+      const tokenRequests = await rewards.requests({ method: 'POST', path: '/oauth/token' });
+      expect(tokenRequests.requests.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2);
+      // The held token's 401 was answered by a new token and the same issue again, within the call.
+      expect((await callsFor(firstIssued.transactionId, 'POST', ISSUE_PATH)).map((r) => r.status)).toEqual([
+        401, 200,
+      ]);
+      // The 3-second token was renewed before it lapsed: the second issue never saw a 401.
+      expect((await callsFor(secondIssued.transactionId, 'POST', ISSUE_PATH)).map((r) => r.status)).toEqual([
+        200,
+      ]);
+      for (const agentId of [first, second]) {
+        expect(await eventsOf('reward.failed', agentId)).toEqual([]);
+        expect(await eventsOf('reward.needs_review', agentId)).toEqual([]);
+      }
+    } finally {
+      await rewards.config({ tokenTtlSeconds: 3600 });
+    }
+  }, 120_000);
+
+  it('the marketplace limited to 1 request/s: every agent still gets its reward, no 429 reaches the DLQ', async () => {
+    const { rateLimits } = (await rewards.config({})) as {
+      rateLimits: Record<string, { ratePerSecond: number; burst: number }>;
+    };
+    await rewards.config({ rateLimits: { general: { ratePerSecond: 1, burst: 1 } } });
+    try {
+      const since = await rewardsLogMark();
+      const agents: string[] = [];
+      for (let i = 0; i < 5; i++) agents.push(uid('slow-market'));
+      await genesys.fixtures({ performance: agents.map((a) => exportRow(a, 51)) });
+      await ingest();
+      for (const agentId of agents) await eventOf('reward.issued', agentId, 90_000);
+      await evaluationsDrained();
+
+      // The limit was felt (429s answered) and absorbed: none reached the DLQ, nothing failed.
+      expect((await rewards.requests({ status: 429, since })).count).toBeGreaterThanOrEqual(1);
+      const dead = (await peekDlq('reward-triggers')).filter((m) =>
+        agents.includes((JSON.parse(m.Body ?? '{}') as { agentId?: string }).agentId ?? ''),
+      );
+      expect(dead).toEqual([]);
+      for (const agentId of agents) {
+        expect(await eventsOf('reward.issued', agentId)).toHaveLength(1);
+        expect(await eventsOf('reward.failed', agentId)).toEqual([]);
+      }
+    } finally {
+      await rewards.config({ rateLimits });
+    }
+  }, 150_000);
+
+  it('a clawback the marketplace refuses: the debt is recorded once, the alarm path is taken, no retry forever', async () => {
+    const agentId = await agentCrossingTheTier('clawback-refused');
+    await ingest();
+    const issued = await eventOf('reward.issued', agentId);
+    await rewards.faults([{ method: 'DELETE', path: '/v1/rewards/*', status: 409, times: 100 }]);
+
+    await genesys.fixtures({ performance: [exportRow(agentId, 51, { complianceViolations: 1 })] });
+    await ingest();
+    const refused = await eventOf('reward.clawback_refused', agentId);
+    expect(refused).toMatchObject({ transactionId: issued.transactionId, reason: 'HTTP 409' });
+    expect((refused as unknown as { debt: number }).debt).toBe(TIER_POINTS);
+
+    // Later evaluations of the agent (a re-ingested day, a redelivery) do not ask again.
+    await ingest();
+    await sendToQueue('reward-triggers', JSON.stringify({ agentId, asOfDate: today }), {
+      eventType: 'reward.evaluation',
+      eventId: uid('again'),
+    });
+    await evaluationsDrained();
+    expect(await callsFor(issued.transactionId, 'DELETE', '/v1/rewards/*')).toHaveLength(1);
+    expect(await eventsOf('reward.clawback_refused', agentId)).toHaveLength(1);
+    expect(await eventsOf('reward.reversed', agentId)).toEqual([]);
+    const entries = await ledger().entries(agentId);
+    expect(entries.filter((e) => e.kind === 'clawback-refused')).toHaveLength(1);
+    expect(entries.filter((e) => e.kind === 'reversal')).toEqual([]);
+    // The processor counts RewardClawbackRefused (its alarm) on the outcome it logs at WARN.
+    const warned = await waitFor(async () =>
+      processorLogLines(agentId).find(
+        (l) => l.level === 'WARN' && (l.clawback as { result?: string } | undefined)?.result === 'refused',
+      ),
+    );
+    expect(warned.message).toBe('reward evaluation processed');
+  }, 150_000);
 });

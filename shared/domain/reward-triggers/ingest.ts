@@ -248,6 +248,8 @@ export async function ingestExports(
         rowsRead: summary.rowsRead,
         rowsLoaded: summary.rowsLoaded,
         rowsRejected: summary.rowsRejected,
+        // Row references and the fields at fault only (the first MALFORMED_LISTED): never a row's values.
+        malformedRows: malformed,
         agentsEvaluated: summary.agentsEvaluated,
         failedDays: failedDays.map(({ date, reason }) => ({ date, reason })),
         durationMs: summary.durationMs,

@@ -131,6 +131,9 @@ describe('reward export ingestion', () => {
     expect(summary.malformed).toEqual([{ rowRef: '2026-05-15 page 1 row 2', fields: ['csatFiveStar'] }]);
     expect(JSON.stringify(summary)).not.toMatch(/Ada|example\.com|five/);
     expect(await s.ledger.entries('a2')).toEqual([]);
+    const completed = s.events.events[0]!;
+    expect(completed.detail).toMatchObject({ rowsRejected: 1, malformedRows: summary.malformed });
+    expect(JSON.stringify(completed)).not.toMatch(/Ada|example\.com|five/);
   });
 
   it("loads nothing of a day whose rows do not match the export's total, and keeps the watermark there", async () => {

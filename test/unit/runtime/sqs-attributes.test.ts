@@ -1,0 +1,29 @@
+import {
+  MAX_ATTRIBUTE_VALUE_CHARS,
+  sqsAttributeValue,
+  sqsMessageBytes,
+  toSqsAttributes,
+} from '../../../shared/adapters/aws/sqs-attributes';
+
+// Found by the gateway fuzz suite: a sender's event type or id goes into an attribute, and SQS refuses an
+// empty value, characters outside its allowed set, and a message (body and attributes) over 262,144 bytes.
+describe('SQS attribute values', () => {
+  it('leaves out an empty value, which SQS refuses', () => {
+    expect(toSqsAttributes({ eventType: '', workflow: 'shift-overrides' })).toEqual({
+      workflow: { DataType: 'String', StringValue: 'shift-overrides' },
+    });
+  });
+
+  it('replaces characters SQS refuses and keeps the ones it takes', () => {
+    expect(sqsAttributeValue('a\u0000b\u0007c\uFFFEd\uD800e')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uFFFDe');
+    expect(sqsAttributeValue('tab\there\nnew é 😀')).toBe('tab\there\nnew é 😀');
+  });
+
+  it('cuts a long value', () => {
+    expect(sqsAttributeValue('x'.repeat(5000))).toHaveLength(MAX_ATTRIBUTE_VALUE_CHARS);
+  });
+
+  it('measures a message as SQS does: body and attribute names, types and values, in bytes', () => {
+    expect(sqsMessageBytes('é', { eventType: 'ab' })).toBe(2 + 'eventType'.length + 'String'.length + 2);
+  });
+});

@@ -43,7 +43,8 @@ export interface EdgeHarness {
 }
 
 /** The harness's ingress log: its own file, so it never truncates the e2e runtime's ingress log. */
-export const EDGE_HARNESS_LOG = resolve(__dirname, '..', '..', '.local', 'edge-harness', 'ingress.log');
+export const EDGE_HARNESS_LOG_DIR = resolve(__dirname, '..', '..', '.local', 'edge-harness');
+export const EDGE_HARNESS_LOG = join(EDGE_HARNESS_LOG_DIR, 'ingress.log');
 
 export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<EdgeHarness> {
   const sqsPort = await freePort();

@@ -1,7 +1,7 @@
 /** Starts the local runtime once for the e2e project, on free ports, and tells the tests where it is. */
 import { writeFileSync } from 'node:fs';
 import { withDeadline } from '../../local/net';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { startLocalRuntime } from '../../local/runtime';
 import { e2eInfoFile } from '../helpers/local';
 import { OutboundWitness } from '../helpers/leak-scan';
 

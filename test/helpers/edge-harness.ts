@@ -128,7 +128,12 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
     const count =
       Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
       Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    // A receive may come back empty while the count says a message is there: ask again, within a deadline,
+    // so a message is never left for the next case to find.
+    const deadline = Date.now() + 5000;
     while (out.length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`${workflow} ${queue}: ${count} message(s) counted, ${out.length} received within 5 s`);
       const { Messages } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: url,
@@ -137,7 +142,7 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
           MessageAttributeNames: ['All'],
         }),
       );
-      if (!Messages?.length) break;
+      if (!Messages?.length) continue;
       out.push(...Messages.map((m: Message) => toEnqueued(workflow, queue, m)));
       await sqs.send(
         new DeleteMessageBatchCommand({

@@ -54,13 +54,20 @@ export function sqsMessageBytes(body: string, attributes: Record<string, string>
   return bytes;
 }
 
-/** Plain strings as SendMessage `MessageAttributes`, folded to fit SQS's limit, with values SQS takes. */
+/**
+ * Plain strings as SendMessage `MessageAttributes` with values SQS takes, then folded to fit SQS's limit (each
+ * value is made safe before folding, so the folded JSON is never cut).
+ */
 export function toSqsAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> {
+  const safe = Object.entries(attributes).flatMap(([k, v]) => {
+    const value = sqsAttributeValue(v);
+    return value === undefined ? [] : [[k, value] as const];
+  });
   return Object.fromEntries(
-    Object.entries(foldAttributes(attributes)).flatMap(([k, v]) => {
-      const value = sqsAttributeValue(v);
-      return value === undefined ? [] : [[k, { DataType: 'String', StringValue: value }]];
-    }),
+    Object.entries(foldAttributes(Object.fromEntries(safe))).map(([k, v]) => [
+      k,
+      { DataType: 'String', StringValue: v },
+    ]),
   );
 }
 

@@ -1,4 +1,5 @@
 import {
+  fromSqsAttributes,
   MAX_ATTRIBUTE_VALUE_CHARS,
   sqsAttributeValue,
   sqsMessageBytes,
@@ -25,5 +26,15 @@ describe('SQS attribute values', () => {
 
   it('measures a message as SQS does: body and attribute names, types and values, in bytes', () => {
     expect(sqsMessageBytes('é', { eventType: 'ab' })).toBe(2 + 'eventType'.length + 'String'.length + 2);
+  });
+});
+
+describe('SQS attributes folded past ten', () => {
+  it('makes each value safe before folding, so a long folded value comes back whole', () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`a${i}`, `${i}:${'x'.repeat(900)}`]),
+    );
+    const sent = toSqsAttributes(many);
+    expect(fromSqsAttributes(sent)).toEqual(many);
   });
 });

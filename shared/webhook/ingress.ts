@@ -5,7 +5,6 @@
  * Answers per DESIGN section 5; every error body is JSON with a stable `error` code and a human `message`.
  * A well-signed event that fails its contract is kept on the workflow's DLQ with its issues, never dropped.
  */
-import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import {
   contractFor,
@@ -95,15 +94,6 @@ export async function handleWebhook(
     outcome: { kind: 'rejected', workflow, reason } as IngressOutcome,
   });
 
-  // A body within the limit can still make an SQS message over SQS's own, with the attributes it travels with.
-  const fitsOnQueue = (m: QueueMessage) => sqsMessageBytes(m.body, m.attributes) <= SQS_MAX_MESSAGE_BYTES;
-  const tooLargeToQueue = (m: QueueMessage) =>
-    reject(
-      413,
-      'payload_too_large',
-      `With its queue attributes the event would be a ${sqsMessageBytes(m.body, m.attributes)}-byte message; SQS takes ${SQS_MAX_MESSAGE_BYTES}.`,
-    );
-
   const raw = req.isBase64Encoded ? Buffer.from(req.body ?? '', 'base64').toString('utf8') : (req.body ?? '');
   const size = Buffer.byteLength(raw, 'utf8');
   if (size > deps.maxBodyBytes) {
@@ -149,7 +139,7 @@ export async function handleWebhook(
             message: `must be one of ${[...route.eventTypes, ...Object.keys(route.ingressRule.ignoredEventTypes)].join(', ')} on ${route.path}`,
           },
         ];
-    const kept = {
+    await deps.send({
       queueUrl: binding.dlqUrl,
       body: raw,
       attributes: {
@@ -158,9 +148,7 @@ export async function handleWebhook(
         [MessageAttribute.failureDetail]: JSON.stringify(issues).slice(0, 1024),
         failedAt: receivedAt,
       },
-    };
-    if (!fitsOnQueue(kept)) return tooLargeToQueue(kept);
-    await deps.send(kept);
+    });
     return {
       response: respond(422, {
         error: 'schema_invalid',
@@ -180,9 +168,7 @@ export async function handleWebhook(
     };
   }
 
-  const message = { queueUrl: binding.queueUrl, body: raw, attributes };
-  if (!fitsOnQueue(message)) return tooLargeToQueue(message);
-  await deps.send(message);
+  await deps.send({ queueUrl: binding.queueUrl, body: raw, attributes });
   return {
     response: respond(202, { status: 'accepted', eventId }),
     outcome: { kind: 'accepted', workflow, eventType, eventId },

@@ -133,7 +133,9 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
     const deadline = Date.now() + 5000;
     while (out.length < count) {
       if (Date.now() > deadline)
-        throw new Error(`${workflow} ${queue}: ${count} message(s) counted, ${out.length} received within 5 s`);
+        throw new Error(
+          `${workflow} ${queue}: ${count} message(s) counted, ${out.length} received within 5 s`,
+        );
       const { Messages } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: url,

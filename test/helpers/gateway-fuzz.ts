@@ -143,7 +143,17 @@ const UNKNOWN_PATHS = [
   '/webhooks/cxone/bids',
   '/',
 ];
-const MALFORMED_TIMESTAMPS = ['', 'abc', '1e9', '-1', '1.5', '0x10', '99999999999999999999', 'NaN', '+1700000000'];
+const MALFORMED_TIMESTAMPS = [
+  '',
+  'abc',
+  '1e9',
+  '-1',
+  '1.5',
+  '0x10',
+  '99999999999999999999',
+  'NaN',
+  '+1700000000',
+];
 
 export function fuzzCaseArbitrary(routeCount: number): fc.Arbitrary<FuzzCase> {
   const body: fc.Arbitrary<BodyShape> = fc.oneof(
@@ -298,7 +308,7 @@ export function fuzzCaseArbitrary(routeCount: number): fc.Arbitrary<FuzzCase> {
   });
 }
 
-/** The most the ingress's queue attributes can add to a body (event type, id and detail, each cut at 1 KB). */
+/** The most the ingress's queue attributes can add to a body (event type, id, times and a detail cut at 1 KB). */
 const QUEUE_ATTRIBUTES_ALLOWANCE = 4096;
 const SIGNATURE_HEADERS = ['x-webhook-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature'];
 const TYPE_KEY_DROP = { type: '', timestamp: 'timestamp', data: 'data' } as const;

@@ -99,9 +99,10 @@ export class FunctionPool {
     declaration: FunctionDeclaration,
     env: Record<string, string>,
     concurrency: number,
+    /** Default: the log group's file under LOCAL_LOG_DIR. */
+    logFile = logFileOf(logGroupOf(env)),
   ): Promise<FunctionPool> {
     const pool = new FunctionPool(name);
-    const logFile = logFileOf(logGroupOf(env));
     mkdirSync(dirname(logFile), { recursive: true });
     pool.logFile = createWriteStream(logFile, { flags: 'w' });
     await Promise.all(Array.from({ length: concurrency }, () => pool.spawn(declaration, env)));

@@ -18,12 +18,30 @@ export interface WebhookOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** How long to wait for the answer. Default 30 s. */
   readonly timeoutMs?: number;
+  /** The sender's clock when it signs (schemes that sign a timestamp). Default now. */
+  readonly nowMs?: number;
 }
 
 export interface WebhookAnswer<T> {
   readonly status: number;
   /** The answer parsed as JSON, or its text when it is not JSON. */
   readonly body: T;
+}
+
+/**
+ * The headers a vendor sends with `body` (content type, then the signature), without sending it: for tests
+ * that tamper with a delivery after signing it.
+ */
+export function webhookHeaders(
+  body: string,
+  options: Pick<WebhookOptions, 'scheme' | 'secret' | 'nowMs'> = {},
+): Record<string, string> {
+  const scheme = options.scheme ?? 'hmac-sha256';
+  const signature =
+    scheme === 'none'
+      ? {}
+      : signedHeaders(scheme, options.secret ?? LOCAL_WEBHOOK_SECRET, body, { nowMs: options.nowMs });
+  return { 'content-type': 'application/json', ...signature };
 }
 
 /** `payload` is sent as is when it is a string, as JSON otherwise. */
@@ -33,13 +51,10 @@ export async function sendSignedWebhook<T = Record<string, unknown>>(
   options: WebhookOptions = {},
 ): Promise<WebhookAnswer<T>> {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const scheme = options.scheme ?? 'hmac-sha256';
-  const signature =
-    scheme === 'none' ? {} : signedHeaders(scheme, options.secret ?? LOCAL_WEBHOOK_SECRET, body);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const answer = fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signature, ...options.headers },
+    headers: { ...webhookHeaders(body, options), ...options.headers },
     body,
     signal: AbortSignal.timeout(timeoutMs),
   }).then(async (res) => ({ res, text: await res.text() }));

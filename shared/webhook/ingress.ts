@@ -5,6 +5,7 @@
  * Answers per DESIGN section 5; every error body is JSON with a stable `error` code and a human `message`.
  * A well-signed event that fails its contract is kept on the workflow's DLQ with its issues, never dropped.
  */
+import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import {
   contractFor,
@@ -94,6 +95,15 @@ export async function handleWebhook(
     outcome: { kind: 'rejected', workflow, reason } as IngressOutcome,
   });
 
+  // A body within the limit can still make an SQS message over SQS's own, with the attributes it travels with.
+  const fitsOnQueue = (m: QueueMessage) => sqsMessageBytes(m.body, m.attributes) <= SQS_MAX_MESSAGE_BYTES;
+  const tooLargeToQueue = (m: QueueMessage) =>
+    reject(
+      413,
+      'payload_too_large',
+      `With its queue attributes the event would be a ${sqsMessageBytes(m.body, m.attributes)}-byte message; SQS takes ${SQS_MAX_MESSAGE_BYTES}.`,
+    );
+
   const raw = req.isBase64Encoded ? Buffer.from(req.body ?? '', 'base64').toString('utf8') : (req.body ?? '');
   const size = Buffer.byteLength(raw, 'utf8');
   if (size > deps.maxBodyBytes) {
@@ -139,7 +149,7 @@ export async function handleWebhook(
             message: `must be one of ${[...route.eventTypes, ...Object.keys(route.ingressRule.ignoredEventTypes)].join(', ')} on ${route.path}`,
           },
         ];
-    await deps.send({
+    const kept = {
       queueUrl: binding.dlqUrl,
       body: raw,
       attributes: {
@@ -148,7 +158,9 @@ export async function handleWebhook(
         [MessageAttribute.failureDetail]: JSON.stringify(issues).slice(0, 1024),
         failedAt: receivedAt,
       },
-    });
+    };
+    if (!fitsOnQueue(kept)) return tooLargeToQueue(kept);
+    await deps.send(kept);
     return {
       response: respond(422, {
         error: 'schema_invalid',
@@ -168,7 +180,9 @@ export async function handleWebhook(
     };
   }
 
-  await deps.send({ queueUrl: binding.queueUrl, body: raw, attributes });
+  const message = { queueUrl: binding.queueUrl, body: raw, attributes };
+  if (!fitsOnQueue(message)) return tooLargeToQueue(message);
+  await deps.send(message);
   return {
     response: respond(202, { status: 'accepted', eventId }),
     outcome: { kind: 'accepted', workflow, eventType, eventId },

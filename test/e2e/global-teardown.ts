@@ -1,14 +1,38 @@
 import { rmSync } from 'node:fs';
 import { withDeadline } from '../../local/net';
+import { LOCAL_LOG_DIR } from '../../local/function-host';
 import type { LocalRuntime } from '../../local/runtime';
+import { EDGE_HARNESS_LOG_DIR } from '../helpers/edge-harness';
 import { e2eInfoFile } from '../helpers/local';
+import { leakReport, scanLogs, scanRuntime, type LeakScan, type OutboundWitness } from '../helpers/leak-scan';
 
+/**
+ * Stops the runtime, after the leak scan (issue 14) has looked at everything the run produced. A hit fails the
+ * run: jest reports a global teardown that throws and exits non-zero.
+ */
 export default async function globalTeardown(): Promise<void> {
-  const runtime = (globalThis as { __wfmRuntime?: LocalRuntime }).__wfmRuntime;
+  const { __wfmRuntime: runtime, __wfmOutboundWitness: witness } = globalThis as {
+    __wfmRuntime?: LocalRuntime;
+    __wfmOutboundWitness?: OutboundWitness;
+  };
+  const scans: LeakScan[] = [];
   try {
-    if (runtime)
+    if (runtime) {
+      scans.push(
+        await withDeadline(scanRuntime(runtime), 60_000, 'the leak scan of tables, DLQs and events'),
+      );
       await withDeadline(runtime.stop(), 90_000, 'the local runtime to stop (e2e global teardown)');
+    }
   } finally {
     rmSync(e2eInfoFile(process.pid), { force: true });
   }
+  if (witness) scans.push({ hits: witness.hits, scanned: { 'outbound vendor requests': witness.requests } });
+  scans.push(scanLogs([LOCAL_LOG_DIR, EDGE_HARNESS_LOG_DIR]));
+  const all: LeakScan = {
+    hits: scans.flatMap((s) => s.hits),
+    scanned: Object.assign({}, ...scans.map((s) => s.scanned)) as Record<string, number>,
+  };
+  const report = leakReport(all);
+  if (all.hits.length) throw new Error(report);
+  console.log(report);
 }

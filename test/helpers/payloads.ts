@@ -16,5 +16,8 @@ export const agentStateChanged = (
     queue_id: 'queue-1',
     contact_id: null,
     reason_code: reasonCode,
+    // Vendors send who the agent is; it must go no further than the ingress (test/helpers/leak-scan.ts).
+    agent_name: 'Orrin Vantablack',
+    agent_email: 'orrin.vantablack@canary.example',
   },
 });

@@ -28,10 +28,45 @@ export function unfoldAttributes(attributes: Record<string, string>): Record<str
   }
 }
 
-/** Plain strings as SendMessage `MessageAttributes`, folded to fit SQS's limit. */
+/** SQS's largest message (body and attributes together), in bytes: the queues keep its default. */
+export const SQS_MAX_MESSAGE_BYTES = 262_144;
+
+/** Characters SQS refuses in a message (its documented allowed set is #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD and above). */
+const REFUSED_BY_SQS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * An attribute value SQS takes: refused characters (control characters, lone surrogates, U+FFFE/U+FFFF)
+ * become U+FFFD; an empty value, which SQS refuses, is undefined. Length is left alone (a folded value is JSON
+ * that must come back whole): the ingress answers 413 to an event whose message would be over SQS's size.
+ */
+export function sqsAttributeValue(value: string): string | undefined {
+  const clean = value.replace(REFUSED_BY_SQS, '\uFFFD');
+  return clean === '' ? undefined : clean;
+}
+
+/** The size SQS counts for a message: its body and each attribute's name, type and value, in bytes. */
+export function sqsMessageBytes(body: string, attributes: Record<string, string>): number {
+  let bytes = Buffer.byteLength(body, 'utf8');
+  for (const [name, value] of Object.entries(toSqsAttributes(attributes)))
+    bytes +=
+      Buffer.byteLength(name) + Buffer.byteLength(value.DataType!) + Buffer.byteLength(value.StringValue!);
+  return bytes;
+}
+
+/**
+ * Plain strings as SendMessage `MessageAttributes` with values SQS takes, then folded to fit SQS's limit (each
+ * value is made safe before folding, so the folded JSON is never cut).
+ */
 export function toSqsAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> {
+  const safe = Object.entries(attributes).flatMap(([k, v]) => {
+    const value = sqsAttributeValue(v);
+    return value === undefined ? [] : [[k, value] as const];
+  });
   return Object.fromEntries(
-    Object.entries(foldAttributes(attributes)).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    Object.entries(foldAttributes(Object.fromEntries(safe))).map(([k, v]) => [
+      k,
+      { DataType: 'String', StringValue: v },
+    ]),
   );
 }
 

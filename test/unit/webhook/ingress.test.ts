@@ -197,6 +197,39 @@ describe('webhook ingress', () => {
     expect(result.response.statusCode).toBe(422);
     expect(sent[0]!.attributes.failureReason).toBe('SCHEMA_INVALID');
   });
+
+  // Found by the gateway fuzz suite (test/e2e/gateway-fuzz.test.ts): each was a 500 from SQS refusing the message.
+  describe('queue messages SQS takes', () => {
+    const atSize = (bytes: number, eventType = 'timeoff.request.approved') => {
+      const approved = JSON.parse(fixture('genesys-timeoff-approved.json'));
+      const empty = JSON.stringify({ ...approved, eventType, padding: '' });
+      return JSON.stringify({ ...approved, eventType, padding: 'x'.repeat(bytes - empty.length) });
+    };
+
+    it('answers 413 when a body within the limit would, with its attributes, exceed an SQS message', async () => {
+      const { sent, post } = setup({ maxBodyBytes: 262_144 });
+      const body = atSize(262_144);
+      expect(Buffer.byteLength(body)).toBe(262_144);
+      const result = await post('/webhooks/genesys/timeoff', body);
+      expect(result.response.statusCode).toBe(413);
+      expect(parse(result)).toMatchObject({ error: 'payload_too_large' });
+      expect(sent).toHaveLength(0);
+    });
+
+    it('answers 413 rather than keep a schema-invalid body that would not fit the DLQ', async () => {
+      const { sent, post } = setup({ maxBodyBytes: 262_144 });
+      const result = await post('/webhooks/genesys/timeoff', atSize(262_000, 'timeoff.request.deleted'));
+      expect(result.response.statusCode).toBe(413);
+      expect(sent).toHaveLength(0);
+    });
+
+    it('still enqueues a body that fits with its attributes', async () => {
+      const { sent, post } = setup({ maxBodyBytes: 262_144 });
+      const result = await post('/webhooks/genesys/timeoff', atSize(260_000));
+      expect(result.response.statusCode).toBe(202);
+      expect(sent).toHaveLength(1);
+    });
+  });
 });
 
 function setupDeps(): IngressDeps {

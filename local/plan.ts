@@ -142,6 +142,7 @@ export function localFunctionEnvironments(
   };
   const ingress = ingressFunctionEnv({
     config,
+    nonceTable: refs.tables.WebhookNonces!,
     secretsCacheTtlSeconds: LOCAL_SECRETS_CACHE_TTL_SECONDS,
     routes: (routeId) => {
       const route = plan.routes.find((r) => r.id === routeId)!;

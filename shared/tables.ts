@@ -4,7 +4,7 @@
  */
 export interface TableDeclaration {
   /** Construct id in CDK; table name suffix locally. */
-  readonly id: 'State' | 'Idempotency' | 'Audit';
+  readonly id: 'State' | 'Idempotency' | 'Audit' | 'WebhookNonces';
   readonly partitionKey: string;
   readonly sortKey?: string;
   readonly ttlAttribute?: string;
@@ -30,5 +30,14 @@ export const TABLES: readonly TableDeclaration[] = [
     partitionKey: 'pk',
     sortKey: 'sk',
     description: 'Append-only audit log: writers hold only dynamodb:PutItem.',
+  },
+  {
+    // Its own table, not the State table: the ingress holds only PutItem/DeleteItem here and nothing on
+    // workflow state. Items live for the signature tolerance (minutes).
+    id: 'WebhookNonces',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    description:
+      'Webhook delivery ids the ingress took, until their signed timestamp expires (replay guard).',
   },
 ];

@@ -23,7 +23,11 @@ export type VendorName = 'genesys' | 'cxone' | 'rewards';
 /** A versioned rule document outside the code (shared/config/rule-documents.ts, decision 0010). */
 export type RuleDocumentName = 'shift-bids-rules' | 'reward-points-rules';
 
-/** `hmac-sha256`: spec 000's `X-Webhook-Signature: sha256=<hex>`; `standard-webhooks`: webhook-id/-timestamp/-signature. */
+/**
+ * `hmac-sha256`: spec 000's `X-Webhook-Signature: sha256=<hex>` over `X-Webhook-Timestamp` and the body;
+ * `standard-webhooks`: webhook-id/-timestamp/-signature. Which a route accepts is its vendor's stage config
+ * (`vendors.<vendor>.signatureSchemes`, shared/config/stage.ts).
+ */
 export type SignatureScheme = 'hmac-sha256' | 'standard-webhooks';
 
 export interface RouteDeclaration {
@@ -31,8 +35,6 @@ export interface RouteDeclaration {
   readonly id: string;
   readonly method: 'POST';
   readonly path: string;
-  /** Accepted signature schemes, tried in this order. */
-  readonly signatureSchemes: readonly SignatureScheme[];
   /** The vendor that sends to this route (the `vendor` message attribute). */
   readonly vendor: VendorName;
   /** Event types this route enqueues for its workflow (each has a contract in shared/contracts). */
@@ -379,7 +381,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         id: 'genesys-timeoff',
         method: 'POST',
         path: '/webhooks/genesys/timeoff',
-        signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         vendor: 'genesys',
         eventTypes: ['timeoff.request.approved', 'timeoff.request.cancelled'],
         ingressRule: timeOffIngressRule,
@@ -404,7 +405,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         id: 'agent-state',
         method: 'POST',
         path: '/webhooks/agent-state',
-        signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         // Spec 000 pattern 1 names no sender; these events feed Genesys WEM adherence.
         vendor: 'genesys',
         eventTypes: ['agent.state.changed'],
@@ -445,7 +445,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         id: 'cxone-bidding',
         method: 'POST',
         path: '/webhooks/cxone/bidding',
-        signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         vendor: 'cxone',
         eventTypes: [
           'wfm.bidding.request.created',
@@ -458,7 +457,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
         id: 'cxone-schedule',
         method: 'POST',
         path: '/webhooks/cxone/schedule',
-        signatureSchemes: ['hmac-sha256', 'standard-webhooks'],
         vendor: 'cxone',
         eventTypes: ['wfm.schedule.published', 'wfm.schedule.overridden'],
         ingressRule: ACT_ON_EVERY_EVENT,

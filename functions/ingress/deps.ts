@@ -1,6 +1,8 @@
 /** Composition root of the ingress: env parsed once, clients created once per cold start. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDbDeliveryNonceStore } from '../../shared/adapters/aws/delivery-nonce-store';
 import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { IngressEnvSchema, parseEnv } from '../../shared/config/function-env';
 import type { WebhookSecretValue } from '../../shared/config/resource-names';
@@ -15,6 +17,7 @@ export function buildIngressDeps(env = parseEnv(IngressEnvSchema)) {
     maxBodyBytes: env.MAX_BODY_BYTES,
     settings: env.WORKFLOW_SETTINGS,
     now: () => Date.now(),
+    nonces: new DynamoDbDeliveryNonceStore(new DynamoDBClient({}), env.NONCE_TABLE_NAME),
     secretsFor: async (secretId) => {
       const value = (await getSecret(secretId, {
         maxAge: env.SECRETS_CACHE_TTL_SECONDS,

@@ -35,6 +35,14 @@ function record(outcome: IngressOutcome): void {
       countWith(metrics, MetricName.Ignored, { workflow });
       logger.info('webhook ignored', { workflow, vendorEventId: outcome.eventId, reason: outcome.reason });
       return;
+    case 'duplicate':
+      countWith(metrics, MetricName.Duplicate, { workflow });
+      logger.info('webhook duplicate: delivery id already taken, nothing enqueued', {
+        workflow,
+        vendorEventId: outcome.eventId,
+        firstReceivedAt: outcome.firstReceivedAt,
+      });
+      return;
     case 'quarantined':
       countWith(metrics, MetricName.Quarantined, { workflow });
       logger.warn('webhook kept on the DLQ: schema invalid', {

@@ -7,12 +7,15 @@ import type { Context } from 'aws-lambda';
 import { BiddingRequestEvent, ScheduleChangedEvent } from '../../shared/contracts/cxone.schema';
 import { processBidEvent } from '../../shared/domain/shift-bids/process-bid';
 import { invalidateSchedule } from '../../shared/domain/shift-bids/schedule-cache';
+import { recheckDeps, skipWhatIngressIgnores } from '../../shared/runtime/ingress-recheck';
 import { readMessage, type WorkflowMessage } from '../../shared/runtime/sqs-processor';
 import { buildShiftBidsDeps } from './deps';
 
 const { runtime, recordEvent, deps, scheduleCache } = buildShiftBidsDeps();
+const recheck = recheckDeps('shift-bids', runtime);
 
 async function handle(message: WorkflowMessage, context?: Context): Promise<void> {
+  if (await skipWhatIngressIgnores(message, recheck)) return;
   const { event, outcome: intake } = await recordEvent(message, context);
   const keys = { vendorEventId: event.eventId, eventType: event.eventType, ...event.summary };
   if (event.kind !== 'bid') {

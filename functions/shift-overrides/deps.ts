@@ -3,6 +3,7 @@ import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-s
 import { GenesysSchedulingAdapter } from '../../shared/adapters/genesys/scheduling';
 import { ShiftOverridesSettingsSchema } from '../../shared/config/workflows/shift-overrides';
 import type { ShiftOverridesDeps } from '../../shared/domain/shift-overrides/process-time-off';
+import type { IngressRecheckDeps } from '../../shared/runtime/ingress-recheck';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
@@ -19,5 +20,13 @@ export function buildShiftOverridesDeps() {
     clock: runtime.clock,
     settings,
   };
-  return { runtime, deps };
+  const recheck: IngressRecheckDeps = {
+    workflow: 'shift-overrides',
+    // What the ingress derives from the same settings (shared/config/function-env.ts ingressWorkflowSettings).
+    settings: { timeOffOverrideScope: Object.keys(settings.reasonCodeByRequestType) },
+    audit: runtime.auditLog,
+    logger: runtime.logger,
+    clock: runtime.clock,
+  };
+  return { runtime, deps, recheck };
 }

@@ -143,6 +143,7 @@ export class WfmBridgeStack extends Stack {
       logGroupName: functionLogGroupName(config.stage, 'ingress'),
       environment: ingressFunctionEnv({
         config,
+        nonceTable: tables.WebhookNonces.tableName,
         toJson: (value) => this.toJsonString(value),
         routes: (routeId) => {
           const { route, secret } = routeSecrets.find((r) => r.route.id === routeId)!;
@@ -151,6 +152,8 @@ export class WfmBridgeStack extends Stack {
         },
       }),
     });
+    // The replay guard: a conditional put per delivery, and a delete when the delivery could not be enqueued.
+    tables.WebhookNonces.grant(ingress.fn, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     for (const { route, secret } of routeSecrets) {
       secret.grantRead(ingress.fn);
       const wf = this.workflows.get(route.workflow)!;
@@ -309,7 +312,7 @@ export class WfmBridgeStack extends Stack {
       }),
       new cloudwatch.GraphWidget({
         title: 'Webhooks',
-        left: (['Accepted', 'Ignored', 'Quarantined'] as const).map(custom),
+        left: (['Accepted', 'Ignored', 'Duplicate', 'Quarantined'] as const).map(custom),
         right: (['Rejected', 'SignatureRejected'] as const).map(custom),
       }),
     );

@@ -14,6 +14,7 @@ import {
   array,
   enum as zEnum,
   object,
+  minLength,
   optional,
   pipe,
   record,
@@ -62,12 +63,16 @@ const common = {
   POWERTOOLS_LOG_LEVEL: zEnum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
 };
 
-/** Per route: the queue it enqueues on and the Secrets Manager secret holding its signing secrets. */
+/**
+ * Per route: the queue it enqueues on, the Secrets Manager secret holding its signing secrets, and the
+ * signature schemes its vendor signs with (stage config `vendors.<vendor>.signatureSchemes`).
+ */
 export const IngressRouteBindingSchema = object({
   queueUrl: url(),
   /** Where a well-signed but schema-invalid event is kept (the workflow's DLQ), with its issues. */
   dlqUrl: url(),
   secretId: Text,
+  signatureSchemes: array(zEnum(['hmac-sha256', 'standard-webhooks'])).check(minLength(1)),
 });
 
 /** What the ingress filter needs of the workflows' stage settings. */
@@ -81,6 +86,8 @@ export const IngressEnvSchema = object({
   ...common,
   /** JSON map of route id (shared/topology.ts) to its binding. */
   INGRESS_ROUTES: jsonOf(record(string(), IngressRouteBindingSchema)),
+  /** The replay guard's table (shared/tables.ts `WebhookNonces`). */
+  NONCE_TABLE_NAME: Text,
   MAX_BODY_BYTES: _default(intString(), 262_144),
   SECRETS_CACHE_TTL_SECONDS: _default(intString(), 300),
   WORKFLOW_SETTINGS: jsonOf(IngressWorkflowSettingsSchema),
@@ -131,12 +138,15 @@ export function ingressWorkflowSettings(config: StageConfig): IngressWorkflowSet
   };
 }
 
-export type IngressRouteBinding = z.input<typeof IngressRouteBindingSchema>;
+/** What each runtime supplies of a route's binding; the signature schemes come from the stage config. */
+export type IngressRouteBinding = Omit<z.input<typeof IngressRouteBindingSchema>, 'signatureSchemes'>;
 
 export interface IngressEnvInputs {
   readonly config: StageConfig;
   /** Per route id: its workflow's queue and DLQ and its signing secret (tokens in CDK). */
   readonly routes: (routeId: string) => IngressRouteBinding;
+  /** The `WebhookNonces` table's name (a token in CDK). */
+  readonly nonceTable: string;
   /** JSON serialiser that understands the runtime's references (CDK: `stack.toJsonString`). */
   readonly toJson?: (value: unknown) => string;
   readonly secretsCacheTtlSeconds?: number;
@@ -152,7 +162,15 @@ export function ingressFunctionEnv(i: IngressEnvInputs): z.input<typeof IngressE
     MAX_BODY_BYTES: String(i.config.api.maxBodyBytes),
     SECRETS_CACHE_TTL_SECONDS: String(i.secretsCacheTtlSeconds ?? DEFAULT_SECRETS_CACHE_TTL_SECONDS),
     WORKFLOW_SETTINGS: JSON.stringify(ingressWorkflowSettings(i.config)),
-    INGRESS_ROUTES: toJson(Object.fromEntries(ROUTES.map((r) => [r.id, i.routes(r.id)]))),
+    INGRESS_ROUTES: toJson(
+      Object.fromEntries(
+        ROUTES.map((r) => [
+          r.id,
+          { ...i.routes(r.id), signatureSchemes: i.config.vendors[r.vendor].signatureSchemes },
+        ]),
+      ),
+    ),
+    NONCE_TABLE_NAME: i.nonceTable,
   };
 }
 

@@ -12,6 +12,21 @@ const cidr = z
   .string()
   .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 203.0.113.0/24');
 
+/**
+ * The webhook signature schemes a vendor signs with, tried in this order on each of its routes. Only these
+ * are accepted: a vendor configured for `standard-webhooks` alone cannot be downgraded to `hmac-sha256` by
+ * whoever captured or forged a request. Both carry a signed timestamp and a delivery id (the replay guard).
+ */
+const signatureSchemes = z
+  .array(z.enum(['hmac-sha256', 'standard-webhooks']))
+  .min(1)
+  .refine((s) => new Set(s).size === s.length, 'each scheme at most once');
+
+const vendorSchema = z.object({
+  baseUrl: z.string().url(),
+  signatureSchemes: signatureSchemes.default(['hmac-sha256', 'standard-webhooks']),
+});
+
 export const StageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters'),
   env: z
@@ -37,9 +52,9 @@ export const StageConfigSchema = z.object({
     wafWebAclArn: z.string().startsWith('arn:aws:wafv2:').optional(),
   }),
   vendors: z.object({
-    genesys: z.object({ baseUrl: z.string().url() }),
-    cxone: z.object({ baseUrl: z.string().url() }),
-    rewards: z.object({ baseUrl: z.string().url() }),
+    genesys: vendorSchema,
+    cxone: vendorSchema,
+    rewards: vendorSchema,
   }),
   alarms: z.object({ email: z.string().email().optional() }).default({}),
   logRetentionDays: z.number().int().positive().default(30),

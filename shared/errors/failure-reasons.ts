@@ -9,6 +9,8 @@ import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../domain/shift-overrides/failu
  */
 export const PLATFORM_FAILURE_REASONS = {
   SCHEMA_INVALID: 'A well-signed webhook failed its zod contract at ingress; kept for inspection.',
+  VENDOR_CONTRACT_BREACH:
+    'A vendor answered 2xx with a body that breaks its contract (shared/contracts); the broken fields are named.',
   MESSAGE_UNREADABLE: 'The queue message body is not the JSON envelope the processor expects.',
   RETRIES_EXHAUSTED: 'A transient failure persisted through every allowed receive.',
   UNEXPECTED_ERROR: 'An error the workflow did not classify; see the logs for the stack trace.',

@@ -58,3 +58,36 @@ export class QueueSendError extends Error {
     this.name = 'QueueSendError';
   }
 }
+
+/**
+ * A vendor answered 2xx with a body that breaks its contract (shared/contracts): the record fails at once with
+ * the endpoint and the offending fields named, rather than a crash or a wrong decision deeper in the domain.
+ * Field paths and zod's messages only: a vendor body may carry PII.
+ */
+export class VendorContractBreach extends PermanentFailure {
+  constructor(
+    readonly endpoint: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      'VENDOR_CONTRACT_BREACH',
+      `${endpoint} answered a body that breaks its contract: ${problems.join('; ')}`,
+      { endpoint, problems },
+    );
+  }
+}
+
+/**
+ * Spec 000's retry table: a 404 on a read means the resource does not exist ("log and skip"). The workflow
+ * skips the record with an audit entry instead of dead-lettering it; nothing else is written.
+ */
+export class ResourceNotFound extends Error {
+  constructor(
+    /** What was read, e.g. `Genesys user 8f9e...`. */
+    readonly resource: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResourceNotFound';
+  }
+}

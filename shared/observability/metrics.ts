@@ -41,6 +41,11 @@ export const METRIC_CATALOGUE = {
     by: ['workflow'],
     description: 'well-formed events the workflow does not act on',
   },
+  Duplicate: {
+    emitter: 'ingress',
+    by: ['workflow'],
+    description: 'signed deliveries whose id was already taken (vendor retries, replays): not enqueued',
+  },
   Rejected: { emitter: 'ingress', by: ['reason'], description: 'webhooks refused (4xx), by reason' },
   SignatureRejected: {
     emitter: 'ingress',

@@ -1,10 +1,17 @@
 /**
- * The webhook ingress, one shape for every route: size -> signature -> JSON -> contract -> rule -> enqueue.
+ * The webhook ingress, one shape for every route:
+ * size -> signature (with its signed timestamp) -> JSON -> replay guard -> contract -> rule -> enqueue.
  * The route's ingress rule (declared in shared/topology.ts) decides which well-formed events its workflow
  * acts on; the rest are answered 202 `ignored` with the reason.
  * Answers per DESIGN section 5; every error body is JSON with a stable `error` code and a human `message`.
  * A well-signed event that fails its contract is kept on the workflow's DLQ with its issues, never dropped.
+ *
+ * The replay guard runs only after the signature is verified (an unsigned request cannot burn a vendor's
+ * delivery ids). A delivery id seen before inside the tolerance, with the same body, is a redelivery or a
+ * replay (the wire cannot tell them apart): it is answered 202 `duplicate` and nothing is enqueued, so a
+ * vendor's retry stops and a replay changes nothing. The same id with another body is a 409.
  */
+import { createHash } from 'node:crypto';
 import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import {
@@ -15,8 +22,14 @@ import {
   type ContractIssue,
 } from '../contracts/registry';
 import { decideIngress, type IngressSettings } from '../domain/ingress/rules';
-import { ROUTES } from '../topology';
-import { verifySignature, type HeaderMap, type SignatureFailure } from './signatures';
+import type { DeliveryNonceStore } from '../ports/delivery-nonce-store';
+import { ROUTES, type SignatureScheme } from '../topology';
+import {
+  SIGNATURE_TOLERANCE_SECONDS,
+  verifySignature,
+  type HeaderMap,
+  type SignatureFailure,
+} from './signatures';
 
 export interface IngressRequest {
   /** The API Gateway resource path, e.g. `/webhooks/agent-state`. */
@@ -35,10 +48,12 @@ export interface IngressResponse {
 export type IngressOutcome =
   | { kind: 'accepted'; workflow: string; eventType: string; eventId: string }
   | { kind: 'ignored'; workflow: string; eventType: string; eventId: string; reason: string }
+  | { kind: 'duplicate'; workflow: string; eventId: string; firstReceivedAt: string }
   | { kind: 'quarantined'; workflow: string; eventType: string; eventId: string; issues: ContractIssue[] }
   | { kind: 'rejected'; workflow?: string; reason: RejectReason };
 
-export type RejectReason = 'route_not_found' | 'payload_too_large' | 'invalid_json' | SignatureFailure;
+export type RejectReason =
+  'route_not_found' | 'payload_too_large' | 'invalid_json' | 'delivery_id_reused' | SignatureFailure;
 
 export interface QueueMessage {
   readonly queueUrl: string;
@@ -47,12 +62,25 @@ export interface QueueMessage {
 }
 
 export interface IngressDeps {
-  readonly routes: Readonly<Record<string, { queueUrl: string; dlqUrl: string; secretId: string }>>;
+  readonly routes: Readonly<
+    Record<
+      string,
+      {
+        queueUrl: string;
+        dlqUrl: string;
+        secretId: string;
+        /** The route's vendor's schemes (stage config), tried in order; no other is accepted. */
+        signatureSchemes: readonly SignatureScheme[];
+      }
+    >
+  >;
   readonly maxBodyBytes: number;
   readonly settings: IngressSettings;
   /** Every signing secret valid now for a route's secret (current, and previous during rotation). */
   readonly secretsFor: (secretId: string) => Promise<string[]>;
   readonly send: (message: QueueMessage) => Promise<void>;
+  /** The replay guard's memory of delivery ids. */
+  readonly nonces: DeliveryNonceStore;
   readonly now: () => number;
 }
 
@@ -64,9 +92,10 @@ const respond = (statusCode: number, body: Record<string, unknown>): IngressResp
 });
 
 const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
-  signature_missing: 'No signature: send X-Webhook-Signature or the Standard Webhooks headers.',
+  signature_missing:
+    'No signature: send X-Webhook-Signature with X-Webhook-Timestamp, or the Standard Webhooks headers, as this route accepts.',
   signature_invalid: 'The signature does not match the body for any current secret.',
-  signature_expired: 'webhook-timestamp is more than 300 seconds from now.',
+  signature_expired: `The signed timestamp (X-Webhook-Timestamp or webhook-timestamp) is not a Unix time or is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds from now.`,
 };
 
 const routesByPath = new Map(ROUTES.map((r) => [r.path, r]));
@@ -110,12 +139,13 @@ export async function handleWebhook(
     return reject(413, 'payload_too_large', `Body is ${size} bytes; the limit is ${deps.maxBodyBytes}.`);
   }
 
+  const now = deps.now();
   const verdict = verifySignature(
-    route.signatureSchemes,
+    binding.signatureSchemes,
     req.headers,
     raw,
     await deps.secretsFor(binding.secretId),
-    deps.now(),
+    now,
   );
   if (!verdict.ok) return reject(401, verdict.code, SIGNATURE_MESSAGES[verdict.code]);
 
@@ -128,7 +158,48 @@ export async function handleWebhook(
 
   const eventType = eventTypeOf(payload) ?? '(missing)';
   const eventId = eventIdOf(payload, raw, req.headers);
-  const receivedAt = new Date(deps.now()).toISOString();
+  const receivedAt = new Date(now).toISOString();
+
+  const nonceKey = `${route.id}#${verdict.deliveryId ?? eventId}`;
+  const bodyHash = createHash('sha256').update(raw).digest('hex');
+  const claim = await deps.nonces.claim(
+    {
+      key: nonceKey,
+      bodyHash,
+      receivedAt,
+      expiresAt: verdict.timestampSeconds + SIGNATURE_TOLERANCE_SECONDS,
+    },
+    Math.floor(now / 1000),
+  );
+  if (claim.kind === 'seen') {
+    if (claim.bodyHash !== bodyHash) {
+      return reject(
+        409,
+        'delivery_id_reused',
+        `Delivery ${verdict.deliveryId ?? eventId} was received at ${claim.receivedAt} with another body; a delivery id names one payload.`,
+        { eventId },
+      );
+    }
+    return {
+      response: respond(202, { status: 'duplicate', eventId, firstReceivedAt: claim.receivedAt }),
+      outcome: { kind: 'duplicate', workflow, eventId, firstReceivedAt: claim.receivedAt },
+    };
+  }
+  // A delivery that could not be kept must not block the vendor's retry of it (nor answer that retry
+  // `duplicate`): its delivery id is released. Answers the 413 when the message cannot fit on a queue.
+  const keep = async (message: QueueMessage) => {
+    try {
+      if (!fitsOnQueue(message)) {
+        await deps.nonces.release(nonceKey);
+        return tooLargeToQueue(message);
+      }
+      await deps.send(message);
+      return undefined;
+    } catch (err) {
+      await deps.nonces.release(nonceKey).catch(() => undefined);
+      throw err;
+    }
+  };
   const attributes = {
     [MessageAttribute.workflow]: workflow,
     [MessageAttribute.eventType]: eventType,
@@ -159,8 +230,8 @@ export async function handleWebhook(
         failedAt: receivedAt,
       },
     };
-    if (!fitsOnQueue(kept)) return tooLargeToQueue(kept);
-    await deps.send(kept);
+    const tooLarge = await keep(kept);
+    if (tooLarge) return tooLarge;
     return {
       response: respond(422, {
         error: 'schema_invalid',
@@ -180,9 +251,8 @@ export async function handleWebhook(
     };
   }
 
-  const message = { queueUrl: binding.queueUrl, body: raw, attributes };
-  if (!fitsOnQueue(message)) return tooLargeToQueue(message);
-  await deps.send(message);
+  const tooLarge = await keep({ queueUrl: binding.queueUrl, body: raw, attributes });
+  if (tooLarge) return tooLarge;
   return {
     response: respond(202, { status: 'accepted', eventId }),
     outcome: { kind: 'accepted', workflow, eventType, eventId },

@@ -7,7 +7,7 @@ import { InMemoryAgentStateStore } from '../../shared/adapters/aws/agent-state-s
 import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../../shared/adapters/genesys/adherence.fake';
 import type { AdherenceEvent, GenesysWem } from '../../shared/domain/adherence-sync/ports';
-import { PermanentFailure } from '../../shared/errors';
+import { PermanentFailure, ResourceNotFound, VendorContractBreach } from '../../shared/errors';
 import { systemClock } from '../../shared/ports/clock';
 import { useGenesysSandbox } from '../helpers/genesys-sandbox';
 
@@ -110,5 +110,43 @@ describe.each(subjects)('Genesys WEM adherence contract: %s', (_name, make) => {
     await expect(refused).rejects.toBeInstanceOf(PermanentFailure);
     await expect(refused).rejects.toMatchObject({ reason: 'REASON_CODE_REJECTED' });
     expect(await subject.recorded(agent)).toEqual([]);
+  });
+});
+
+describe('Genesys WEM adapter against the sandbox: 404 reads and broken answers', () => {
+  let adapter: GenesysWemAdapter;
+  let admin: Awaited<ReturnType<typeof genesys.connect>>['admin'];
+  const agentId = `agent-${randomUUID()}`;
+  const schedulePath = `/api/v2/wem/adherence/agents/${agentId}/schedule`;
+
+  beforeEach(async () => {
+    const connected = await genesys.connect();
+    admin = connected.admin;
+    adapter = new GenesysWemAdapter(
+      connected.http,
+      connected.http,
+      systemClock,
+      new InMemoryAgentStateStore(),
+    );
+  });
+
+  it('answers a 404 on the schedule read with ResourceNotFound (spec 000: log and skip)', async () => {
+    await admin.faults([{ method: 'GET', path: schedulePath, status: 404, times: 1 }]);
+    await expect(adapter.scheduleType(agentId)).rejects.toBeInstanceOf(ResourceNotFound);
+  });
+
+  it('fails with VENDOR_CONTRACT_BREACH naming the field when the dashboard answer breaks its contract', async () => {
+    await admin.faults([
+      {
+        method: 'GET',
+        path: `/api/v2/wem/adherence/agents/${agentId}/state`,
+        status: 200,
+        times: 1,
+        body: { adherenceState: 7 },
+      },
+    ]);
+    const read = adapter.dashboard(agentId);
+    await expect(read).rejects.toBeInstanceOf(VendorContractBreach);
+    await expect(read).rejects.toMatchObject({ message: expect.stringContaining('adherenceState') });
   });
 });

@@ -9,6 +9,7 @@ import {
   OverrideRejected,
   type GenesysScheduling,
 } from '../../shared/domain/shift-overrides/ports';
+import { ResourceNotFound, VendorContractBreach } from '../../shared/errors';
 import { systemClock } from '../../shared/ports/clock';
 import { useGenesysSandbox } from '../helpers/genesys-sandbox';
 
@@ -110,6 +111,12 @@ describe.each(subjects)('Genesys scheduling contract: %s', (_name, make) => {
     expect(await subject.port.userTimeZone(user)).toBe('Europe/London');
   });
 
+  it('answers an unknown user (404) with ResourceNotFound: spec 000 "log and skip"', async () => {
+    const missing = subject.port.userTimeZone(`u-missing-${id()}`);
+    await expect(missing).rejects.toBeInstanceOf(ResourceNotFound);
+    await expect(missing).rejects.toMatchObject({ resource: expect.stringContaining('u-missing-') });
+  });
+
   it('returns shifts overlapping the window, and none outside it', async () => {
     expect(
       (await subject.port.shifts(user, '2026-03-29T15:00:00Z', '2026-03-30T00:00:00Z')).map((s) => s.id),
@@ -204,6 +211,61 @@ describe.each(subjects)('Genesys scheduling contract: %s', (_name, make) => {
       expect(listed.map((o) => o.id)).toEqual([first.override.id, second.override.id]);
       // The workflow's dedupe (spec 001: query existing overrides first) looks the key up in this list.
       expect(listed.find((o) => o.idempotencyKey === onPage2.idempotencyKey)?.id).toBe(second.override.id);
+    });
+  });
+});
+
+describe('Genesys scheduling adapter: answers that break their contract', () => {
+  const path = '/api/v2/wfm/scheduling/shifts';
+  let adapter: GenesysScheduling;
+  let admin: Awaited<ReturnType<typeof genesys.connect>>['admin'];
+  const userId = `u-${Math.random().toString(36).slice(2, 9)}`;
+
+  beforeEach(async () => {
+    const connected = await genesys.connect();
+    admin = connected.admin;
+    adapter = new GenesysSchedulingAdapter(connected.http, systemClock);
+    await admin.fixtures({
+      users: [{ id: userId, timezone: 'Europe/London' }],
+      shifts: [
+        {
+          id: `s-${userId}`,
+          userId,
+          startTime: '2026-03-29T08:00:00.000Z',
+          endTime: '2026-03-29T16:00:00.000Z',
+          shiftType: 'REGULAR',
+        },
+      ],
+    });
+  });
+
+  it('fails with VENDOR_CONTRACT_BREACH naming the field when a shift has no offset on its start', async () => {
+    await admin.faults([
+      {
+        method: 'GET',
+        path,
+        status: 200,
+        times: 1,
+        body: {
+          entities: [{ id: 's1', userId, startTime: '2026-03-29T08:00:00', endTime: '2026-03-29T16:00:00Z' }],
+        },
+      },
+    ]);
+    const read = adapter.shifts(userId, '2026-03-29T00:00:00Z', '2026-03-30T00:00:00Z');
+    await expect(read).rejects.toBeInstanceOf(VendorContractBreach);
+    await expect(read).rejects.toMatchObject({
+      reason: 'VENDOR_CONTRACT_BREACH',
+      message: expect.stringMatching(/GET \/api\/v2\/wfm\/scheduling\/shifts.*0\.startTime/),
+    });
+  });
+
+  it('fails with VENDOR_CONTRACT_BREACH when a user answer carries a non-string time zone', async () => {
+    await admin.faults([
+      { method: 'GET', path: `/api/v2/users/${userId}`, status: 200, times: 1, body: { timezone: 42 } },
+    ]);
+    await expect(adapter.userTimeZone(userId)).rejects.toMatchObject({
+      reason: 'VENDOR_CONTRACT_BREACH',
+      message: expect.stringContaining('timezone'),
     });
   });
 });

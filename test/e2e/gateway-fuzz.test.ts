@@ -50,9 +50,8 @@ it.each<[string, FuzzCase]>([
   expect(found).toEqual([]);
 });
 
-// Fails today: the ingress enqueues every replay (the workflows dedupe on the vendor's business id downstream).
-// The signed-timestamp replay window and nonce store (issue 14, another branch) make it hold: then make this `it`.
-it.failing(
+// Held by the replay guard (decision 0011): before it, the ingress enqueued every replay.
+it(
   'never enqueues a replayed delivery twice',
   async () => {
     await fc.assert(replayProperty(harness), { seed: SEED, numRuns: 5 });

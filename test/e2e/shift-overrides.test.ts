@@ -1,7 +1,18 @@
 /** Issue 3 on the local runtime: approved time-off becomes exact overrides, exactly once; cancellations roll back. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attr, domainEvents, peekDlq, postWebhook, sandbox, waitFor } from '../helpers/local';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  attr,
+  ddb,
+  domainEvents,
+  local,
+  peekDlq,
+  postWebhook,
+  sandbox,
+  sendToQueue,
+  waitFor,
+} from '../helpers/local';
 
 interface Override {
   id: string;
@@ -74,7 +85,58 @@ async function agentWithShifts(zone: string, shifts: [string, string][]) {
   return { userId, shiftIds: ids };
 }
 
+/** The audit entries of one subject of the workflow (shared/adapters/aws/dynamodb-audit-log.ts keys). */
+const auditOf = async (subject: string) =>
+  (
+    await ddb().send(
+      new QueryCommand({
+        TableName: local().tables.Audit!,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `shift-overrides#${subject}` },
+      }),
+    )
+  ).Items ?? [];
+
 describe('shift-overrides on the local runtime', () => {
+  it('creates nothing for a non-APPROVED time-off put straight on the queue, and audits why', async () => {
+    const { userId } = await agentWithShifts('America/New_York', [
+      ['2026-03-02T13:00:00Z', '2026-03-02T21:00:00Z'],
+    ]);
+    const eventId = uid('hand-sent');
+    const pending = timeOff(
+      'timeoff.request.approved',
+      uid('req'),
+      userId,
+      '2026-03-02T05:00:00Z',
+      '2026-03-03T05:00:00Z',
+      '2026-03-01T10:00:00Z',
+    );
+    // What the ingress answers `ignored` (spec 001's trap), sent past it: a DLQ replay or a hand-sent message.
+    await sendToQueue(
+      'shift-overrides',
+      JSON.stringify({ ...pending, data: { ...pending.data, status: 'PENDING' } }),
+      {
+        workflow: 'shift-overrides',
+        eventType: 'timeoff.request.approved',
+        eventId,
+      },
+    );
+    const [entry] = await waitFor(
+      async () => {
+        const found = await auditOf(`event#${eventId}`);
+        return found.length ? found : undefined;
+      },
+      { what: 'the audit entry of the skipped message' },
+    );
+    expect(entry).toMatchObject({
+      action: 'INGRESS_RULE_SKIPPED',
+      detail: { eventType: 'timeoff.request.approved', reason: 'status PENDING is not APPROVED' },
+    });
+    expect(await postsFor(userId)).toEqual([]);
+    expect(await overridesOf(userId)).toEqual([]);
+    expect((await peekDlq('shift-overrides')).filter((m) => attr(m, 'eventId') === eventId)).toEqual([]);
+  });
+
   it("turns spec 001's example into exactly the override its section 3 shows", async () => {
     expect((await postWebhook('/webhooks/genesys/timeoff', example)).status).toBe(202);
     const [override] = await waitFor(

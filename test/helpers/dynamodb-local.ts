@@ -10,6 +10,8 @@ import { TABLES, type TableDeclaration } from '../../shared/tables';
 
 export interface DynamoDbLocalForTests {
   readonly doc: () => DynamoDBDocumentClient;
+  /** The plain client, for adapters that marshal their own attributes. */
+  readonly client: () => DynamoDBClient;
   /** Creates a new table shaped like the declared one and answers its name. */
   readonly table: (id: TableDeclaration['id']) => Promise<string>;
 }
@@ -39,6 +41,7 @@ export function useDynamoDbLocal(): DynamoDbLocalForTests {
   };
   return {
     doc: () => started(doc),
+    client: () => started(client),
     table: async (id) => {
       const declared = TABLES.find((t) => t.id === id)!;
       const name = `contract-${id.toLowerCase()}-${++tables}-${Date.now().toString(36)}`;

@@ -118,6 +118,31 @@ describe('the stack, built from the topology', () => {
     for (const s of onAudit) expect([s.Action].flat()).toEqual(['dynamodb:PutItem']);
   });
 
+  it('lets only the ingress write the webhook nonce table, with PutItem and DeleteItem, and the ingress no other table', () => {
+    const nonceId = ofType('AWS::DynamoDB::Table').find(([id]) => id.startsWith('WebhookNoncesTable'))![0];
+    const tableIds = ofType('AWS::DynamoDB::Table').map(([id]) => id);
+    const [, ingress] = ofType('AWS::Lambda::Function').find(
+      ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'ingress',
+    )!;
+    expect(ingress.Properties.Environment.Variables.NONCE_TABLE_NAME).toEqual({ Ref: nonceId });
+    const ingressRole = logicalIdOf(ingress.Properties.Role)!;
+    const policies = ofType('AWS::IAM::Policy');
+    const statementsOf = (match: (roleId: string | undefined) => boolean) =>
+      policies
+        .filter(([, p]) => p.Properties.Roles.some((r: unknown) => match(logicalIdOf(r))))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const onTables = statementsOf((r) => r === ingressRole).filter((s) =>
+      tableIds.some((t) => JSON.stringify(s.Resource).includes(t)),
+    );
+    expect(
+      onTables.map((s) => [JSON.stringify(s.Resource).includes(nonceId), [s.Action].flat().sort()]),
+    ).toEqual([[true, ['dynamodb:DeleteItem', 'dynamodb:PutItem']]]);
+    const othersOnNonces = statementsOf((r) => r !== ingressRole).filter((s) =>
+      JSON.stringify(s.Resource).includes(nonceId),
+    );
+    expect(othersOnNonces).toEqual([]);
+  });
+
   it('has no wildcard IAM action (wildcard resources are cdk-nag findings, acknowledged with reasons)', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as any[],

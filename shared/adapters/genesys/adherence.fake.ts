@@ -5,6 +5,7 @@
  */
 import { PermanentFailure } from '../../errors';
 import type { AdherenceEvent, GenesysWem } from '../../domain/adherence-sync/ports';
+import { ResourceNotFound } from '../../errors';
 
 export class FakeGenesysWem implements GenesysWem {
   /** Events WEM recorded, in arrival order. */
@@ -13,6 +14,8 @@ export class FakeGenesysWem implements GenesysWem {
   readonly calls: { kind: 'schedule' | 'push'; agentId: string }[] = [];
   readonly scheduleTypes = new Map<string, string>();
   private readonly keys = new Set<string>();
+  /** Agents WEM does not know: their schedule read answers 404. */
+  readonly unknownAgents = new Set<string>();
   private readonly complianceReasonCodes?: ReadonlySet<string>;
 
   constructor(options: { complianceReasonCodes?: Iterable<string> } = {}) {
@@ -21,6 +24,8 @@ export class FakeGenesysWem implements GenesysWem {
 
   async scheduleType(agentId: string): Promise<string> {
     this.calls.push({ kind: 'schedule', agentId });
+    if (this.unknownAgents.has(agentId))
+      throw new ResourceNotFound(`the WEM schedule of agent ${agentId}`, `Unknown agent ${agentId}`);
     return this.scheduleTypes.get(agentId) ?? 'Regular';
   }
 

@@ -3,7 +3,9 @@
  * X-Payload-Hash and X-Genesys-Idempotency-Key (spec 002 section 4).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { PermanentFailure, RetryableFailure } from '../../errors';
+import { WemDashboardAnswer, WemPushAnswer, WemScheduleAnswer } from '../../contracts/genesys-wem.schema';
+import { vendorAnswer } from '../../contracts/vendor-answer';
+import { PermanentFailure, ResourceNotFound, RetryableFailure } from '../../errors';
 import { VendorHttpError, type VendorHttpClient } from '../../http/types';
 import type { Clock } from '../../ports/clock';
 import type { AdherenceEvent, GenesysWem, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
@@ -33,13 +35,11 @@ export class GenesysWemAdapter implements GenesysWem {
       this.schedules.set(agentId, { value: shared, at: now - this.scheduleCacheMs + 300_000 });
       return shared;
     }
+    const path = `/api/v2/wem/adherence/agents/${encodeURIComponent(agentId)}/schedule`;
     const res = await this.generalHttp
-      .request<{ scheduleType?: string }>({
-        method: 'GET',
-        path: `/api/v2/wem/adherence/agents/${encodeURIComponent(agentId)}/schedule`,
-      })
-      .catch((err: unknown) => translate(err));
-    const value = res.body.scheduleType ?? 'Regular';
+      .request<unknown>({ method: 'GET', path })
+      .catch((err: unknown) => translate(err, `the WEM schedule of agent ${agentId}`));
+    const value = vendorAnswer(WemScheduleAnswer, res.body, `Genesys GET ${path}`).scheduleType ?? 'Regular';
     this.schedules.set(agentId, { value, at: now });
     await this.scheduleCache.rememberScheduleType(agentId, value, now);
     return value;
@@ -47,19 +47,18 @@ export class GenesysWemAdapter implements GenesysWem {
 
   /** What the WEM dashboard shows for the agent now. */
   async dashboard(agentId: string): Promise<{ adherenceState: string | null; since?: string | null }> {
+    const path = `/api/v2/wem/adherence/agents/${encodeURIComponent(agentId)}/state`;
     const res = await this.generalHttp
-      .request<{ adherenceState: string | null; since?: string | null }>({
-        method: 'GET',
-        path: `/api/v2/wem/adherence/agents/${encodeURIComponent(agentId)}/state`,
-      })
-      .catch((err: unknown) => translate(err));
-    return res.body;
+      .request<unknown>({ method: 'GET', path })
+      .catch((err: unknown) => translate(err, `the WEM state of agent ${agentId}`));
+    const { adherenceState, since } = vendorAnswer(WemDashboardAnswer, res.body, `Genesys GET ${path}`);
+    return { adherenceState, since };
   }
 
   async push(event: AdherenceEvent, idempotencyKey: string) {
     const body = JSON.stringify(event);
     const res = await this.adherenceHttp
-      .request<{ processingStatus?: string }>({
+      .request<unknown>({
         method: 'POST',
         path: `/api/v2/wem/adherence/agents/${encodeURIComponent(event.agentId)}/adherence-events`,
         body: event,
@@ -71,14 +70,22 @@ export class GenesysWemAdapter implements GenesysWem {
         },
       })
       .catch((err: unknown) => translate(err));
-    return { status: res.status, processingStatus: res.body?.processingStatus };
+    const answer = vendorAnswer(
+      WemPushAnswer,
+      res.body,
+      'Genesys POST /api/v2/wem/adherence/agents/{agentId}/adherence-events',
+    );
+    return { status: res.status, processingStatus: answer?.processingStatus ?? undefined };
   }
 }
 
-function translate(err: unknown): never {
+/** `reading` names what a read reads: its 404 is spec 000's "log and skip" (ResourceNotFound). */
+function translate(err: unknown, reading?: string): never {
   if (err instanceof VendorHttpError) {
     if (err.transient) throw new RetryableFailure('VENDOR_UNAVAILABLE', err.message);
     const message = (err.body as { message?: string } | undefined)?.message ?? err.message;
+    if (reading && err.status === 404)
+      throw new ResourceNotFound(reading, `${reading} does not exist (WEM 404: ${message})`);
     if (err.status === 422) throw new PermanentFailure('REASON_CODE_REJECTED', `WEM 422: ${message}`);
     throw new PermanentFailure('VENDOR_REJECTED', `WEM ${err.status}: ${message}`);
   }

@@ -1,5 +1,6 @@
 /** In-memory Genesys scheduling with the sandbox's rules (overlap, 400, 409, idempotency key). */
 import { randomUUID } from 'node:crypto';
+import { ResourceNotFound } from '../../errors';
 import {
   OverrideConflict,
   OverrideRejected,
@@ -21,7 +22,7 @@ export class FakeGenesysScheduling implements GenesysScheduling {
   async userTimeZone(userId: string): Promise<string> {
     this.calls.push('user');
     const zone = this.users.get(userId);
-    if (!zone) throw new OverrideRejected(`Unknown user ${userId}`, 404);
+    if (!zone) throw new ResourceNotFound(`Genesys user ${userId}`, `Unknown user ${userId}`);
     return zone;
   }
 

@@ -8,7 +8,7 @@
  * (docs/decisions/0003-adherence-events-as-markers.md).
  */
 import { createHash } from 'node:crypto';
-import { PermanentFailure, RetryableFailure } from '../../errors';
+import { PermanentFailure, ResourceNotFound, RetryableFailure } from '../../errors';
 import type { AuditLog, LockManager } from '../../ports/platform';
 import type { AdherenceSyncSettings } from '../../config/workflows/adherence-sync';
 import type { AgentStateStore, GenesysWem } from './ports';
@@ -32,7 +32,9 @@ export type AdherenceOutcome =
   | { kind: 'stale' }
   | { kind: 'repeat' }
   | { kind: 'held'; reason: string }
-  | { kind: 'sent'; states: string[] };
+  | { kind: 'sent'; states: string[] }
+  /** Spec 000 "log and skip": a read answered 404 (audited as SKIPPED_NOT_FOUND); nothing was sent or recorded. */
+  | { kind: 'skipped'; reason: string };
 
 /** Deterministic per agent, state and start time: a redelivery reuses the key and WEM records nothing new. */
 export const idempotencyKeyOf = (agentId: string, state: string, startTime: string) =>
@@ -65,7 +67,20 @@ export async function processAgentState(
       return { kind: 'held', reason: plan.reason };
     }
     const states = plan.kind === 'none' ? [] : plan.states;
-    const scheduleType = await deps.wem.scheduleType(agentId);
+    let scheduleType: string;
+    try {
+      scheduleType = await deps.wem.scheduleType(agentId);
+    } catch (err) {
+      if (!(err instanceof ResourceNotFound)) throw err;
+      await deps.audit.append({
+        workflow: 'adherence-sync',
+        subject: `agent#${agentId}`,
+        action: 'SKIPPED_NOT_FOUND',
+        at: event.timestamp,
+        detail: { state: target, resource: err.resource, reason: err.message },
+      });
+      return { kind: 'skipped', reason: err.message };
+    }
     for (const [i, state] of states.entries()) {
       const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
       const result = await deps.wem.push(

@@ -6,11 +6,11 @@
  * vendor's 201 and the state write — looking for the override by its idempotency key before posting again
  * (apply-override.ts).
  */
-import { PermanentFailure, RetryableFailure } from '../../errors';
+import { PermanentFailure, ResourceNotFound, RetryableFailure } from '../../errors';
 import { applyTimeOff } from './apply-time-off';
 import { OverrideRejected, type OverrideStateStore } from './ports';
 import { rollBackTimeOff } from './roll-back-time-off';
-import type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
+import { WORKFLOW, type Outcome, type ShiftOverridesDeps, type TimeOffEventInput } from './time-off';
 
 export { idempotencyKeyOf } from './time-off';
 export type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
@@ -42,7 +42,18 @@ export async function processTimeOffEvent(
       ? await rollBackTimeOff(event.data, fenced)
       : await applyTimeOff(event.data, fenced);
   } catch (err) {
-    // A 4xx on a read (an unknown user, say) fails the same way on every delivery.
+    // Spec 000: a 404 on a read (the user, their shifts or overrides) means it does not exist: log and skip.
+    if (err instanceof ResourceNotFound) {
+      await deps.audit.append({
+        workflow: WORKFLOW,
+        subject: `timeoff#${requestId}`,
+        action: 'SKIPPED_NOT_FOUND',
+        at: new Date(deps.clock.now()).toISOString(),
+        detail: { eventType: event.eventType, resource: err.resource, reason: err.message },
+      });
+      return { kind: 'skipped', reason: err.message };
+    }
+    // Any other 4xx on a read fails the same way on every delivery.
     if (err instanceof OverrideRejected) throw new PermanentFailure('VENDOR_REJECTED', err.message);
     throw err;
   } finally {

@@ -36,7 +36,9 @@ export interface ShiftOverridesDeps {
 export type Outcome =
   | { kind: 'stale' }
   | { kind: 'applied'; created: number; alreadyPresent: number }
-  | { kind: 'rolled-back'; deleted: number };
+  | { kind: 'rolled-back'; deleted: number }
+  /** Spec 000 "log and skip": a read answered 404 (audited as SKIPPED_NOT_FOUND); nothing was written. */
+  | { kind: 'skipped'; reason: string };
 
 export const WORKFLOW = 'shift-overrides';
 

@@ -27,10 +27,24 @@ function setup() {
   };
   const event = (state: string, timestamp: string, reason?: string) =>
     processAgentState({ timestamp, data: { agent_id: 'a1', new_state: state, reason_code: reason } }, deps);
-  return { wem, store, event };
+  return { wem, store, event, audit: deps.audit };
 }
 
 describe('processAgentState with the in-memory fakes', () => {
+  it('skips an agent WEM does not know (404 on the schedule read) with an audit entry, sending and recording nothing', async () => {
+    const { wem, store, event, audit } = setup();
+    wem.unknownAgents.add('a1');
+    expect(await event('on-call', '2026-12-01T09:00:00Z')).toEqual({
+      kind: 'skipped',
+      reason: expect.stringContaining('a1'),
+    });
+    expect(wem.calls.filter((c) => c.kind === 'push')).toEqual([]);
+    expect(await store.get('a1')).toBeUndefined();
+    expect(audit.records).toEqual([
+      expect.objectContaining({ subject: 'agent#a1', action: 'SKIPPED_NOT_FOUND' }),
+    ]);
+  });
+
   it('sends transitions only: repeats, heartbeats and ACD states mapping to the same WEM state cost no call', async () => {
     const { wem, event } = setup();
     await event('available', '2026-12-01T09:00:00Z');

@@ -53,6 +53,22 @@ const event = (
 });
 
 describe('processTimeOffEvent', () => {
+  it('skips an approval for a user Genesys does not know (404 on the read) with an audit entry, not a failure', async () => {
+    const { deps, genesys } = setup();
+    genesys.users.delete('u1');
+    expect(
+      await processTimeOffEvent(event('timeoff.request.approved', '2026-05-01T10:00:00Z'), deps),
+    ).toEqual({ kind: 'skipped', reason: expect.stringContaining('u1') });
+    expect(deps.audit.records).toEqual([
+      expect.objectContaining({
+        subject: 'timeoff#r1',
+        action: 'SKIPPED_NOT_FOUND',
+        detail: expect.objectContaining({ resource: 'Genesys user u1' }),
+      }),
+    ]);
+    expect(genesys.calls).not.toContain('post');
+  });
+
   it('creates the override, walks PENDING -> SUBMITTED -> RECONCILED in the audit log, and announces it', async () => {
     const { deps, genesys } = setup();
     expect(

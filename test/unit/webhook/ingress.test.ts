@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InMemoryDeliveryNonceStore } from '../../../shared/adapters/aws/delivery-nonce-store.fake';
+import type { SignatureScheme } from '../../../shared/topology';
 import { handleWebhook, type IngressDeps, type QueueMessage } from '../../../shared/webhook/ingress';
 import { normalizeHeaders, signedHeaders } from '../../../shared/webhook/signatures';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/webhooks', name), 'utf8');
 const SECRET = 'local-webhook-secret';
+const NOW = Date.parse('2026-05-15T14:32:10Z');
+const BOTH: readonly SignatureScheme[] = ['hmac-sha256', 'standard-webhooks'];
 
-function setup(overrides: Partial<IngressDeps> = {}) {
+function setup(overrides: Partial<IngressDeps> = {}, schemes: readonly SignatureScheme[] = BOTH) {
   const sent: QueueMessage[] = [];
   const route = (n: string) => ({
     queueUrl: `http://127.0.0.1/q/${n}`,
     dlqUrl: `http://127.0.0.1/q/${n}-dlq`,
     secretId: `secret-${n}`,
+    signatureSchemes: schemes,
   });
   const deps: IngressDeps = {
     routes: {
@@ -26,15 +31,24 @@ function setup(overrides: Partial<IngressDeps> = {}) {
     send: async (m) => {
       sent.push(m);
     },
-    now: () => Date.parse('2026-05-15T14:32:10Z'),
+    nonces: new InMemoryDeliveryNonceStore(),
+    now: () => NOW,
     ...overrides,
   };
   const post = (path: string, body: string, sign = true) =>
     handleWebhook(
-      { path, body, headers: normalizeHeaders(sign ? signedHeaders('hmac-sha256', SECRET, body) : {}) },
+      {
+        path,
+        body,
+        headers: normalizeHeaders(
+          sign ? signedHeaders('hmac-sha256', SECRET, body, { nowMs: deps.now() }) : {},
+        ),
+      },
       deps,
     );
-  return { sent, post };
+  const postWith = (path: string, body: string, headers: Record<string, string>) =>
+    handleWebhook({ path, body, headers: normalizeHeaders(headers) }, deps);
+  return { sent, post, postWith, deps };
 }
 
 /** The approved time-off sample, with another event type or other data fields, as a request body. */
@@ -232,10 +246,118 @@ describe('webhook ingress', () => {
   });
 });
 
+describe('replay window and delivery ids', () => {
+  const agentState = () => fixture('agent-state-changed.json');
+  const standard = (body: string, id: string, nowMs: number, secret = SECRET) =>
+    signedHeaders('standard-webhooks', secret, body, { id, nowMs });
+
+  it('refuses an hmac-sha256 signature without its signed timestamp, or with a stale or altered one', async () => {
+    const { sent, postWith } = setup();
+    const body = agentState();
+    const signed = signedHeaders('hmac-sha256', SECRET, body, { nowMs: NOW });
+    const { 'X-Webhook-Timestamp': ts, ...withoutTimestamp } = signed;
+    const missing = await postWith('/webhooks/agent-state', body, withoutTimestamp);
+    expect(missing.response.statusCode).toBe(401);
+    expect(parse(missing).error).toBe('signature_missing');
+    const stale = signedHeaders('hmac-sha256', SECRET, body, { nowMs: NOW - 301_000 });
+    expect(parse(await postWith('/webhooks/agent-state', body, stale)).error).toBe('signature_expired');
+    const moved = { ...signed, 'X-Webhook-Timestamp': String(Number(ts) + 1) };
+    expect(parse(await postWith('/webhooks/agent-state', body, moved)).error).toBe('signature_invalid');
+    expect(sent).toHaveLength(0);
+  });
+
+  it.each(['hmac-sha256', 'standard-webhooks'] as const)(
+    'answers a replayed %s delivery 202 duplicate and enqueues it once',
+    async (scheme) => {
+      const { sent, postWith } = setup();
+      const body = agentState();
+      const headers = signedHeaders(scheme, SECRET, body, { id: 'msg_replayed', nowMs: NOW - 60_000 });
+      const first = await postWith('/webhooks/agent-state', body, headers);
+      expect(parse(first)).toMatchObject({ status: 'accepted' });
+      const replay = await postWith('/webhooks/agent-state', body, headers);
+      expect(replay.response.statusCode).toBe(202);
+      expect(parse(replay)).toEqual({
+        status: 'duplicate',
+        eventId: parse(first).eventId,
+        firstReceivedAt: '2026-05-15T14:32:10.000Z',
+      });
+      expect(replay.outcome.kind).toBe('duplicate');
+      expect(sent).toHaveLength(1);
+    },
+  );
+
+  it("answers the vendor's re-signed retry of a delivery it took (same webhook-id, new timestamp) 202 duplicate", async () => {
+    let now = NOW;
+    const { sent, postWith } = setup({ now: () => now });
+    const body = agentState();
+    await postWith('/webhooks/agent-state', body, standard(body, 'msg_retry', now));
+    now += 120_000;
+    const retry = await postWith('/webhooks/agent-state', body, standard(body, 'msg_retry', now));
+    expect(retry.response.statusCode).toBe(202);
+    expect(parse(retry).status).toBe('duplicate');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('answers 409 to a delivery id reused with another body, and enqueues nothing for it', async () => {
+    const { sent, postWith } = setup();
+    const body = agentState();
+    const other = body.replace('on-call', 'break');
+    await postWith('/webhooks/agent-state', body, standard(body, 'msg_same', NOW));
+    const reused = await postWith('/webhooks/agent-state', other, standard(other, 'msg_same', NOW));
+    expect(reused.response.statusCode).toBe(409);
+    expect(parse(reused)).toMatchObject({ error: 'delivery_id_reused', message: expect.any(String) });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('checks the delivery id only after the signature: a forged request cannot burn a real id', async () => {
+    const { sent, postWith } = setup();
+    const body = agentState();
+    const forged = await postWith('/webhooks/agent-state', body, standard(body, 'msg_real', NOW, 'not-it'));
+    expect(forged.response.statusCode).toBe(401);
+    const real = await postWith('/webhooks/agent-state', body, standard(body, 'msg_real', NOW));
+    expect(parse(real).status).toBe('accepted');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('forgets the delivery id when the event could not be enqueued, so the retry is taken', async () => {
+    let failing = true;
+    const sent: QueueMessage[] = [];
+    const { postWith } = setup({
+      send: async (m) => {
+        if (failing) throw new Error('SQS unavailable');
+        sent.push(m);
+      },
+    });
+    const body = agentState();
+    const headers = standard(body, 'msg_unsent', NOW);
+    await expect(postWith('/webhooks/agent-state', body, headers)).rejects.toThrow('SQS unavailable');
+    failing = false;
+    expect(parse(await postWith('/webhooks/agent-state', body, headers)).status).toBe('accepted');
+    expect(sent).toHaveLength(1);
+  });
+
+  it("accepts only the vendor's configured schemes: a Standard Webhooks vendor cannot be downgraded", async () => {
+    const { sent, post, postWith } = setup({}, ['standard-webhooks']);
+    const body = agentState();
+    const downgraded = await post('/webhooks/agent-state', body);
+    expect(downgraded.response.statusCode).toBe(401);
+    expect(parse(downgraded).error).toBe('signature_missing');
+    expect(parse(await postWith('/webhooks/agent-state', body, standard(body, 'm1', NOW))).status).toBe(
+      'accepted',
+    );
+    expect(sent).toHaveLength(1);
+  });
+});
+
 function setupDeps(): IngressDeps {
   return {
     routes: {
-      'agent-state': { queueUrl: 'http://127.0.0.1/q', dlqUrl: 'http://127.0.0.1/d', secretId: 's' },
+      'agent-state': {
+        queueUrl: 'http://127.0.0.1/q',
+        dlqUrl: 'http://127.0.0.1/d',
+        secretId: 's',
+        signatureSchemes: BOTH,
+      },
     },
     maxBodyBytes: 4096,
     settings: { timeOffOverrideScope: [] },
@@ -243,6 +365,7 @@ function setupDeps(): IngressDeps {
     send: async () => {
       throw new Error('must not enqueue');
     },
+    nonces: new InMemoryDeliveryNonceStore(),
     now: () => Date.now(),
   };
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import {
   hmacSha256Signature,
@@ -10,17 +11,39 @@ const body = JSON.stringify({ event_type: 'agent.state.changed', n: 1 });
 const NOW = Date.parse('2026-05-15T14:32:07Z');
 const both = ['hmac-sha256', 'standard-webhooks'] as const;
 
-describe('hmac-sha256 (spec 000)', () => {
-  it('accepts the signature of the raw body', () => {
-    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body));
+describe('hmac-sha256 (spec 000, with a signed timestamp)', () => {
+  it('accepts the signature of "<X-Webhook-Timestamp>.<raw body>" and reports the signed time', () => {
+    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body, { nowMs: NOW }));
+    expect(headers['x-webhook-timestamp']).toBe(String(NOW / 1000));
+    expect(headers['x-webhook-signature']).toBe(hmacSha256Signature('s3cret', NOW / 1000, body));
     expect(verifySignature(both, headers, body, ['s3cret'], NOW)).toEqual({
       ok: true,
       scheme: 'hmac-sha256',
+      timestampSeconds: NOW / 1000,
     });
   });
 
+  it('refuses a signature of the body alone (no timestamp) and a timestamp outside 300 s', () => {
+    const bodyOnly = {
+      'x-webhook-signature': `sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`,
+    };
+    expect(verifySignature(both, bodyOnly, body, ['s3cret'], NOW)).toEqual({
+      ok: false,
+      code: 'signature_missing',
+    });
+    for (const skew of [-301_000, 301_000]) {
+      const headers = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body, { nowMs: NOW + skew }));
+      expect(verifySignature(both, headers, body, ['s3cret'], NOW)).toEqual({
+        ok: false,
+        code: 'signature_expired',
+      });
+    }
+    const edge = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body, { nowMs: NOW - 299_000 }));
+    expect(verifySignature(both, edge, body, ['s3cret'], NOW).ok).toBe(true);
+  });
+
   it('rejects a tampered body, a wrong secret and a malformed or short signature without throwing', () => {
-    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body));
+    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 's3cret', body, { nowMs: NOW }));
     expect(verifySignature(both, headers, body + ' ', ['s3cret'], NOW)).toEqual({
       ok: false,
       code: 'signature_invalid',
@@ -29,8 +52,14 @@ describe('hmac-sha256 (spec 000)', () => {
       ok: false,
       code: 'signature_invalid',
     });
-    for (const bad of ['sha256=abc', 'md5=00', hmacSha256Signature('s3cret', body).slice(0, -2)]) {
-      expect(verifySignature(both, { 'x-webhook-signature': bad }, body, ['s3cret'], NOW)).toEqual({
+    const ts = String(NOW / 1000);
+    for (const bad of [
+      'sha256=abc',
+      'md5=00',
+      hmacSha256Signature('s3cret', NOW / 1000, body).slice(0, -2),
+    ]) {
+      const headers = { 'x-webhook-signature': bad, 'x-webhook-timestamp': ts };
+      expect(verifySignature(both, headers, body, ['s3cret'], NOW)).toEqual({
         ok: false,
         code: 'signature_invalid',
       });
@@ -38,7 +67,7 @@ describe('hmac-sha256 (spec 000)', () => {
   });
 
   it('accepts the previous secret during rotation', () => {
-    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 'old', body));
+    const headers = normalizeHeaders(signedHeaders('hmac-sha256', 'old', body, { nowMs: NOW }));
     expect(verifySignature(both, headers, body, ['new', 'old'], NOW).ok).toBe(true);
   });
 
@@ -64,6 +93,8 @@ describe('Standard Webhooks', () => {
     expect(verifySignature(both, headers, body, [secret], NOW)).toEqual({
       ok: true,
       scheme: 'standard-webhooks',
+      timestampSeconds: NOW / 1000,
+      deliveryId: 'msg_1',
     });
     const ours = signedHeaders('standard-webhooks', secret, body, { id: 'msg_1', nowMs: NOW });
     expect(ours['webhook-signature']).toBe(reference);

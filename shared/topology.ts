@@ -475,14 +475,17 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       vendor: 'cxone',
       ruleDocument: 'shift-bids-rules',
       vendorClient: {
-        // Issue 11: retry 429, 500 and 503 with backoff, at most 3 attempts. The retry table groups 502/504
-        // with 503, so they are retried the same way; every other status goes back to the workflow.
+        // Spec 003 section 3: retry only 429, 500 and 503, with backoff, at most 3 attempts; every other status
+        // (502 and 504 included) goes back to the workflow at once. CXone's 401 is about scope: one refresh,
+        // then it fails with the vendor's reason instead of being redelivered.
         retry: {
+          retryStatuses: [429, 500, 503],
           rateLimitRetries: 2,
           serverErrorRetries: 2,
           gatewayErrorRetries: 2,
           networkAttempts: 2,
           timeoutGrowth: 1,
+          unauthorizedAfterRefresh: 'permanent',
         },
         timeouts: { responseHeadersMs: 120_000, bodyIdleMs: 30_000, totalMs: 240_000 },
       },

@@ -190,6 +190,16 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     return found.length ? Object.fromEntries(found) : undefined;
   }
 
+  /** The vendor's own words for a refusal (`message`, `error_description` or `error`), kept short. */
+  function vendorReason(body: unknown): string | undefined {
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const found = [fields.message, fields.error_description, fields.error].find(
+      (v): v is string => typeof v === 'string' && v.trim() !== '',
+    );
+    const text = found ?? (typeof body === 'string' ? body : undefined);
+    return text?.trim().slice(0, 200) || undefined;
+  }
+
   function describeNetworkError(err: unknown): string {
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     const cause = e.cause?.code ?? e.cause?.message;
@@ -308,17 +318,20 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         const why = answer ? `HTTP ${status}` : `network error: ${describeNetworkError(networkError)}`;
         last = why;
         if (!decision.retry) {
+          const reason = answer && answer.status >= 400 && answer.status < 500 && vendorReason(answer.body);
           throw new VendorHttpError(
             o.vendor,
             answer?.status ?? 0,
             answer?.body,
             attempt,
-            `${o.vendor} ${req.method} ${req.path} failed after ${attempt} attempt(s): ${why}`,
+            `${o.vendor} ${req.method} ${req.path} failed after ${attempt} attempt(s): ${why}${reason ? ` (${reason})` : ''}`,
             {
               ...(networkError !== undefined && { cause: networkError }),
               // A token refreshed a moment ago and rejected again was revoked behind our back (another
-              // instance refreshed: spec 002's trap), not a problem with this request.
-              ...(answer?.status === 401 && refreshedOn401 && { transient: true }),
+              // instance refreshed: spec 002's trap), not a problem with this request, unless the profile
+              // says the vendor's 401 is about scope (`unauthorizedAfterRefresh`).
+              ...(answer?.status === 401 &&
+                refreshedOn401 && { transient: retry.unauthorizedAfterRefresh !== 'permanent' }),
             },
           );
         }

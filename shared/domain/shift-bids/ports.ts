@@ -122,7 +122,7 @@ interface ActionSent {
 }
 
 /**
- * What an action came to. Transient failures (429/5xx/network after the retries, a refused token) are not
+ * What an action came to. Transient failures (429/5xx/network after the retries, a failing token endpoint) are not
  * outcomes: they reject with the HTTP client's `VendorHttpError`.
  */
 export type BidActionOutcome =
@@ -147,7 +147,10 @@ export type BidActionOutcome =
     })
   /** 423: a schedule lock covers the request; wait, poll `locks`, act again. */
   | (ActionSent & { readonly kind: 'locked'; readonly lock: ScheduleLock | null; readonly message: string })
-  /** 400 (malformed), 404 (unknown request), 422 (key reused for another action): acting again will not help. */
+  /**
+   * 400 (malformed), 404 (unknown request), 422 (key reused for another action), 401 to a freshly refreshed
+   * token (spec 003: a scope issue): acting again will not help.
+   */
   | (ActionSent & { readonly kind: 'refused'; readonly reason: string; readonly vendorBody: unknown });
 
 /** CXone answered 2xx with a body this code cannot read: a clear error, never a crash deep in the domain. */

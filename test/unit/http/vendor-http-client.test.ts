@@ -10,11 +10,12 @@ import {
   type CallInfo,
   type VendorHttpClientOptions,
 } from '../../../shared/http/vendor-http-client';
+import { workflowByName } from '../../../shared/topology';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { FakeClock } from '../../helpers/fake-clock';
 
 type Step =
-  | { status: number; headers?: Record<string, string> }
+  | { status: number; headers?: Record<string, string>; body?: unknown }
   | { stall: 'headers' | 'body'; ms: number }
   | { drop: true };
 
@@ -66,7 +67,9 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string) {
     return;
   }
   res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
-  res.end(JSON.stringify({ ok: next.status < 300, status: next.status, echo: body || undefined }));
+  res.end(
+    JSON.stringify(next.body ?? { ok: next.status < 300, status: next.status, echo: body || undefined }),
+  );
 }
 
 beforeAll(async () => {
@@ -235,6 +238,52 @@ describe('vendor HTTP client on a fake clock', () => {
     const err = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/r' })).catch((e) => e);
     expect(err).toMatchObject({ status: 401, attempts: 2, transient: true });
     expect(tokensIssued).toBe(2);
+  });
+
+  describe("with the shift-bids processor's CXone profile (spec 003 section 3)", () => {
+    const profile = workflowByName('shift-bids')!.processor.vendorClient!;
+    const cxoneClient = () =>
+      fakeClockClient({ vendor: 'cxone', retry: { ...profile.retry, random: () => 1 } });
+
+    it('retries 503 and 500 with backoff, three attempts at most', async () => {
+      const { clock, http, calls } = cxoneClient();
+      script = [{ status: 503 }, { status: 500 }, { status: 503 }];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'GET', path: '/api/s' }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ name: 'VendorHttpError', status: 503, attempts: 3, transient: true });
+      expect(calls.map((c) => c.status)).toEqual([503, 500, 503]);
+      expect(clock.sleeps.filter((ms) => ms >= 1000)).toEqual([1000, 2000]);
+    });
+
+    it('does not retry 502 or 504: the workflow gets them at once', async () => {
+      for (const status of [502, 504]) {
+        const { clock, http, calls } = cxoneClient();
+        script = [{ status }, { status: 200 }];
+        const err = await clock
+          .runUntilSettled(http.request({ method: 'GET', path: '/api/gw' }))
+          .catch((e) => e);
+        expect(err).toMatchObject({ name: 'VendorHttpError', status, attempts: 1 });
+        expect(calls).toHaveLength(1);
+        script = [];
+      }
+    });
+
+    it("fails a 401 after one refresh as permanent, with the vendor's reason", async () => {
+      const { clock, http, calls } = cxoneClient();
+      const refusal = { error: 'insufficient_scope', message: 'The token lacks the wfm.bidding.write scope' };
+      script = [
+        { status: 401, body: refusal },
+        { status: 401, body: refusal },
+      ];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'POST', path: '/api/act', body: {} }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ status: 401, attempts: 2, transient: false, body: refusal });
+      expect(err.message).toContain('The token lacks the wfm.bidding.write scope');
+      expect(tokensIssued).toBe(2);
+      expect(calls).toHaveLength(2);
+    });
   });
 
   it('20 concurrent requests hitting 401 with the same token cause one refresh', async () => {

@@ -174,6 +174,8 @@ export interface VendorDeclaration {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** Path of the OAuth client-credentials token endpoint, relative to the vendor base URL. */
   readonly tokenPath: string;
+  /** Refresh the shared token this long before it expires (at most half its life). Default 300 s. */
+  readonly refreshBeforeSeconds?: number;
 }
 
 export const INGRESS_FUNCTION: FunctionDeclaration = {
@@ -222,7 +224,13 @@ export const VENDORS: readonly VendorDeclaration[] = [
   // Spec 000: 300 requests per minute per org; the adherence endpoint has its own 100 rps / burst 150 (spec 002).
   { name: 'genesys', rateLimit: { ratePerSecond: 5, burst: 5 }, tokenPath: '/oauth/token' },
   // Spec 000 / 003: 50 requests per second.
-  { name: 'cxone', rateLimit: { ratePerSecond: 50, burst: 50 }, tokenPath: '/oauth/token' },
+  // Spec 003 edge case 3: the token is refreshed 10 minutes before it expires.
+  {
+    name: 'cxone',
+    rateLimit: { ratePerSecond: 50, burst: 50 },
+    tokenPath: '/oauth/token',
+    refreshBeforeSeconds: 600,
+  },
   { name: 'rewards', rateLimit: { ratePerSecond: 20, burst: 20 }, tokenPath: '/oauth/token' },
 ];
 

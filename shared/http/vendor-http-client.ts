@@ -230,6 +230,9 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     },
     throttle,
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+      /** When this call was first answered 401; a token obtained at or after it is a refreshed one. */
+      let first401At: number | undefined;
+      let invalidations = 0;
       let refreshedOn401 = false;
       const deadline = timeouts.totalMs === undefined ? Infinity : o.clock.now() + timeouts.totalMs;
       const remainingMs = () => deadline - o.clock.now();
@@ -255,6 +258,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         let answer: Answer | undefined;
         let networkError: unknown;
         let token: string | undefined;
+        let tokenObtainedAt: number | undefined;
         let dispatchedAt: number;
         let throttledForMs = 0;
         try {
@@ -263,6 +267,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           if (throttledForMs > 0) await o.clock.sleep(throttledForMs);
           await o.limiter.acquire();
           token = await tokenFor(attempt, req);
+          tokenObtainedAt = token === undefined ? undefined : o.tokens?.obtainedAt(token);
           if (remainingMs() <= 0) throw deadlineError(attempt - 1, last);
           dispatchedAt = o.clock.now();
         } catch (err) {
@@ -302,7 +307,13 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
               body: answer.body as T,
               attempts: attempt,
             };
-          if (answer.status === 401 && token && o.tokens && !refreshedOn401) {
+          // One refresh per call: a 401 invalidates the token once. The token the retry got may be one another
+          // instance stored before this 401 (older than it, so not a refresh's answer to it: every token was
+          // revoked or expired at once); that one is invalidated too, once, and the next is a fresh one.
+          const refreshed = first401At !== undefined && (tokenObtainedAt ?? 0) >= first401At;
+          if (answer.status === 401 && token && o.tokens && !refreshed && invalidations < 2) {
+            first401At ??= o.clock.now();
+            invalidations += 1;
             refreshedOn401 = true;
             o.tokens.invalidate(token);
             last = 'HTTP 401';

@@ -1,8 +1,9 @@
 /** Issue 11 on the local runtime: CXone shift bids decided by the rules and acted on exactly once. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { send } from '../../local/send';
 import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
-import { domainEvents, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
+import { domainEvents, local, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -327,6 +328,29 @@ describe('shift-bids on the local runtime', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
+
+  it("the README's three bids: approved, rejected and escalated, through `npm run send`", async () => {
+    const fixture = (path: string) => join(__dirname, '../fixtures', path);
+    await cxone.fixtures(JSON.parse(readFileSync(fixture('sandbox/cxone-readme-bids.json'), 'utf8')));
+    for (const file of [
+      'webhooks/cxone-bidding-request-created.json',
+      'webhooks/cxone-bidding-request-skill-mismatch.json',
+      'webhooks/cxone-bidding-request-swap-at-minimum.json',
+    ])
+      expect(await send([fixture(file), '--url', local().gatewayUrl])).toBe(0);
+    await waitForEvent('bid.approved', 'bidding_req_8f7a2c1d');
+    const rejected = await waitForEvent('bid.rejected', 'bidding_req_3b9e0a47');
+    expect(rejected.detail).toMatchObject({ reason: expect.stringMatching(/^Auto-rejected: skill_match: /) });
+    const escalated = await waitForEvent('bid.escalated', 'bidding_req_c51d7e22');
+    expect(escalated.detail).toMatchObject({
+      failingChecks: [expect.objectContaining({ check: 'coverage_check', result: 'UNCERTAIN' })],
+    });
+    await waitForEvent('bid.supervisor_notification', 'bidding_req_c51d7e22');
+    expect((await actionsFor('bidding_req_3b9e0a47')).map((a) => [a.status, a.body.action])).toEqual([
+      [200, 'REJECT'],
+    ]);
+    expect(await actionsFor('bidding_req_c51d7e22')).toEqual([]);
+  });
 
   describe('a token that expires mid-burst (spec 003 edge case 3)', () => {
     afterAll(() => cxone.config({ tokenTtlSeconds: 3600 }));

@@ -195,10 +195,14 @@ export async function rejectionsSince(
   since: string,
 ): Promise<Rejection[]> {
   const rejected = await cxone.biddingRequests({ agentId, status: 'REJECTED', updatedFrom: since });
-  return rejected.map((r) => ({
-    requestId: r.requestId,
-    rejectedAt: r.resolution?.at ?? r.updatedAt ?? since,
-  }));
+  return rejectionsAmong(rejected, since);
+}
+
+/** The rejected ones of an agent's requests changed at or after `since`, as the approval-history check reads them. */
+export function rejectionsAmong(requests: readonly CxoneBiddingRequest[], since: string): Rejection[] {
+  return requests
+    .filter((r) => r.status === 'REJECTED')
+    .map((r) => ({ requestId: r.requestId, rejectedAt: r.resolution?.at ?? r.updatedAt ?? since }));
 }
 
 /**

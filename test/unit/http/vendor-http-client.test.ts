@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CircuitBreaker } from '../../../shared/http/circuit-breaker';
 import { AdaptiveThrottle, TokenBucket } from '../../../shared/http/rate-limiter';
 import { TokenManager } from '../../../shared/http/token-manager';
+import { InProcessTokenStore } from '../../../shared/ports/token-store';
 import { VendorHttpError } from '../../../shared/http/types';
 import {
   createVendorHttpClient,
@@ -26,6 +27,8 @@ let seen: { method: string; path: string; auth?: string; contentType?: string; b
 let tokensIssued = 0;
 let tokenScript: number[] = [];
 let rejectToken: string | undefined;
+/** Tokens the vendor no longer accepts (revoked or expired all at once). */
+let rejectTokens = new Set<string>();
 let baseUrl = '';
 const open = new Set<ServerResponse>();
 
@@ -47,7 +50,8 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string) {
     contentType: req.headers['content-type'],
     body,
   });
-  if (rejectToken && req.headers.authorization === `Bearer ${rejectToken}`) {
+  const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+  if ((rejectToken && bearer === rejectToken) || (bearer && rejectTokens.has(bearer))) {
     res.writeHead(401, { 'content-type': 'application/json' });
     return res.end('{"message":"token revoked"}');
   }
@@ -92,6 +96,7 @@ beforeEach(() => {
   tokensIssued = 0;
   tokenScript = [];
   rejectToken = undefined;
+  rejectTokens = new Set();
 });
 
 function client() {
@@ -267,6 +272,37 @@ describe('vendor HTTP client on a fake clock', () => {
         expect(calls).toHaveLength(1);
         script = [];
       }
+    });
+
+    it('a newer stored token rejected too (every token expired at once) is replaced, not taken for a refresh', async () => {
+      const clock = new FakeClock();
+      const store = new InProcessTokenStore();
+      const manager = () =>
+        new TokenManager({
+          tokenUrl: `${baseUrl}/oauth/token`,
+          getCredentials: async () => ({ clientId: 'c', clientSecret: 's' }),
+          clock,
+          random: () => 1,
+          store,
+        });
+      const mine = manager();
+      const other = manager();
+      expect(await clock.runUntilSettled(mine.getToken())).toBe('t1');
+      // Another instance is answered 401 (t1 is revoked) and stores t2; this one still holds t1.
+      other.invalidate(await clock.runUntilSettled(other.getToken()));
+      expect(await clock.runUntilSettled(other.getToken())).toBe('t2');
+      await clock.advance(1000);
+      rejectTokens = new Set(['t1', 't2']); // then CXone expires every token issued so far
+      const { http, calls } = fakeClockClientOn(clock, {
+        vendor: 'cxone',
+        tokens: mine,
+        retry: { ...profile.retry, random: () => 1 },
+      });
+      const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/all-expired' }));
+      expect(res.attempts).toBe(3);
+      expect(calls.map((c) => c.status)).toEqual([401, 401, 200]);
+      expect(tokensIssued).toBe(3);
+      expect(seen.map((r) => r.auth)).toEqual(['Bearer t1', 'Bearer t2', 'Bearer t3']);
     });
 
     it("fails a 401 after one refresh as permanent, with the vendor's reason", async () => {

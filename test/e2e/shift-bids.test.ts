@@ -331,6 +331,7 @@ describe('shift-bids on the local runtime', () => {
 
   it("the README's three bids: approved, rejected and escalated, through `npm run send`", async () => {
     const fixture = (path: string) => join(__dirname, '../fixtures', path);
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     await cxone.fixtures(JSON.parse(readFileSync(fixture('sandbox/cxone-readme-bids.json'), 'utf8')));
     for (const file of [
       'webhooks/cxone-bidding-request-created.json',
@@ -338,6 +339,8 @@ describe('shift-bids on the local runtime', () => {
       'webhooks/cxone-bidding-request-swap-at-minimum.json',
     ])
       expect(await send([fixture(file), '--url', local().gatewayUrl])).toBe(0);
+    expect(printed).toHaveBeenCalledWith('POST /webhooks/cxone/bidding -> 202');
+    printed.mockRestore();
     await waitForEvent('bid.approved', 'bidding_req_8f7a2c1d');
     const rejected = await waitForEvent('bid.rejected', 'bidding_req_3b9e0a47');
     expect(rejected.detail).toMatchObject({ reason: expect.stringMatching(/^Auto-rejected: skill_match: /) });

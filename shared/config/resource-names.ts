@@ -73,6 +73,7 @@ export const STACK_OUTPUTS = {
   eventBus: 'EventBusName',
   alarmTopic: 'AlarmTopicArn',
   diagnosticsLogGroup: 'DiagnosticsLogGroupName',
+  supervisorTopic: 'SupervisorTopicArn',
 } as const;
 
 /**

@@ -176,6 +176,8 @@ export interface VendorDeclaration {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** Path of the OAuth client-credentials token endpoint, relative to the vendor base URL. */
   readonly tokenPath: string;
+  /** Refresh the shared token this long before it expires (at most half its life). Default 300 s. */
+  readonly refreshBeforeSeconds?: number;
 }
 
 export const INGRESS_FUNCTION: FunctionDeclaration = {
@@ -224,7 +226,13 @@ export const VENDORS: readonly VendorDeclaration[] = [
   // Spec 000: 300 requests per minute per org; the adherence endpoint has its own 100 rps / burst 150 (spec 002).
   { name: 'genesys', rateLimit: { ratePerSecond: 5, burst: 5 }, tokenPath: '/oauth/token' },
   // Spec 000 / 003: 50 requests per second.
-  { name: 'cxone', rateLimit: { ratePerSecond: 50, burst: 50 }, tokenPath: '/oauth/token' },
+  // Spec 003 edge case 3: the token is refreshed 10 minutes before it expires.
+  {
+    name: 'cxone',
+    rateLimit: { ratePerSecond: 50, burst: 50 },
+    tokenPath: '/oauth/token',
+    refreshBeforeSeconds: 600,
+  },
   { name: 'rewards', rateLimit: { ratePerSecond: 20, burst: 20 }, tokenPath: '/oauth/token' },
 ];
 
@@ -473,14 +481,17 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       vendor: 'cxone',
       ruleDocument: 'shift-bids-rules',
       vendorClient: {
-        // Issue 11: retry 429, 500 and 503 with backoff, at most 3 attempts. The retry table groups 502/504
-        // with 503, so they are retried the same way; every other status goes back to the workflow.
+        // Spec 003 section 3: retry only 429, 500 and 503, with backoff, at most 3 attempts; every other status
+        // (502 and 504 included) goes back to the workflow at once. CXone's 401 is about scope: one refresh,
+        // then it fails with the vendor's reason instead of being redelivered.
         retry: {
+          retryStatuses: [429, 500, 503],
           rateLimitRetries: 2,
           serverErrorRetries: 2,
           gatewayErrorRetries: 2,
           networkAttempts: 2,
           timeoutGrowth: 1,
+          unauthorizedAfterRefresh: 'permanent',
         },
         timeouts: { responseHeadersMs: 120_000, bodyIdleMs: 30_000, totalMs: 240_000 },
       },

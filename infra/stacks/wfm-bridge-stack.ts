@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
@@ -73,6 +74,7 @@ export class WfmBridgeStack extends Stack {
 
     const bus = new events.EventBus(this, 'DomainEvents', { description: 'wfm-bridge domain events' });
     const diagnostics = this.deliverDiagnostics(config, bus, retain);
+    const supervisorTopic = this.deliverSupervisorNotifications(config, bus, diagnostics.undelivered, retain);
 
     const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: retain });
     topicKey.grant(
@@ -225,6 +227,34 @@ export class WfmBridgeStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.eventBus, { value: bus.eventBusName });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopic, { value: alarmTopic.topicArn });
     new CfnOutput(this, STACK_OUTPUTS.diagnosticsLogGroup, { value: diagnostics.logGroup.logGroupName });
+    new CfnOutput(this, STACK_OUTPUTS.supervisorTopic, { value: supervisorTopic.topicArn });
+  }
+
+  /**
+   * Escalated shift bids reach a supervisor (issue 11): `bid.supervisor_notification` goes from the bus to a
+   * KMS-encrypted topic that the stage's supervisor addresses subscribe to. What the topic could not take waits
+   * on the diagnostics dead-letter queue (its `DiagnosticsDlqDepth` alarm). The notification carries no agent
+   * name or contact detail, only the request, the failing checks and a deep link.
+   */
+  private deliverSupervisorNotifications(
+    config: StageConfig,
+    bus: events.EventBus,
+    undelivered: sqs.Queue,
+    retain: RemovalPolicy,
+  ): sns.Topic {
+    const key = new kms.Key(this, 'SupervisorTopicKey', { enableKeyRotation: true, removalPolicy: retain });
+    key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new sns.Topic(this, 'SupervisorTopic', { masterKey: key, enforceSSL: true });
+    for (const email of config.supervisorNotifications.emails)
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    const rule = new events.Rule(this, 'SupervisorNotificationRule', {
+      eventBus: bus,
+      description: 'Delivers escalated shift bids to the supervisor topic',
+      // Published by shared/adapters/aws/supervisor-notifier.ts (a DOMAIN_EVENTS type).
+      eventPattern: { detailType: ['bid.supervisor_notification'] },
+    });
+    rule.addTarget(new targets.SnsTopic(topic, { deadLetterQueue: undelivered }));
+    return topic;
   }
 
   /**

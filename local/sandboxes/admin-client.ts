@@ -20,6 +20,8 @@ export interface SandboxAdmin {
   faults(faults: readonly unknown[]): Promise<unknown>;
   clearFaults(): Promise<unknown>;
   config(patch: unknown): Promise<unknown>;
+  /** Every token issued so far expires now; answers how many were still valid. */
+  expireTokens(): Promise<{ expired: number }>;
   requests(filter?: RequestFilter): Promise<RequestLogPage>;
   /** The sandbox state; its shape is the vendor's, so the caller names it. */
   state<T = unknown>(): Promise<T>;
@@ -45,6 +47,7 @@ export function sandboxAdmin(vendorUrl: string): SandboxAdmin {
     faults: (faults) => call('POST', '/faults', faults),
     clearFaults: () => call('DELETE', '/faults'),
     config: (patch) => call('POST', '/config', patch),
+    expireTokens: () => call('POST', '/tokens/expire'),
     requests: (filter = {}) => call('GET', `/requests${queryString(filter)}`),
     state: <T>() => call<T>('GET', '/state'),
   };

@@ -76,6 +76,7 @@ export const STACK_OUTPUTS = {
   eventBus: 'EventBusName',
   alarmTopic: 'AlarmTopicArn',
   diagnosticsLogGroup: 'DiagnosticsLogGroupName',
+  supervisorTopic: 'SupervisorTopicArn',
 } as const;
 
 /**

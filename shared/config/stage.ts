@@ -57,6 +57,13 @@ export const StageConfigSchema = z.object({
     rewards: vendorSchema,
   }),
   alarms: z.object({ email: z.string().email().optional() }).default({}),
+  /**
+   * Who hears of escalated shift bids (`bid.supervisor_notification`, issue 11): each address is subscribed to
+   * the stack's supervisor topic. More channels (chat, CXone alerts) subscribe to the same topic.
+   */
+  supervisorNotifications: z
+    .object({ emails: z.array(z.string().email()).default([]) })
+    .default({ emails: [] }),
   logRetentionDays: z.number().int().positive().default(30),
   /**
    * Powertools log level of every function (POWERTOOLS_LOG_LEVEL). Every line a runbook query selects must be

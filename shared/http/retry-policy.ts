@@ -7,6 +7,10 @@
  * | 400/404/409/.. | no retry: the caller decides (409 re-fetch, 423 lock wait) |
  * | 401            | the client refreshes the token once and retries once (not decided here) |
  * | network/timeout| at most 3 attempts, each with a longer timeout |
+ *
+ * A function's vendor-client profile may narrow the table: `retryStatuses` lists the only statuses retried
+ * (spec 003 section 3: CXone actions retry 429, 500 and 503, nothing else), and `unauthorizedAfterRefresh`
+ * says what a 401 to a freshly refreshed token means.
  */
 export interface RetryConfig {
   readonly baseDelayMs: number;
@@ -21,6 +25,18 @@ export interface RetryConfig {
   /** Multiplies every delay; the local runtime scales time down for a person watching (WFM_RETRY_SCALE). */
   readonly scale: number;
   readonly random: () => number;
+  /**
+   * When set, only these HTTP statuses are retried (each by its row above); any other fails at once.
+   * Network failures and timeouts are not statuses: `networkAttempts` still bounds them.
+   */
+  readonly retryStatuses?: readonly number[];
+  /**
+   * A 401 to a token refreshed a moment ago. `transient` (default): another party revoked it (spec 002: Genesys
+   * revokes the old token on every refresh), so a redelivery may succeed. `permanent`: the vendor means the
+   * client's scope (spec 003: CXone answers 401 "for scope issues"), so the call fails with the vendor's reason
+   * and redelivering cannot help.
+   */
+  readonly unauthorizedAfterRefresh?: 'transient' | 'permanent';
 }
 
 /** The retry table alone (what a function's vendor-client profile may override), without scale and randomness. */
@@ -95,6 +111,7 @@ export function decideRetry(
   const scaled = (ms: number): RetryDecision => ({ retry: true, delayMs: Math.round(ms * cfg.scale) });
   if (outcome === 'network')
     return attempt < cfg.networkAttempts ? scaled(backoff(attempt, cfg)) : { retry: false };
+  if (cfg.retryStatuses && !cfg.retryStatuses.includes(outcome)) return { retry: false };
   if (outcome === 429) {
     if (attempt > cfg.rateLimitRetries) return { retry: false };
     const wait = requestedWaitMs(headers, nowMs);

@@ -125,6 +125,11 @@ export class TokenManager {
     return this.current?.obtainedAt;
   }
 
+  /** When `token` was obtained (by whichever instance), if it is the current one. */
+  obtainedAt(token: string): number | undefined {
+    return this.current?.value === token ? this.current.obtainedAt : undefined;
+  }
+
   /** When the current token expires (ms since epoch), if there is one. */
   get expiresAt(): number | undefined {
     return this.current?.expiresAt;

@@ -190,6 +190,16 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     return found.length ? Object.fromEntries(found) : undefined;
   }
 
+  /** The vendor's own words for a refusal (`message`, `error_description` or `error`), kept short. */
+  function vendorReason(body: unknown): string | undefined {
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const found = [fields.message, fields.error_description, fields.error].find(
+      (v): v is string => typeof v === 'string' && v.trim() !== '',
+    );
+    const text = found ?? (typeof body === 'string' ? body : undefined);
+    return text?.trim().slice(0, 200) || undefined;
+  }
+
   function describeNetworkError(err: unknown): string {
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     const cause = e.cause?.code ?? e.cause?.message;
@@ -220,6 +230,9 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     },
     throttle,
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+      /** When this call was first answered 401; a token obtained at or after it is a refreshed one. */
+      let first401At: number | undefined;
+      let invalidations = 0;
       let refreshedOn401 = false;
       const deadline = timeouts.totalMs === undefined ? Infinity : o.clock.now() + timeouts.totalMs;
       const remainingMs = () => deadline - o.clock.now();
@@ -245,6 +258,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         let answer: Answer | undefined;
         let networkError: unknown;
         let token: string | undefined;
+        let tokenObtainedAt: number | undefined;
         let dispatchedAt: number;
         let throttledForMs = 0;
         try {
@@ -253,6 +267,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           if (throttledForMs > 0) await o.clock.sleep(throttledForMs);
           await o.limiter.acquire();
           token = await tokenFor(attempt, req);
+          tokenObtainedAt = token === undefined ? undefined : o.tokens?.obtainedAt(token);
           if (remainingMs() <= 0) throw deadlineError(attempt - 1, last);
           dispatchedAt = o.clock.now();
         } catch (err) {
@@ -292,7 +307,13 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
               body: answer.body as T,
               attempts: attempt,
             };
-          if (answer.status === 401 && token && o.tokens && !refreshedOn401) {
+          // One refresh per call: a 401 invalidates the token once. The token the retry got may be one another
+          // instance stored before this 401 (older than it, so not a refresh's answer to it: every token was
+          // revoked or expired at once); that one is invalidated too, once, and the next is a fresh one.
+          const refreshed = first401At !== undefined && (tokenObtainedAt ?? 0) >= first401At;
+          if (answer.status === 401 && token && o.tokens && !refreshed && invalidations < 2) {
+            first401At ??= o.clock.now();
+            invalidations += 1;
             refreshedOn401 = true;
             o.tokens.invalidate(token);
             last = 'HTTP 401';
@@ -308,17 +329,20 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
         const why = answer ? `HTTP ${status}` : `network error: ${describeNetworkError(networkError)}`;
         last = why;
         if (!decision.retry) {
+          const reason = answer && answer.status >= 400 && answer.status < 500 && vendorReason(answer.body);
           throw new VendorHttpError(
             o.vendor,
             answer?.status ?? 0,
             answer?.body,
             attempt,
-            `${o.vendor} ${req.method} ${req.path} failed after ${attempt} attempt(s): ${why}`,
+            `${o.vendor} ${req.method} ${req.path} failed after ${attempt} attempt(s): ${why}${reason ? ` (${reason})` : ''}`,
             {
               ...(networkError !== undefined && { cause: networkError }),
               // A token refreshed a moment ago and rejected again was revoked behind our back (another
-              // instance refreshed: spec 002's trap), not a problem with this request.
-              ...(answer?.status === 401 && refreshedOn401 && { transient: true }),
+              // instance refreshed: spec 002's trap), not a problem with this request, unless the profile
+              // says the vendor's 401 is about scope (`unauthorizedAfterRefresh`).
+              ...(answer?.status === 401 &&
+                refreshedOn401 && { transient: retry.unauthorizedAfterRefresh !== 'permanent' }),
             },
           );
         }

@@ -73,7 +73,7 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
       tokenUrl: `${p.baseUrl.replace(/\/$/, '')}${declared.tokenPath}`,
       getCredentials: p.getCredentials,
       clock: p.clock,
-      refreshBeforeSeconds: p.refreshBeforeSeconds ?? 300,
+      refreshBeforeSeconds: p.refreshBeforeSeconds ?? declared.refreshBeforeSeconds ?? 300,
       store: new DynamoDbTokenStore({
         doc: p.doc,
         tableName: p.tableName,

@@ -1,8 +1,9 @@
 /** Issue 11 on the local runtime: CXone shift bids decided by the rules and acted on exactly once. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { send } from '../../local/send';
 import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
-import { domainEvents, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
+import { domainEvents, local, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -327,4 +328,91 @@ describe('shift-bids on the local runtime', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
+
+  it("the README's three bids: approved, rejected and escalated, through `npm run send`", async () => {
+    const fixture = (path: string) => join(__dirname, '../fixtures', path);
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await cxone.fixtures(JSON.parse(readFileSync(fixture('sandbox/cxone-readme-bids.json'), 'utf8')));
+    for (const file of [
+      'webhooks/cxone-bidding-request-created.json',
+      'webhooks/cxone-bidding-request-skill-mismatch.json',
+      'webhooks/cxone-bidding-request-swap-at-minimum.json',
+    ])
+      expect(await send([fixture(file), '--url', local().gatewayUrl])).toBe(0);
+    expect(printed).toHaveBeenCalledWith('POST /webhooks/cxone/bidding -> 202');
+    printed.mockRestore();
+    await waitForEvent('bid.approved', 'bidding_req_8f7a2c1d');
+    const rejected = await waitForEvent('bid.rejected', 'bidding_req_3b9e0a47');
+    expect(rejected.detail).toMatchObject({ reason: expect.stringMatching(/^Auto-rejected: skill_match: /) });
+    const escalated = await waitForEvent('bid.escalated', 'bidding_req_c51d7e22');
+    expect(escalated.detail).toMatchObject({
+      failingChecks: [expect.objectContaining({ check: 'coverage_check', result: 'UNCERTAIN' })],
+    });
+    await waitForEvent('bid.supervisor_notification', 'bidding_req_c51d7e22');
+    expect((await actionsFor('bidding_req_3b9e0a47')).map((a) => [a.status, a.body.action])).toEqual([
+      [200, 'REJECT'],
+    ]);
+    expect(await actionsFor('bidding_req_c51d7e22')).toEqual([]);
+  });
+
+  describe('a token that expires mid-burst (spec 003 edge case 3)', () => {
+    afterAll(() => cxone.config({ tokenTtlSeconds: 3600 }));
+
+    it('fails no bid on a 401, and requests one token per expiry for every instance together', async () => {
+      const s = scenario('2026-08-27');
+      const bids = Array.from({ length: 30 }, (_, i) => s.openShiftBid(`tok${i}`));
+      await s.load(
+        bids.map((b) => b.open),
+        bids.map((b) => b.created),
+      );
+      // Tokens issued from now on live 4 s (refreshed at half-life, while in use); the one the instances share
+      // now reaches its lifetime in the middle of the burst.
+      await cxone.config({ tokenTtlSeconds: 4 });
+      const since = (await cxone.requests({ limit: 1 })).requests.at(-1)?.seq ?? 0;
+      const started = Date.now();
+      for (const [wave, slice] of [bids.slice(0, 10), bids.slice(10, 20), bids.slice(20)].entries()) {
+        await Promise.all(slice.map((b) => postWebhook('/webhooks/cxone/bidding', b.created)));
+        if (wave === 0) {
+          // Once the first decisions are being acted on, the shared token reaches its lifetime.
+          await waitFor(
+            async () => (await cxone.requests({ since, path: '/api/wfm/v2/schedule/shifts' })).count > 0,
+            { what: 'the burst under way', timeoutMs: 30_000 },
+          );
+          expect((await cxone.expireTokens()).expired).toBeGreaterThan(0);
+        }
+        await new Promise((r) => setTimeout(r, 2500));
+      }
+      const ids = bids.map((b) => b.requestId);
+      await waitFor(
+        async () => {
+          const approved = new Set(
+            (await domainEvents('bid.approved')).map((e) => (e.detail as { requestId: string }).requestId),
+          );
+          return ids.every((id) => approved.has(id));
+        },
+        { what: 'every bid approved', timeoutMs: 90_000, intervalMs: 500 },
+      );
+      const seconds = (Date.now() - started) / 1000;
+      const escalated = (await domainEvents('bid.escalated')).filter((e) =>
+        ids.includes((e.detail as { requestId: string }).requestId),
+      );
+      expect(escalated).toEqual([]);
+      const log = (await cxone.requests({ since })).requests as unknown as Logged[];
+      // The expiry really hit calls in flight, and each was answered once more with a fresh token.
+      const unauthorized = log.filter((r) => r.status === 401);
+      expect(unauthorized.length).toBeGreaterThan(0);
+      const actions = log.filter((r) => r.method === 'POST' && r.path.endsWith('/actions'));
+      expect(actions.filter((r) => r.status === 200)).toHaveLength(bids.length);
+      const tokenRequests = log.filter((r) => r.path === '/oauth/token');
+      expect(tokenRequests.every((r) => r.status === 200)).toBe(true);
+      // One shared token: one request per expiry (the forced one after the 401s, then one per 2 s half-life
+      // while in use), never one per instance or per 401.
+      expect(tokenRequests.length).toBeGreaterThan(1);
+      expect(tokenRequests.length).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 2);
+      expect(unauthorized.length).toBeLessThan(bids.length);
+      expect(
+        (await peekDlq('shift-bids')).filter((m) => ids.some((id) => m.Body?.includes(id))),
+      ).toHaveLength(0);
+    }, 150_000);
+  });
 });

@@ -1,5 +1,8 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
+import { WfmBridgeStack } from '../../infra/stacks/wfm-bridge-stack';
+import { loadStageConfig } from '../../shared/config/stage';
 import {
   scheduleFunctionOutputName,
   stackOutputNames,
@@ -261,5 +264,47 @@ describe('the stack, built from the topology', () => {
           ]);
       }
     }
+  });
+});
+
+describe('supervisor notifications (issue 11)', () => {
+  it('routes bid.supervisor_notification to a KMS-encrypted topic, undelivered ones to an alarmed DLQ', () => {
+    const routed = ofType('AWS::Events::Rule').filter(
+      ([, r]) => r.Properties.EventPattern?.['detail-type']?.join() === 'bid.supervisor_notification',
+    );
+    expect(routed).toHaveLength(1);
+    const [[ruleId, rule]] = routed as [[string, Resource]];
+    const [target] = rule.Properties.Targets;
+    const topicId = logicalIdOf(target.Arn)!;
+    expect(resources[topicId]!.Type).toBe('AWS::SNS::Topic');
+    expect(logicalIdOf(resources[topicId]!.Properties.KmsMasterKeyId)).toBeDefined();
+    const dlqId = logicalIdOf(target.DeadLetterConfig.Arn)!;
+    const alarmed = ofType('AWS::CloudWatch::Alarm').some(([, a]) =>
+      (a.Properties.Dimensions ?? []).some((d: any) => logicalIdOf(d.Value) === dlqId),
+    );
+    expect(alarmed).toBe(true);
+    // EventBridge may write to the DLQ for this rule only.
+    const dlqPolicy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+      p.Properties.Queues.some((q: unknown) => logicalIdOf(q) === dlqId),
+    )!;
+    expect(JSON.stringify(dlqPolicy[1].Properties.PolicyDocument)).toContain(ruleId);
+  });
+
+  it("subscribes the stage's supervisor addresses to the topic", () => {
+    const config = loadStageConfig('dev');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const withSupervisors = new WfmBridgeStack(app, 'Supervisors', {
+      config: { ...config, supervisorNotifications: { emails: ['wfm-supervisors@example.com'] } },
+    });
+    Template.fromStack(withSupervisors).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'wfm-supervisors@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('^SupervisorTopic') },
+    });
+    expect(
+      Object.values(template.toJSON().Resources as Record<string, Resource>).filter(
+        (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.Endpoint === 'wfm-supervisors@example.com',
+      ),
+    ).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ export interface TokenSettings {
 interface IssuedToken {
   readonly clientId: string;
   readonly issuedAt: number;
-  readonly expiresAt: number;
+  expiresAt: number;
   revoked: boolean;
 }
 
@@ -120,6 +120,21 @@ export class TokenStore {
     const result = this.classify(token);
     if (!result.ok) this.stats.rejectedTokens[result.reason] += 1;
     return result;
+  }
+
+  /**
+   * Every token issued so far expires now (a client's token reaching its lifetime in the middle of its work,
+   * spec 003 edge case 3): calls with it get 401 `expired`. Answers how many were still valid.
+   */
+  expireAll(): number {
+    const now = this.now();
+    let expired = 0;
+    for (const t of this.tokens.values()) {
+      if (t.revoked || t.expiresAt <= now) continue;
+      t.expiresAt = now;
+      expired += 1;
+    }
+    return expired;
   }
 
   snapshot(): TokenStats & { active: number } {

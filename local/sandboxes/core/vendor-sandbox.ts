@@ -469,6 +469,8 @@ export abstract class VendorSandbox {
         return json(200, { count: 0, requests: [] });
       case 'GET /_admin/state':
         return json(200, this.state());
+      case 'POST /_admin/tokens/expire':
+        return json(200, { expired: this.tokens.expireAll() });
       case 'GET /_admin/config':
         return json(200, this.currentConfig());
       case 'POST /_admin/config':

@@ -147,6 +147,8 @@ export interface BiddingWindowOptions {
   /** When the window opens (default three days before `date`); request i is created `i * spacingMs` later. */
   readonly opensAt?: string;
   readonly spacingMs?: number;
+  /** Part of every bidder, shift and request id, so two windows can be loaded into one sandbox. */
+  readonly tag?: string;
 }
 
 export interface BiddingWindow {
@@ -191,6 +193,7 @@ export function biddingWindowFixtures(options: BiddingWindowOptions): BiddingWin
     ? Date.parse(options.opensAt)
     : Date.parse(`${saturday}T00:00:00Z`) - 3 * 86_400_000;
   const spacingMs = options.spacingMs ?? 50;
+  const bench = options.tag ? `bench_${options.tag}` : 'bench';
   const { bids, shifts: shiftCount } = options;
   if (!Number.isInteger(bids) || !Number.isInteger(shiftCount) || bids < 1 || shiftCount < 1)
     throw new RangeError('bids and shifts must be positive integers');
@@ -212,7 +215,7 @@ export function biddingWindowFixtures(options: BiddingWindowOptions): BiddingWin
     const [startTime, endTime] = WINDOW_SLOTS[Math.floor(i / 2) % WINDOW_SLOTS.length]!;
     const queue = queues[Math.floor(i / (2 * WINDOW_SLOTS.length)) % queueCount]!;
     return {
-      id: `shift_bench_${String(i + 1).padStart(4, '0')}`,
+      id: `shift_${bench}_${String(i + 1).padStart(4, '0')}`,
       siteId,
       agentId: null,
       date: i % 2 === 0 ? saturday : sunday,
@@ -247,8 +250,8 @@ export function biddingWindowFixtures(options: BiddingWindowOptions): BiddingWin
   shifts.forEach((shift, i) => {
     for (let b = 0; b < bidders[i]!; b++) {
       const n = String(agents.length + 1).padStart(4, '0');
-      const agentId = `agent_bench_${n}`;
-      const requestId = `bidding_req_bench_${n}`;
+      const agentId = `agent_${bench}_${n}`;
+      const requestId = `bidding_req_${bench}_${n}`;
       agents.push({ id: agentId, siteId, name: `Bench agent ${n}`, skills: allSkills, roles: ['agent'] });
       // Rivals for one shift are created a second apart (issue 11: two bids within 3 s).
       const at = new Date(opensAt + created * spacingMs + b * 1000).toISOString();

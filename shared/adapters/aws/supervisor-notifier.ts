@@ -1,8 +1,8 @@
 /**
- * Supervisor notifications as events on the bus (`bid.supervisor_notification`). On AWS the bus's on-call rule
- * delivers them to the diagnostics log group (shared/topology.ts DOMAIN_EVENTS); a rule target for the contact
- * center's own channel (a CXone in-app alert, email, chat) is not built yet. Locally they are read from the bus
- * fake (`/_local/events`). The notification carries no agent name or contact detail (see SupervisorNotification).
+ * Supervisor notifications as events on the bus (`bid.supervisor_notification`). On AWS a bus rule delivers them
+ * to the supervisor SNS topic (KMS-encrypted; the stage's `supervisorNotifications.emails` subscribe to it), and
+ * the on-call rule copies them to the diagnostics log group. Locally they are read from the bus fake
+ * (`/_local/events`). The notification carries no agent name or contact detail (see SupervisorNotification).
  */
 import type { SupervisorNotification, SupervisorNotifier } from '../../domain/shift-bids/workflow';
 import type { DomainEventPublisher } from '../../ports/platform';

@@ -318,6 +318,7 @@ export class CxoneBiddingAdapter implements CxoneBidding {
         case 423:
           return { ...failed, kind: 'locked', lock: body?.lock ? toLock(body.lock) : null, message };
         case 400:
+        case 401:
         case 404:
         case 422:
           return {

@@ -122,7 +122,7 @@ interface ActionSent {
 }
 
 /**
- * What an action came to. Transient failures (429/5xx/network after the retries, a refused token) are not
+ * What an action came to. Transient failures (429/5xx/network after the retries, a failing token endpoint) are not
  * outcomes: they reject with the HTTP client's `VendorHttpError`.
  */
 export type BidActionOutcome =
@@ -147,7 +147,10 @@ export type BidActionOutcome =
     })
   /** 423: a schedule lock covers the request; wait, poll `locks`, act again. */
   | (ActionSent & { readonly kind: 'locked'; readonly lock: ScheduleLock | null; readonly message: string })
-  /** 400 (malformed), 404 (unknown request), 422 (key reused for another action): acting again will not help. */
+  /**
+   * 400 (malformed), 404 (unknown request), 422 (key reused for another action), 401 to a freshly refreshed
+   * token (spec 003: a scope issue): acting again will not help.
+   */
   | (ActionSent & { readonly kind: 'refused'; readonly reason: string; readonly vendorBody: unknown });
 
 /** CXone answered 2xx with a body this code cannot read: a clear error, never a crash deep in the domain. */
@@ -192,10 +195,14 @@ export async function rejectionsSince(
   since: string,
 ): Promise<Rejection[]> {
   const rejected = await cxone.biddingRequests({ agentId, status: 'REJECTED', updatedFrom: since });
-  return rejected.map((r) => ({
-    requestId: r.requestId,
-    rejectedAt: r.resolution?.at ?? r.updatedAt ?? since,
-  }));
+  return rejectionsAmong(rejected, since);
+}
+
+/** The rejected ones of an agent's requests changed at or after `since`, as the approval-history check reads them. */
+export function rejectionsAmong(requests: readonly CxoneBiddingRequest[], since: string): Rejection[] {
+  return requests
+    .filter((r) => r.status === 'REJECTED')
+    .map((r) => ({ requestId: r.requestId, rejectedAt: r.resolution?.at ?? r.updatedAt ?? since }));
 }
 
 /**

@@ -195,10 +195,11 @@ class BidProcess {
           await this.waitForLock(record, outcome);
           continue;
         case 'refused':
-          throw new PermanentFailure('BID_ACTION_REFUSED', outcome.reason, {
-            requestId: record.cxoneRequestId,
-            httpStatus: outcome.httpStatus,
-          });
+          throw new PermanentFailure(
+            outcome.httpStatus === 401 ? 'CXONE_UNAUTHORIZED' : 'BID_ACTION_REFUSED',
+            outcome.reason,
+            { requestId: record.cxoneRequestId, httpStatus: outcome.httpStatus },
+          );
       }
     }
   }

@@ -11,7 +11,7 @@ import { checkCoverage, type StaffedShift } from './checks/coverage';
 import { checkDoubleBooking, type Booking } from './checks/double-booking';
 import { checkSkillMatch } from './checks/skill-match';
 import { decide, type BidDecision } from './decide';
-import { rejectionsSince, type CxoneBiddingRequest, type CxoneShift } from './ports';
+import { rejectionsAmong, type CxoneBiddingRequest, type CxoneShift } from './ports';
 import type { RuleDocument } from './rules.schema';
 import { isoInstant, shiftWindow } from './shift-window';
 import type { ShiftBidsDeps } from './workflow';
@@ -39,16 +39,21 @@ export async function validateBid(
   const { siteId, agentId, requestedDate, cxoneRequestId: requestId } = record;
   // The day before holds the overnight shifts that reach into the requested date; the day after, the shifts a
   // requested overnight shift reaches into.
+  // One read of the agent's requests changed within the approval-history window serves two checks: its
+  // rejections, and its approved bids (read fresh, so one approved moments ago counts for double booking). An
+  // approval older than the window is in the published schedule, which is never more than
+  // `scheduleCache.maxAgeSeconds` (at most 120 s) old.
+  const historySince = isoInstant(now - rules.approvalHistory.windowDays * DAY_MS);
   const reads = await Promise.allSettled([
     deps.cxone.shifts({ siteId, dateFrom: addDays(requestedDate, -1), dateTo: addDays(requestedDate, 1) }),
     deps.cxone.agent(agentId),
-    rejectionsSince(deps.cxone, agentId, isoInstant(now - rules.approvalHistory.windowDays * DAY_MS)),
-    deps.cxone.biddingRequests({ agentId, status: 'APPROVED' }),
+    deps.cxone.biddingRequests({ agentId, updatedFrom: historySince }),
   ]);
   const shifts = () => valueOf(reads[0], 'the published schedule');
   const agent = () => valueOf(reads[1], 'the agent profile');
-  const rejections = () => valueOf(reads[2], "the agent's rejections");
-  const approved = () => valueOf(reads[3], "the agent's approved bids");
+  const requests = () => valueOf(reads[2], "the agent's bidding requests");
+  const rejections = () => rejectionsAmong(requests(), historySince);
+  const approved = () => requests().filter((r) => r.status === 'APPROVED');
 
   const zone = () => {
     const timeZone = deps.settings.siteTimeZones[siteId];

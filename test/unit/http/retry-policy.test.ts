@@ -6,6 +6,7 @@ import {
   requestedWaitMs,
   retryAfterMs,
 } from '../../../shared/http/retry-policy';
+import { workflowByName } from '../../../shared/topology';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const noJitter = { ...DEFAULT_RETRY, random: () => 1 };
@@ -117,5 +118,31 @@ describe('retry table details', () => {
   it('backs off network retries with jitter, scaled', () => {
     const d = decideRetry('network', 2, {}, NOW, { ...DEFAULT_RETRY, random: () => 0.5, scale: 0.1 });
     expect(d).toEqual({ retry: true, delayMs: 100 });
+  });
+});
+
+describe("the shift-bids processor's CXone profile (spec 003 section 3)", () => {
+  const profile = workflowByName('shift-bids')!.processor.vendorClient!.retry!;
+  const cxone = { ...noJitter, ...profile };
+
+  it('retries only 429, 500 and 503, with exponential backoff, at most 3 attempts', () => {
+    for (const status of [429, 500, 503]) {
+      expect(decideRetry(status, 1, {}, NOW, cxone)).toEqual({ retry: true, delayMs: 1000 });
+      expect(decideRetry(status, 2, {}, NOW, cxone)).toEqual({ retry: true, delayMs: 2000 });
+      expect(decideRetry(status, 3, {}, NOW, cxone)).toEqual({ retry: false });
+    }
+  });
+
+  it('does not retry 502, 504 or any other 5xx, nor 400 and 401', () => {
+    for (const status of [400, 401, 501, 502, 504, 599])
+      expect(decideRetry(status, 1, {}, NOW, cxone)).toEqual({ retry: false });
+  });
+
+  it("still waits for a 429's Retry-After", () => {
+    expect(decideRetry(429, 1, { 'retry-after': '7' }, NOW, cxone)).toEqual({ retry: true, delayMs: 7000 });
+  });
+
+  it('fails a 401 to a freshly refreshed token as permanent (a scope issue)', () => {
+    expect(profile.unauthorizedAfterRefresh).toBe('permanent');
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CircuitBreaker } from '../../../shared/http/circuit-breaker';
 import { AdaptiveThrottle, TokenBucket } from '../../../shared/http/rate-limiter';
 import { TokenManager } from '../../../shared/http/token-manager';
+import { InProcessTokenStore } from '../../../shared/ports/token-store';
 import { VendorHttpError } from '../../../shared/http/types';
 import {
   createVendorHttpClient,
@@ -10,11 +11,12 @@ import {
   type CallInfo,
   type VendorHttpClientOptions,
 } from '../../../shared/http/vendor-http-client';
+import { workflowByName } from '../../../shared/topology';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { FakeClock } from '../../helpers/fake-clock';
 
 type Step =
-  | { status: number; headers?: Record<string, string> }
+  | { status: number; headers?: Record<string, string>; body?: unknown }
   | { stall: 'headers' | 'body'; ms: number }
   | { drop: true };
 
@@ -25,6 +27,8 @@ let seen: { method: string; path: string; auth?: string; contentType?: string; b
 let tokensIssued = 0;
 let tokenScript: number[] = [];
 let rejectToken: string | undefined;
+/** Tokens the vendor no longer accepts (revoked or expired all at once). */
+let rejectTokens = new Set<string>();
 let baseUrl = '';
 const open = new Set<ServerResponse>();
 
@@ -46,7 +50,8 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string) {
     contentType: req.headers['content-type'],
     body,
   });
-  if (rejectToken && req.headers.authorization === `Bearer ${rejectToken}`) {
+  const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+  if ((rejectToken && bearer === rejectToken) || (bearer && rejectTokens.has(bearer))) {
     res.writeHead(401, { 'content-type': 'application/json' });
     return res.end('{"message":"token revoked"}');
   }
@@ -66,7 +71,9 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string) {
     return;
   }
   res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
-  res.end(JSON.stringify({ ok: next.status < 300, status: next.status, echo: body || undefined }));
+  res.end(
+    JSON.stringify(next.body ?? { ok: next.status < 300, status: next.status, echo: body || undefined }),
+  );
 }
 
 beforeAll(async () => {
@@ -89,6 +96,7 @@ beforeEach(() => {
   tokensIssued = 0;
   tokenScript = [];
   rejectToken = undefined;
+  rejectTokens = new Set();
 });
 
 function client() {
@@ -235,6 +243,83 @@ describe('vendor HTTP client on a fake clock', () => {
     const err = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/r' })).catch((e) => e);
     expect(err).toMatchObject({ status: 401, attempts: 2, transient: true });
     expect(tokensIssued).toBe(2);
+  });
+
+  describe("with the shift-bids processor's CXone profile (spec 003 section 3)", () => {
+    const profile = workflowByName('shift-bids')!.processor.vendorClient!;
+    const cxoneClient = () =>
+      fakeClockClient({ vendor: 'cxone', retry: { ...profile.retry, random: () => 1 } });
+
+    it('retries 503 and 500 with backoff, three attempts at most', async () => {
+      const { clock, http, calls } = cxoneClient();
+      script = [{ status: 503 }, { status: 500 }, { status: 503 }];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'GET', path: '/api/s' }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ name: 'VendorHttpError', status: 503, attempts: 3, transient: true });
+      expect(calls.map((c) => c.status)).toEqual([503, 500, 503]);
+      expect(clock.sleeps.filter((ms) => ms >= 1000)).toEqual([1000, 2000]);
+    });
+
+    it('does not retry 502 or 504: the workflow gets them at once', async () => {
+      for (const status of [502, 504]) {
+        const { clock, http, calls } = cxoneClient();
+        script = [{ status }, { status: 200 }];
+        const err = await clock
+          .runUntilSettled(http.request({ method: 'GET', path: '/api/gw' }))
+          .catch((e) => e);
+        expect(err).toMatchObject({ name: 'VendorHttpError', status, attempts: 1 });
+        expect(calls).toHaveLength(1);
+        script = [];
+      }
+    });
+
+    it('a newer stored token rejected too (every token expired at once) is replaced, not taken for a refresh', async () => {
+      const clock = new FakeClock();
+      const store = new InProcessTokenStore();
+      const manager = () =>
+        new TokenManager({
+          tokenUrl: `${baseUrl}/oauth/token`,
+          getCredentials: async () => ({ clientId: 'c', clientSecret: 's' }),
+          clock,
+          random: () => 1,
+          store,
+        });
+      const mine = manager();
+      const other = manager();
+      expect(await clock.runUntilSettled(mine.getToken())).toBe('t1');
+      // Another instance is answered 401 (t1 is revoked) and stores t2; this one still holds t1.
+      other.invalidate(await clock.runUntilSettled(other.getToken()));
+      expect(await clock.runUntilSettled(other.getToken())).toBe('t2');
+      await clock.advance(1000);
+      rejectTokens = new Set(['t1', 't2']); // then CXone expires every token issued so far
+      const { http, calls } = fakeClockClientOn(clock, {
+        vendor: 'cxone',
+        tokens: mine,
+        retry: { ...profile.retry, random: () => 1 },
+      });
+      const res = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/all-expired' }));
+      expect(res.attempts).toBe(3);
+      expect(calls.map((c) => c.status)).toEqual([401, 401, 200]);
+      expect(tokensIssued).toBe(3);
+      expect(seen.map((r) => r.auth)).toEqual(['Bearer t1', 'Bearer t2', 'Bearer t3']);
+    });
+
+    it("fails a 401 after one refresh as permanent, with the vendor's reason", async () => {
+      const { clock, http, calls } = cxoneClient();
+      const refusal = { error: 'insufficient_scope', message: 'The token lacks the wfm.bidding.write scope' };
+      script = [
+        { status: 401, body: refusal },
+        { status: 401, body: refusal },
+      ];
+      const err = await clock
+        .runUntilSettled(http.request({ method: 'POST', path: '/api/act', body: {} }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ status: 401, attempts: 2, transient: false, body: refusal });
+      expect(err.message).toContain('The token lacks the wfm.bidding.write scope');
+      expect(tokensIssued).toBe(2);
+      expect(calls).toHaveLength(2);
+    });
   });
 
   it('20 concurrent requests hitting 401 with the same token cause one refresh', async () => {

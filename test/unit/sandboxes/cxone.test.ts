@@ -300,6 +300,11 @@ describe('cxone contested shifts and the bidding window', () => {
     for (const id of window.contestedShiftIds) expect(perShift.get(id)).toBeGreaterThanOrEqual(2);
     expect(window.expected).toEqual({ shiftsBidOn: 30, approvals: 30, rivals: 20 });
     expect(biddingWindowFixtures({ bids: 50, shifts: 30 })).toEqual(window);
+    const tagged = biddingWindowFixtures({ bids: 50, shifts: 30, tag: 'base' });
+    const requestIds = (w: typeof window) =>
+      (w.fixtures.biddingRequests as { requestId: string }[]).map((r) => r.requestId);
+    expect(requestIds(tagged).filter((id) => requestIds(window).includes(id))).toEqual([]);
+    expect(requestIds(tagged)[0]).toBe('bidding_req_bench_base_0001');
 
     await sandbox.admin.fixtures(window.fixtures);
     const state = await call(sandbox.base, 'GET', '/_admin/state');

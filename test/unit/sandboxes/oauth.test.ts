@@ -70,6 +70,17 @@ describe('OAuth client credentials', () => {
     expect(expired.body.reason).toBe('expired');
   });
 
+  it('expires every token issued so far on demand (_admin/tokens/expire), and issues fresh ones after', async () => {
+    const before = await token(cxone);
+    const expire = await call(cxone, 'POST', '/_admin/tokens/expire');
+    expect(expire.body).toEqual({ expired: 1 });
+    const answer = await call(cxone, 'GET', '/api/wfm/v2/schedule/locks', { token: before });
+    expect(answer.status).toBe(401);
+    expect(answer.body.reason).toBe('expired');
+    const after = await call(cxone, 'GET', '/api/wfm/v2/schedule/locks', { token: await token(cxone) });
+    expect(after.status).toBe(200);
+  });
+
   it('genesys invalidates the previous token when a new one is issued (spec 002 trap); cxone does not', async () => {
     const first = await token(genesys);
     const second = await token(genesys);

@@ -322,6 +322,31 @@ describe('processBidEvent', () => {
     expect(error).toMatchObject({ reason: 'BID_ACTION_REFUSED', message: expect.stringContaining('404') });
   });
 
+  it("dead-letters a 401 to a refreshed token as CXONE_UNAUTHORIZED with CXone's reason, audited", async () => {
+    const t = setup();
+    const reason = 'CXone 401: The token lacks the wfm.bidding.write scope';
+    jest.spyOn(t.cxone, 'act').mockResolvedValue({
+      idempotencyKey: 'idem_bidding_bidding_req_12_v1',
+      cxoneRequestId: 'req_0000abcd',
+      httpStatus: 401,
+      attempts: 2,
+      kind: 'refused',
+      reason,
+      vendorBody: { error: 'insufficient_scope' },
+    });
+    const error = await processBidEvent(bid(t, 'bidding_req_12', 'bidder', 'open-q1'), t.deps).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(PermanentFailure);
+    expect(error).toMatchObject({ reason: 'CXONE_UNAUTHORIZED', message: reason });
+    expect(t.cxone.act).toHaveBeenCalledTimes(1);
+    expect(t.audit.records.find((r) => r.action === 'ACTION_SENT')?.detail).toMatchObject({
+      api_response_status: 401,
+      outcome: 'refused',
+      vendor_reason: reason,
+    });
+  });
+
   it('acts once when the same event is delivered 5 times at once', async () => {
     const t = setup();
     const created = bid(t, 'bidding_req_11', 'bidder', 'open-q1');

@@ -127,6 +127,33 @@ describe('adherence reconciliation on the local runtime', () => {
   });
 });
 
+describe('a reconciliation repair racing a real event', () => {
+  it('loses to a real event processed after it, even one that happened before the run', async () => {
+    const agent = uid();
+    await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'on-call', new Date(Date.now() - 120_000).toISOString()),
+    );
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    await genesys.fixtures({
+      adherenceStates: [
+        { agentId: agent, adherenceState: 'InSession', since: new Date(Date.now() - 60_000).toISOString() },
+      ],
+    });
+    // The agent went on break 10 s ago; the event is delivered after the repair.
+    const onBreakAt = new Date(Date.now() - 10_000).toISOString();
+    await runSchedule('adherence-reconciliation');
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', {
+      what: 'the repair',
+    });
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'break', onBreakAt, 'break-15'));
+    await waitFor(async () => (await view(agent))?.events.some((e) => e.startTime === onBreakAt), {
+      what: 'the real event at WEM',
+    });
+    expect((await view(agent))?.dashboard.adherenceState).toBe('OnBreak');
+  });
+});
+
 describe('token expiry mid-burst', () => {
   afterAll(() => genesys.config({ tokenTtlSeconds: 3600 }));
 

@@ -9,6 +9,9 @@ import { FakeGenesysWem } from '../../shared/adapters/genesys/adherence.fake';
 import type { AdherenceEvent, GenesysWem } from '../../shared/domain/adherence-sync/ports';
 import { PermanentFailure } from '../../shared/errors';
 import { systemClock } from '../../shared/ports/clock';
+import { withCorrelationId } from '../../shared/http/correlation';
+import { TokenBucket } from '../../shared/http/rate-limiter';
+import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
 import { useGenesysSandbox } from '../helpers/genesys-sandbox';
 
 /** Reason codes in both subjects' compliance policy (the sandbox's holds more). */
@@ -110,5 +113,81 @@ describe.each(subjects)('Genesys WEM adherence contract: %s', (_name, make) => {
     await expect(refused).rejects.toBeInstanceOf(PermanentFailure);
     await expect(refused).rejects.toMatchObject({ reason: 'REASON_CODE_REJECTED' });
     expect(await subject.recorded(agent)).toEqual([]);
+  });
+});
+
+describe('spec 002 telemetry headers, as the Genesys sandbox receives them', () => {
+  const LIMITER_WAIT_MS = 300;
+
+  it("carries the record's X-Correlation-Id on every call, and X-Timestamp-Dispatch stamped at each real send", async () => {
+    const { admin, baseUrl, tokens } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    await admin.fixtures({ agents: [{ id: agentId, timezone: 'Europe/London', scheduleType: 'Regular' }] });
+    const path = `/api/v2/wem/adherence/agents/${agentId}/adherence-events`;
+    await admin.faults([{ method: 'POST', path, status: 503, times: 1 }]);
+    // A limiter that makes every call wait: the dispatch stamp must come after the wait, not before it.
+    const bucket = new TokenBucket({ ratePerSecond: 1000, burst: 1000 }, systemClock);
+    const http = createVendorHttpClient({
+      vendor: 'genesys',
+      baseUrl,
+      clock: systemClock,
+      tokens,
+      limiter: {
+        acquire: async () => {
+          await new Promise((r) => setTimeout(r, LIMITER_WAIT_MS));
+          await bucket.acquire();
+        },
+        onThrottled: (ms) => bucket.onThrottled(ms),
+      },
+      retry: { scale: 0.01 },
+    });
+    const wem = new GenesysWemAdapter(http, http, systemClock, new InMemoryAgentStateStore());
+    const started = Date.now();
+    await withCorrelationId('record-7f3a', async () => {
+      await wem.scheduleType(agentId);
+      await wem.push(
+        {
+          agentId,
+          adherenceState: 'InSession',
+          scheduleType: 'Regular',
+          startTime: '2026-05-15T14:00:00.000Z',
+          endTime: '2026-05-15T14:00:00.000Z',
+          reasonCode: 'NONE',
+        },
+        `key-${agentId}`,
+      );
+    });
+    const calls = (await admin.requests({ path: `/api/v2/wem/adherence/agents/${agentId}` })).requests;
+    expect(calls.map((c) => [c.method, c.status])).toEqual([
+      ['GET', 200],
+      ['POST', 503],
+      ['POST', 201],
+    ]);
+    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([
+      'record-7f3a',
+      'record-7f3a',
+      'record-7f3a',
+    ]);
+    const stamps = calls.map((c) => Date.parse(c.headers['x-timestamp-dispatch'] ?? ''));
+    // Each stamp after its own limiter wait (the first after one, the next after two more), and no later than
+    // the sandbox saw the request.
+    expect(stamps[0]).toBeGreaterThanOrEqual(started + LIMITER_WAIT_MS);
+    expect(stamps[1]).toBeGreaterThanOrEqual(stamps[0]! + LIMITER_WAIT_MS);
+    expect(stamps[2]).toBeGreaterThanOrEqual(stamps[1]! + LIMITER_WAIT_MS);
+    calls.forEach((c, i) => expect(stamps[i]).toBeLessThanOrEqual(c.atMs));
+  });
+
+  it('gives a call outside a record a correlation id of its own', async () => {
+    const { admin, http } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    const wem = new GenesysWemAdapter(http, http, systemClock, new InMemoryAgentStateStore());
+    await wem.dashboard(agentId);
+    await wem.dashboard(agentId);
+    const ids = (await admin.requests({ path: `/api/v2/wem/adherence/agents/${agentId}` })).requests.map(
+      (c) => c.headers['x-correlation-id'],
+    );
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).not.toBe(ids[0]);
   });
 });

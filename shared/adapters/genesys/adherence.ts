@@ -1,6 +1,7 @@
 /**
- * Genesys WEM adherence (spec 002 paths). Every request carries X-Request-Id, X-Timestamp-Dispatch,
- * X-Payload-Hash and X-Genesys-Idempotency-Key (spec 002 section 4).
+ * Genesys WEM adherence (spec 002 paths). Every request carries X-Request-Id, X-Payload-Hash and
+ * X-Genesys-Idempotency-Key, and (from the vendor client, at the real send) X-Timestamp-Dispatch and
+ * X-Correlation-Id (spec 002 section 4).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { PermanentFailure, RetryableFailure } from '../../errors';
@@ -65,7 +66,6 @@ export class GenesysWemAdapter implements GenesysWem {
         body: event,
         headers: {
           'X-Request-Id': randomUUID(),
-          'X-Timestamp-Dispatch': new Date(this.clock.now()).toISOString(),
           'X-Payload-Hash': createHash('sha256').update(body).digest('hex'),
           'X-Genesys-Idempotency-Key': idempotencyKey,
         },

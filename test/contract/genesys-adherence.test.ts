@@ -4,7 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InMemoryAgentStateStore } from '../../shared/adapters/aws/agent-state-store.fake';
-import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
+import {
+  DISPATCH_GAP_MS,
+  GenesysWemAdapter,
+  WEM_RECALCULATION_MS,
+  type PushTelemetry,
+} from '../../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../../shared/adapters/genesys/adherence.fake';
 import type { AdherenceEvent, GenesysWem } from '../../shared/domain/adherence-sync/ports';
 import { PermanentFailure } from '../../shared/errors';
@@ -189,5 +194,49 @@ describe('spec 002 telemetry headers, as the Genesys sandbox receives them', () 
     expect(ids).toHaveLength(2);
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(ids[1]).not.toBe(ids[0]);
+  });
+
+  it('reports WEM processing over 200 ms and answers over 500 ms after dispatch, the spec 002 thresholds', async () => {
+    const { admin, http } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    await admin.fixtures({ agents: [{ id: agentId, timezone: 'Europe/London', scheduleType: 'Regular' }] });
+    const seen: PushTelemetry[] = [];
+    const wem = new GenesysWemAdapter(
+      http,
+      http,
+      systemClock,
+      new InMemoryAgentStateStore(),
+      undefined,
+      (t) => seen.push(t),
+    );
+    const push = (
+      adherenceState: AdherenceEvent['adherenceState'],
+      minute: number,
+      scheduleType = 'Regular',
+    ) => {
+      const at = `2026-05-15T14:0${minute}:00.000Z`;
+      return wem.push(
+        { agentId, adherenceState, scheduleType, startTime: at, endTime: at, reasonCode: 'NONE' },
+        `key-${agentId}-${minute}`,
+      );
+    };
+    await push('InSession', 0);
+    await push('InSession', 1, 'Split'); // not the agent's schedule type: a payload mismatch
+    await admin.faults([
+      {
+        method: 'POST',
+        path: `/api/v2/wem/adherence/agents/${agentId}/adherence-events`,
+        delayMs: 700,
+        times: 1,
+      },
+    ]);
+    await push('OnCall', 2);
+    expect(seen.map((t) => [t.recalculating, t.bottleneck])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+    ]);
+    expect(seen[1]?.processingDurationMs).toBeGreaterThan(WEM_RECALCULATION_MS);
+    expect(seen[2]?.gapMs).toBeGreaterThan(DISPATCH_GAP_MS);
   });
 });

@@ -96,6 +96,26 @@ describe('adherence-sync on the local runtime', () => {
   });
 });
 
+describe('spec 002 latency telemetry on the local runtime', () => {
+  it("sends the record's event id as X-Correlation-Id on each of its vendor calls", async () => {
+    const agent = uid();
+    const answer = await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'on-call', '2026-05-15T11:00:00.000Z'),
+    );
+    const eventId = (answer.body as { eventId: string }).eventId;
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    const calls = (
+      (await genesys.requests({ path: `/api/v2/wem/adherence/agents/${agent}` })) as {
+        requests: { method: string; headers: Record<string, string> }[];
+      }
+    ).requests;
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'POST']); // the schedule type, then the event
+    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([eventId, eventId]);
+    expect(calls.every((c) => !Number.isNaN(Date.parse(c.headers['x-timestamp-dispatch'] ?? '')))).toBe(true);
+  });
+});
+
 describe('adherence reconciliation on the local runtime', () => {
   it('repairs drift older than 30 s and emits adherence.drift with its diagnosis', async () => {
     const agent = uid();

@@ -22,6 +22,8 @@ export class GenesysWemAdapter implements GenesysWem {
     /** Schedule types any instance looked up (the State table). */
     private readonly scheduleCache: ScheduleTypeCache,
     private readonly scheduleCacheMs = 12 * 3_600_000,
+    /** Spec 002 latency telemetry of each accepted push (metrics, in the composition root). */
+    private readonly onPushTelemetry?: (telemetry: PushTelemetry) => void,
   ) {}
 
   async scheduleType(agentId: string): Promise<string> {
@@ -71,8 +73,41 @@ export class GenesysWemAdapter implements GenesysWem {
         },
       })
       .catch((err: unknown) => translate(err));
+    this.onPushTelemetry?.(
+      pushTelemetry(res.headers['processing-duration'], res.dispatchedAt, this.clock.now()),
+    );
     return { status: res.status, processingStatus: res.body?.processingStatus };
   }
+}
+
+/** Spec 002 section 4: above this, WEM is recalculating compliance (a payload mismatch or reason code check). */
+export const WEM_RECALCULATION_MS = 200;
+/** Spec 002 section 4: a gap above this between dispatch and WEM's answer is a processing bottleneck. */
+export const DISPATCH_GAP_MS = 500;
+
+export interface PushTelemetry {
+  /** WEM's `processing-duration` header, when it sent one. */
+  readonly processingDurationMs?: number;
+  /** From the answered attempt's `X-Timestamp-Dispatch` to its answer. */
+  readonly gapMs?: number;
+  readonly recalculating: boolean;
+  readonly bottleneck: boolean;
+}
+
+export function pushTelemetry(
+  processingDuration: string | undefined,
+  dispatchedAt: number | undefined,
+  answeredAt: number,
+): PushTelemetry {
+  const parsed = processingDuration === undefined ? NaN : Number(processingDuration);
+  const processingDurationMs = Number.isFinite(parsed) ? parsed : undefined;
+  const gapMs = dispatchedAt === undefined ? undefined : answeredAt - dispatchedAt;
+  return {
+    ...(processingDurationMs !== undefined && { processingDurationMs }),
+    ...(gapMs !== undefined && { gapMs }),
+    recalculating: processingDurationMs !== undefined && processingDurationMs > WEM_RECALCULATION_MS,
+    bottleneck: gapMs !== undefined && gapMs > DISPATCH_GAP_MS,
+  };
 }
 
 function translate(err: unknown): never {

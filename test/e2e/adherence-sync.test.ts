@@ -9,6 +9,7 @@ import {
   runSchedule,
   sandbox,
   waitFor,
+  waitForQueueDrained,
 } from '../helpers/local';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
@@ -34,7 +35,8 @@ const pushes = async (agentId: string) =>
       requests: { method: string }[];
     }
   ).requests.filter((r) => r.method === 'POST');
-const settle = () => new Promise((r) => setTimeout(r, 2500));
+/** Every delivery of the test's events has completed: the positive signal before counting what was not sent. */
+const settle = () => waitForQueueDrained('adherence-sync');
 
 describe('adherence-sync on the local runtime', () => {
   it('sends the same state once, however often it arrives (repeats and duplicate deliveries)', async () => {

@@ -317,6 +317,28 @@ const RECONCILE_ERRORS_ALARM: AlarmDeclaration = {
   description: 'reconciliation could not check or repair some agents',
 };
 
+/** Spec 002 section 4: WEM processing over 200 ms means a compliance recalculation (payload or reason codes). */
+const WEM_RECALCULATIONS_ALARM: AlarmDeclaration = {
+  id: 'WemRecalculations',
+  source: 'custom',
+  metricName: 'WemRecalculations',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 5,
+  description: 'WEM took over 200 ms to process more than 5 adherence pushes in 5 minutes',
+};
+
+/** Spec 002 section 4: more than 500 ms from dispatch to WEM's answer is a processing bottleneck. */
+const WEM_DISPATCH_GAPS_ALARM: AlarmDeclaration = {
+  id: 'WemDispatchGaps',
+  source: 'custom',
+  metricName: 'WemDispatchGaps',
+  statistic: 'Sum',
+  periodMinutes: 5,
+  threshold: 5,
+  description: 'more than 5 adherence pushes in 5 minutes were answered over 500 ms after dispatch',
+};
+
 /** Spec 004 section 3: the marketplace answered REJECTED (REWARD_FAILURE); the points were unlocked. */
 const REWARD_ISSUE_REJECTED_ALARM: AlarmDeclaration = {
   id: 'RewardIssueRejected',
@@ -425,6 +447,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 30,
       memoryMb: 512,
       vendor: 'genesys',
+      alarms: [WEM_RECALCULATIONS_ALARM, WEM_DISPATCH_GAPS_ALARM],
     },
     schedules: [
       {

@@ -3,11 +3,11 @@ import { reconcileReasonCode, type ReconcileDeps } from '../../shared/domain/adh
 import { buildAdherenceDeps } from '../adherence-sync/deps';
 
 export function buildReconcileDeps() {
-  const { runtime, settings, adherence, wem, store } = buildAdherenceDeps();
+  const { runtime, deps: adherenceDeps, settings, adherence, wem, store } = buildAdherenceDeps();
   const deps: ReconcileDeps = {
     agents: () => store.list(),
     dashboard: (agentId) => wem.dashboard(agentId),
-    wem,
+    adherence: adherenceDeps,
     events: runtime.publisher,
     reasonCode: reconcileReasonCode(settings.reasonCodeMap),
     diagnostics: () => ({

@@ -3,6 +3,7 @@ import { DynamoDbAgentStateStore } from '../../shared/adapters/aws/agent-state-s
 import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
 import { AdherenceSyncSettingsSchema } from '../../shared/config/workflows/adherence-sync';
 import type { AdherenceDeps } from '../../shared/domain/adherence-sync/process-agent-state';
+import { count, MetricName } from '../../shared/observability/metrics';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
@@ -18,7 +19,17 @@ export function buildAdherenceDeps() {
   // one across instances through the State table).
   const general = buildVendorClient(runtime, { tokens: adherence.tokens });
   const store = new DynamoDbAgentStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
-  const wem = new GenesysWemAdapter(adherence.http, general.http, runtime.clock, store);
+  const wem = new GenesysWemAdapter(
+    adherence.http,
+    general.http,
+    runtime.clock,
+    store,
+    undefined,
+    (telemetry) => {
+      if (telemetry.recalculating) count(runtime.metrics, MetricName.WemRecalculations);
+      if (telemetry.bottleneck) count(runtime.metrics, MetricName.WemDispatchGaps);
+    },
+  );
   const deps: AdherenceDeps = {
     wem,
     store,

@@ -25,6 +25,8 @@ export interface HttpResponse<T = unknown> {
   readonly body: T;
   /** How many attempts the call took (1 when the first succeeded). */
   readonly attempts: number;
+  /** When the answered attempt was sent (its `X-Timestamp-Dispatch`, ms since epoch). */
+  readonly dispatchedAt?: number;
 }
 
 export interface VendorHttpClient {

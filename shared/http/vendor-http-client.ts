@@ -1,7 +1,8 @@
 /**
  * The one way adapters reach a vendor: every attempt waits for the circuit breaker, spec 002's adaptive
  * brake and the rate limiter, carries a bearer token from the token manager, and follows spec 000's retry
- * table. Non-retryable answers and exhausted retries reject with `VendorHttpError`, which adapters
+ * table. Every attempt carries `X-Correlation-Id` (the record's, see correlation.ts) and `X-Timestamp-Dispatch`,
+ * stamped when it is really sent (spec 002 section 4). Non-retryable answers and exhausted retries reject with `VendorHttpError`, which adapters
  * translate into workflow outcomes.
  *
  * Timeouts, per phase (`Timeouts`): connect, response headers, body idle, and the whole call. Transport is
@@ -15,6 +16,7 @@
  * slept; the call fails at once as a timeout (`VendorHttpError`, status 0, transient).
  */
 import type { Clock } from '../ports/clock';
+import { correlationId } from './correlation';
 import type { BreakerPermit, CircuitBreaker } from './circuit-breaker';
 import { AdaptiveThrottle, type RateLimiter } from './rate-limiter';
 import {
@@ -129,6 +131,8 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     token: string | undefined,
     attempt: number,
     remainingMs: number,
+    dispatchedAt: number,
+    correlation: string,
   ): Promise<Answer> {
     const url = new URL(o.baseUrl.replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {}))
@@ -137,6 +141,9 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
     if (req.body !== undefined) headers.set('content-type', 'application/json');
     for (const [k, v] of Object.entries(req.headers ?? {})) headers.set(k, v);
     if (token) headers.set('authorization', `Bearer ${token}`);
+    // Spec 002 telemetry: the moment this attempt leaves, after every wait (breaker, brake, limiter, token).
+    headers.set('x-timestamp-dispatch', new Date(dispatchedAt).toISOString());
+    headers.set('x-correlation-id', correlation);
     const { headersMs, idleMs } = budget(req, attempt);
     const controller = new AbortController();
     let timer = setTimeout(
@@ -234,6 +241,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
       let first401At: number | undefined;
       let invalidations = 0;
       let refreshedOn401 = false;
+      const correlation = correlationId();
       const deadline = timeouts.totalMs === undefined ? Infinity : o.clock.now() + timeouts.totalMs;
       const remainingMs = () => deadline - o.clock.now();
       /** The whole-call deadline passed, or a wait would end past it: fail now, as a timeout. */
@@ -275,7 +283,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           throw err;
         }
         try {
-          answer = await send(req, token, attempt, remainingMs());
+          answer = await send(req, token, attempt, remainingMs(), dispatchedAt, correlation);
         } catch (err) {
           networkError = err;
         }
@@ -306,6 +314,7 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
               headers: answer.headers,
               body: answer.body as T,
               attempts: attempt,
+              dispatchedAt,
             };
           // One refresh per call: a 401 invalidates the token once. The token the retry got may be one another
           // instance stored before this 401 (older than it, so not a refresh's answer to it: every token was

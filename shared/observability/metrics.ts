@@ -70,6 +70,18 @@ export const METRIC_CATALOGUE = {
   RateLimited: { emitter: 'workflow', by: [], description: 'vendor calls answered 429' },
   BreakerOpen: { emitter: 'workflow', by: [], description: 'the vendor circuit breaker opened' },
   Drift: { emitter: 'workflow', by: [], description: 'agents reconciliation repaired' },
+  WemRecalculations: {
+    emitter: 'workflow',
+    by: [],
+    description: 'adherence pushes WEM took over 200 ms to process (a compliance recalculation, spec 002)',
+    workflow: 'adherence-sync',
+  },
+  WemDispatchGaps: {
+    emitter: 'workflow',
+    by: [],
+    description: 'adherence pushes answered over 500 ms after dispatch (a processing bottleneck, spec 002)',
+    workflow: 'adherence-sync',
+  },
   ReconcileDeferred: {
     emitter: 'workflow',
     by: [],

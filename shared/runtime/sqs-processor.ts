@@ -18,6 +18,7 @@ import { foldAttributes, fromSqsAttributes } from '../adapters/aws/sqs-attribute
 import { MessageAttribute } from '../config/resource-names';
 import { PermanentFailure, RetryableFailure, RetryLater, WorkflowFailure } from '../errors';
 import { withLogKeys } from '../observability/logger';
+import { withCorrelationId } from '../http/correlation';
 import { count, countWith, MetricName } from '../observability/metrics';
 
 export interface WorkflowMessage {
@@ -174,7 +175,10 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
       const message = toWorkflowMessage(record);
       const keys = { vendorEventId: message.attributes.eventId ?? message.messageId };
       // Every line written while this record is handled (handler, vendor client, runner) carries its keys.
-      await withLogKeys({ workflow: options.workflow, ...keys }, () => processRecord(record, message, keys));
+      // ... and every vendor call it makes carries its event id as X-Correlation-Id (spec 002 section 4).
+      await withLogKeys({ workflow: options.workflow, ...keys }, () =>
+        withCorrelationId(keys.vendorEventId, () => processRecord(record, message, keys)),
+      );
     });
     metrics.publishStoredMetrics();
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };

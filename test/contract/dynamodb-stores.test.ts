@@ -5,7 +5,10 @@
  * read its storage.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAgentStateStore } from '../../shared/adapters/aws/agent-state-store';
+import {
+  DynamoDbAgentStateStore,
+  HELD_TRANSITION_TTL_SECONDS,
+} from '../../shared/adapters/aws/agent-state-store';
 import {
   InMemoryAgentStateStore,
   type HeldTransition,
@@ -36,6 +39,7 @@ import type { EventIntake, IntakeRecord } from '../../shared/ports/event-intake'
 import type { AuditLog, AuditRecord, LockManager } from '../../shared/ports/platform';
 import type { Clock } from '../../shared/ports/clock';
 import { useDynamoDbLocal } from '../helpers/dynamodb-local';
+import { waitFor } from '../helpers/local';
 import { FakeClock } from '../helpers/fake-clock';
 
 const dynamo = useDynamoDbLocal();
@@ -107,6 +111,14 @@ interface AgentStoreSubject {
   held(agentId: string): Promise<HeldTransition[]>;
 }
 
+const heldTransition = (agentId: string, state: AgentRecord['state'], eventTime: number): HeldTransition => ({
+  agentId,
+  state,
+  eventTime,
+  reason: 'TRANSITION_NOT_ALLOWED',
+  reasonCode: 'NONE',
+});
+
 describe.each<[string, () => Promise<AgentStoreSubject>]>([
   [
     'fake',
@@ -129,7 +141,13 @@ describe.each<[string, () => Promise<AgentStoreSubject>]>([
               ExpressionAttributeValues: { ':pk': `AGENT#${agentId}`, ':held': 'HELD#' },
             }),
           );
-          return Items.map((i) => ({ agentId, state: i.state, eventTime: i.eventTime, reason: i.reason }));
+          return Items.map((i) => ({
+            agentId,
+            state: i.state,
+            eventTime: i.eventTime,
+            reason: i.reason,
+            reasonCode: i.reasonCode,
+          }));
         },
       };
     },
@@ -158,29 +176,33 @@ describe.each<[string, () => Promise<AgentStoreSubject>]>([
     expect(await store.get(agent)).toEqual(at(agent, 'OnCall', 2_000));
   });
 
-  it("lists every agent's acknowledged state, and nothing else it keeps", async () => {
+  // Real times from here on: held transitions expire a day after their event, and DynamoDB Local deletes
+  // expired items.
+  it("lists every agent's acknowledged state with its latest newer held transition, and nothing else", async () => {
     const { store } = subject;
     const other = unique('agent');
-    await store.advance(at(agent, 'InSession', 1_000));
-    await store.advance(at(other, 'OnCall', 2_000));
-    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
-    await store.rememberScheduleType(agent, 'Regular', 1_000);
-    const listed = await store.list();
+    await store.advance(at(agent, 'InSession', NOW));
+    await store.advance(at(other, 'OnCall', NOW + 2_000));
+    await store.hold(heldTransition(agent, 'OnBreak', NOW + 3_000));
+    await store.hold(heldTransition(agent, 'OnCall', NOW + 4_000));
+    await store.hold(heldTransition(other, 'OnBreak', NOW + 1_000)); // older than its acknowledged state: moot
+    await store.rememberScheduleType(agent, 'Regular', NOW);
+    const listed = (await store.list()).filter((r) => r.agentId === agent || r.agentId === other);
     expect(listed.sort((a, b) => a.eventTime - b.eventTime)).toEqual([
-      at(agent, 'InSession', 1_000),
-      at(other, 'OnCall', 2_000),
+      { ...at(agent, 'InSession', NOW), held: heldTransition(agent, 'OnCall', NOW + 4_000) },
+      at(other, 'OnCall', NOW + 2_000),
     ]);
   });
 
   it('keeps one held transition per agent and event time (a redelivery does not add one)', async () => {
     const { store } = subject;
-    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
-    await store.hold(agent, 'OnBreak', 3_000, 'TRANSITION_NOT_ALLOWED');
-    await store.hold(agent, 'OnCall', 4_000, 'TRANSITION_NOT_ALLOWED');
+    await store.hold(heldTransition(agent, 'OnBreak', NOW + 3_000));
+    await store.hold(heldTransition(agent, 'OnBreak', NOW + 3_000));
+    await store.hold(heldTransition(agent, 'OnCall', NOW + 4_000));
     const held = await subject.held(agent);
     expect(held.sort((a, b) => a.eventTime - b.eventTime)).toEqual([
-      { agentId: agent, state: 'OnBreak', eventTime: 3_000, reason: 'TRANSITION_NOT_ALLOWED' },
-      { agentId: agent, state: 'OnCall', eventTime: 4_000, reason: 'TRANSITION_NOT_ALLOWED' },
+      heldTransition(agent, 'OnBreak', NOW + 3_000),
+      heldTransition(agent, 'OnCall', NOW + 4_000),
     ]);
   });
 
@@ -193,6 +215,45 @@ describe.each<[string, () => Promise<AgentStoreSubject>]>([
     expect(await store.scheduleType(agent, NOW + 5_001)).toBeUndefined();
     await store.rememberScheduleType(agent, 'Split', NOW + 6_000);
     expect(await store.scheduleType(agent, NOW + 5_500)).toBe('Split');
+  });
+});
+
+describe('held adherence transitions in DynamoDB expire a day after their event', () => {
+  const read = async (table: string, agentId: string) =>
+    (
+      await dynamo.doc().send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
+          ExpressionAttributeValues: { ':pk': `AGENT#${agentId}`, ':held': 'HELD#' },
+        }),
+      )
+    ).Items ?? [];
+
+  it('carries the TTL attribute, a day after the event time', async () => {
+    const table = await dynamo.table('State');
+    const agentId = unique('agent');
+    const eventTime = Date.now();
+    await new DynamoDbAgentStateStore(dynamo.doc(), table).hold(
+      heldTransition(agentId, 'OnBreak', eventTime),
+    );
+    const [item] = await read(table, agentId);
+    expect(item?.expiresAt).toBe(Math.ceil(eventTime / 1000) + HELD_TRANSITION_TTL_SECONDS);
+  });
+
+  it('is deleted by the table TTL once its event is more than a day old', async () => {
+    const table = await dynamo.table('State');
+    const store = new DynamoDbAgentStateStore(dynamo.doc(), table);
+    const agentId = unique('agent');
+    const dayAgo = Date.now() - HELD_TRANSITION_TTL_SECONDS * 1000;
+    await store.hold(heldTransition(agentId, 'OnBreak', dayAgo - 60_000));
+    await store.hold(heldTransition(agentId, 'OnCall', Date.now()));
+    // Positive signal: the fresh one stays while the expired one goes.
+    await waitFor(async () => (await read(table, agentId)).length === 1, {
+      what: 'the expired held transition to be deleted',
+      timeoutMs: 15_000,
+    });
+    expect((await read(table, agentId)).map((i) => i.state)).toEqual(['OnCall']);
   });
 });
 
@@ -326,7 +387,16 @@ describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
       agents.advance({ agentId, state: 'OnCall', eventTime: 1_000 }, oldAgent),
     ).rejects.toMatchObject(lockHeld);
     await expect(
-      agents.hold(agentId, 'OnBreak', 1_000, 'TRANSITION_NOT_ALLOWED', oldAgent),
+      agents.hold(
+        {
+          agentId,
+          state: 'OnBreak',
+          eventTime: Date.now(),
+          reason: 'TRANSITION_NOT_ALLOWED',
+          reasonCode: 'NONE',
+        },
+        oldAgent,
+      ),
     ).rejects.toMatchObject(lockHeld);
     expect(await overrides.records(requestId)).toEqual([]);
     expect(await agents.get(agentId)).toBeUndefined();

@@ -4,11 +4,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InMemoryAgentStateStore } from '../../shared/adapters/aws/agent-state-store.fake';
-import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
+import {
+  DISPATCH_GAP_MS,
+  GenesysWemAdapter,
+  WEM_RECALCULATION_MS,
+  type PushTelemetry,
+} from '../../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../../shared/adapters/genesys/adherence.fake';
 import type { AdherenceEvent, GenesysWem } from '../../shared/domain/adherence-sync/ports';
 import { PermanentFailure, ResourceNotFound, VendorContractBreach } from '../../shared/errors';
 import { systemClock } from '../../shared/ports/clock';
+import { withCorrelationId } from '../../shared/http/correlation';
+import { TokenBucket } from '../../shared/http/rate-limiter';
+import { createVendorHttpClient } from '../../shared/http/vendor-http-client';
 import { useGenesysSandbox } from '../helpers/genesys-sandbox';
 
 /** Reason codes in both subjects' compliance policy (the sandbox's holds more). */
@@ -148,5 +156,125 @@ describe('Genesys WEM adapter against the sandbox: 404 reads and broken answers'
     const read = adapter.dashboard(agentId);
     await expect(read).rejects.toBeInstanceOf(VendorContractBreach);
     await expect(read).rejects.toMatchObject({ message: expect.stringContaining('adherenceState') });
+  });
+});
+
+describe('spec 002 telemetry headers, as the Genesys sandbox receives them', () => {
+  const LIMITER_WAIT_MS = 300;
+
+  it("carries the record's X-Correlation-Id on every call, and X-Timestamp-Dispatch stamped at each real send", async () => {
+    const { admin, baseUrl, tokens } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    await admin.fixtures({ agents: [{ id: agentId, timezone: 'Europe/London', scheduleType: 'Regular' }] });
+    const path = `/api/v2/wem/adherence/agents/${agentId}/adherence-events`;
+    await admin.faults([{ method: 'POST', path, status: 503, times: 1 }]);
+    // A limiter that makes every call wait: the dispatch stamp must come after the wait, not before it.
+    const bucket = new TokenBucket({ ratePerSecond: 1000, burst: 1000 }, systemClock);
+    const http = createVendorHttpClient({
+      vendor: 'genesys',
+      baseUrl,
+      clock: systemClock,
+      tokens,
+      limiter: {
+        acquire: async () => {
+          await new Promise((r) => setTimeout(r, LIMITER_WAIT_MS));
+          await bucket.acquire();
+        },
+        onThrottled: (ms) => bucket.onThrottled(ms),
+      },
+      retry: { scale: 0.01 },
+    });
+    const wem = new GenesysWemAdapter(http, http, systemClock, new InMemoryAgentStateStore());
+    const started = Date.now();
+    await withCorrelationId('record-7f3a', async () => {
+      await wem.scheduleType(agentId);
+      await wem.push(
+        {
+          agentId,
+          adherenceState: 'InSession',
+          scheduleType: 'Regular',
+          startTime: '2026-05-15T14:00:00.000Z',
+          endTime: '2026-05-15T14:00:00.000Z',
+          reasonCode: 'NONE',
+        },
+        `key-${agentId}`,
+      );
+    });
+    const calls = (await admin.requests({ path: `/api/v2/wem/adherence/agents/${agentId}` })).requests;
+    expect(calls.map((c) => [c.method, c.status])).toEqual([
+      ['GET', 200],
+      ['POST', 503],
+      ['POST', 201],
+    ]);
+    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([
+      'record-7f3a',
+      'record-7f3a',
+      'record-7f3a',
+    ]);
+    const stamps = calls.map((c) => Date.parse(c.headers['x-timestamp-dispatch'] ?? ''));
+    // Each stamp after its own limiter wait (the first after one, the next after two more), and no later than
+    // the sandbox saw the request.
+    expect(stamps[0]).toBeGreaterThanOrEqual(started + LIMITER_WAIT_MS);
+    expect(stamps[1]).toBeGreaterThanOrEqual(stamps[0]! + LIMITER_WAIT_MS);
+    expect(stamps[2]).toBeGreaterThanOrEqual(stamps[1]! + LIMITER_WAIT_MS);
+    calls.forEach((c, i) => expect(stamps[i]).toBeLessThanOrEqual(c.atMs));
+  });
+
+  it('gives a call outside a record a correlation id of its own', async () => {
+    const { admin, http } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    const wem = new GenesysWemAdapter(http, http, systemClock, new InMemoryAgentStateStore());
+    await wem.dashboard(agentId);
+    await wem.dashboard(agentId);
+    const ids = (await admin.requests({ path: `/api/v2/wem/adherence/agents/${agentId}` })).requests.map(
+      (c) => c.headers['x-correlation-id'],
+    );
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+  });
+
+  it('reports WEM processing over 200 ms and answers over 500 ms after dispatch, the spec 002 thresholds', async () => {
+    const { admin, http } = await genesys.connect();
+    const agentId = `agent-${randomUUID()}`;
+    await admin.fixtures({ agents: [{ id: agentId, timezone: 'Europe/London', scheduleType: 'Regular' }] });
+    const seen: PushTelemetry[] = [];
+    const wem = new GenesysWemAdapter(
+      http,
+      http,
+      systemClock,
+      new InMemoryAgentStateStore(),
+      undefined,
+      (t) => seen.push(t),
+    );
+    const push = (
+      adherenceState: AdherenceEvent['adherenceState'],
+      minute: number,
+      scheduleType = 'Regular',
+    ) => {
+      const at = `2026-05-15T14:0${minute}:00.000Z`;
+      return wem.push(
+        { agentId, adherenceState, scheduleType, startTime: at, endTime: at, reasonCode: 'NONE' },
+        `key-${agentId}-${minute}`,
+      );
+    };
+    await push('InSession', 0);
+    await push('InSession', 1, 'Split'); // not the agent's schedule type: a payload mismatch
+    await admin.faults([
+      {
+        method: 'POST',
+        path: `/api/v2/wem/adherence/agents/${agentId}/adherence-events`,
+        delayMs: 700,
+        times: 1,
+      },
+    ]);
+    await push('OnCall', 2);
+    expect(seen.map((t) => [t.recalculating, t.bottleneck])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+    ]);
+    expect(seen[1]?.processingDurationMs).toBeGreaterThan(WEM_RECALCULATION_MS);
+    expect(seen[2]?.gapMs).toBeGreaterThan(DISPATCH_GAP_MS);
   });
 });

@@ -9,6 +9,7 @@ import {
   runSchedule,
   sandbox,
   waitFor,
+  waitForQueueDrained,
 } from '../helpers/local';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
@@ -34,7 +35,8 @@ const pushes = async (agentId: string) =>
       requests: { method: string }[];
     }
   ).requests.filter((r) => r.method === 'POST');
-const settle = () => new Promise((r) => setTimeout(r, 2500));
+/** Every delivery of the test's events has completed: the positive signal before counting what was not sent. */
+const settle = () => waitForQueueDrained('adherence-sync');
 
 describe('adherence-sync on the local runtime', () => {
   it('sends the same state once, however often it arrives (repeats and duplicate deliveries)', async () => {
@@ -96,6 +98,26 @@ describe('adherence-sync on the local runtime', () => {
   });
 });
 
+describe('spec 002 latency telemetry on the local runtime', () => {
+  it("sends the record's event id as X-Correlation-Id on each of its vendor calls", async () => {
+    const agent = uid();
+    const answer = await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'on-call', '2026-05-15T11:00:00.000Z'),
+    );
+    const eventId = (answer.body as { eventId: string }).eventId;
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    const calls = (
+      (await genesys.requests({ path: `/api/v2/wem/adherence/agents/${agent}` })) as {
+        requests: { method: string; headers: Record<string, string> }[];
+      }
+    ).requests;
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'POST']); // the schedule type, then the event
+    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([eventId, eventId]);
+    expect(calls.every((c) => !Number.isNaN(Date.parse(c.headers['x-timestamp-dispatch'] ?? '')))).toBe(true);
+  });
+});
+
 describe('adherence reconciliation on the local runtime', () => {
   it('repairs drift older than 30 s and emits adherence.drift with its diagnosis', async () => {
     const agent = uid();
@@ -124,6 +146,33 @@ describe('adherence reconciliation on the local runtime', () => {
       lastTokenRefreshAt: expect.any(String),
       freshness: 'recent', // acknowledged two minutes ago (spec 000: recent < 5 min)
     });
+  });
+});
+
+describe('a reconciliation repair racing a real event', () => {
+  it('loses to a real event processed after it, even one that happened before the run', async () => {
+    const agent = uid();
+    await postWebhook(
+      '/webhooks/agent-state',
+      agentState(agent, 'on-call', new Date(Date.now() - 120_000).toISOString()),
+    );
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    await genesys.fixtures({
+      adherenceStates: [
+        { agentId: agent, adherenceState: 'InSession', since: new Date(Date.now() - 60_000).toISOString() },
+      ],
+    });
+    // The agent went on break 10 s ago; the event is delivered after the repair.
+    const onBreakAt = new Date(Date.now() - 10_000).toISOString();
+    await runSchedule('adherence-reconciliation');
+    await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', {
+      what: 'the repair',
+    });
+    await postWebhook('/webhooks/agent-state', agentState(agent, 'break', onBreakAt, 'break-15'));
+    await waitFor(async () => (await view(agent))?.events.some((e) => e.startTime === onBreakAt), {
+      what: 'the real event at WEM',
+    });
+    expect((await view(agent))?.dashboard.adherenceState).toBe('OnBreak');
   });
 });
 

@@ -5,7 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { attr, ddb, domainEvents, local, peekDlq, postWebhook, sendToQueue, waitFor } from '../helpers/local';
+import {
+  attr,
+  ddb,
+  domainEvents,
+  local,
+  peekDlq,
+  postWebhook,
+  sendToQueue,
+  waitFor,
+  waitForQueueDrained,
+} from '../helpers/local';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
@@ -43,7 +53,7 @@ describe('platform on the local runtime', () => {
     await waitFor(() => intakeRecord(eventId), { what: 'the intake record' });
     // Were the second enqueued, it would be processed by now; wait a while before counting.
     await waitFor(async () => (await receivedEvents(eventId)).length > 0, { what: 'bid.received' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitForQueueDrained('shift-bids'); // every delivery completed: nothing more can arrive
     expect(await receivedEvents(eventId)).toHaveLength(1);
     expect(await intakeRecord(eventId)).toMatchObject({
       status: 'pending_validation',
@@ -110,7 +120,7 @@ describe('platform on the local runtime', () => {
     await waitFor(async () => (await peekDlq('shift-bids')).some((m) => attr(m, 'eventId') === ids[4]), {
       what: 'the bad record on the DLQ',
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitForQueueDrained('shift-bids'); // every delivery completed: nothing more can arrive
     for (const id of good) expect(await receivedEvents(id)).toHaveLength(1);
     expect(await intakeRecord(ids[4]!)).toBeUndefined();
   });

@@ -12,6 +12,7 @@ import {
   sandbox,
   sendToQueue,
   waitFor,
+  waitForQueueDrained,
 } from '../helpers/local';
 
 interface Override {
@@ -181,7 +182,7 @@ describe('shift-overrides on the local runtime', () => {
     await Promise.all(Array.from({ length: 3 }, () => postWebhook('/webhooks/genesys/timeoff', approval)));
     await waitFor(async () => (await overridesOf(userId)).length === 2, { what: 'two overrides' });
     await Promise.all(Array.from({ length: 2 }, () => postWebhook('/webhooks/genesys/timeoff', approval)));
-    await new Promise((r) => setTimeout(r, 4000)); // redeliveries and lock retries settle
+    await waitForQueueDrained('shift-overrides'); // every delivery so far has completed
     const overrides = await overridesOf(userId);
     expect(overrides.map((o) => o.shiftId).sort()).toEqual([...shiftIds].sort());
   });
@@ -212,7 +213,7 @@ describe('shift-overrides on the local runtime', () => {
       startTime: '2026-07-01T15:00:00.000Z',
       endTime: '2026-07-01T21:00:00.000Z',
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForQueueDrained('shift-overrides'); // every delivery so far has completed
     expect(await overridesOf(userId)).toHaveLength(1);
   });
 
@@ -293,12 +294,12 @@ describe('shift-overrides on the local runtime', () => {
       '/webhooks/genesys/timeoff',
       timeOff('timeoff.request.cancelled', requestId, userId, ...window, '2026-10-20T10:05:00Z'),
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitForQueueDrained('shift-overrides'); // every delivery so far has completed
     await postWebhook(
       '/webhooks/genesys/timeoff',
       timeOff('timeoff.request.approved', requestId, userId, ...window, '2026-10-20T10:00:00Z'),
     );
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitForQueueDrained('shift-overrides'); // every delivery so far has completed
     expect(await overridesOf(userId)).toHaveLength(0);
     expect(await postsFor(userId)).toHaveLength(0);
   });
@@ -341,7 +342,7 @@ describe('shift-overrides on the local runtime', () => {
         timeoutMs: 30_000,
       },
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitForQueueDrained('shift-overrides'); // every delivery so far has completed
     for (const a of agents) expect(await overridesOf(a.userId)).toHaveLength(1);
   });
 

@@ -10,6 +10,7 @@ import {
   SendMessageCommand,
   SQSClient,
   type Message,
+  GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { withDeadline } from '../../local/net';
 import type { LocalOutputs } from '../../local/runtime';
@@ -134,6 +135,31 @@ export async function peekDlq(workflow: string): Promise<Message[]> {
       .catch(() => undefined);
   }
   return out;
+}
+
+/**
+ * Waits until a workflow's queue holds no message at all (visible, in flight or delayed): every record posted
+ * before the call has completed (deleted) or left for the DLQ. The positive signal an absence assertion
+ * needs, instead of a fixed sleep that passes vacuously when the machine is slow.
+ */
+export async function waitForQueueDrained(workflow: string, options: { timeoutMs?: number } = {}) {
+  const names = [
+    'ApproximateNumberOfMessages',
+    'ApproximateNumberOfMessagesNotVisible',
+    'ApproximateNumberOfMessagesDelayed',
+  ] as const;
+  await waitFor(
+    async () => {
+      const { Attributes = {} } = await sqs().send(
+        new GetQueueAttributesCommand({
+          QueueUrl: local().workflows[workflow]!.queueUrl,
+          AttributeNames: [...names],
+        }),
+      );
+      return names.every((n) => Number(Attributes[n] ?? '0') === 0);
+    },
+    { what: `the ${workflow} queue to drain`, timeoutMs: options.timeoutMs ?? 30_000 },
+  );
 }
 
 export const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;

@@ -18,6 +18,9 @@ export type SandboxVendor = keyof RunningSandboxes['urls'];
 export interface SandboxConnection {
   readonly admin: SandboxAdmin;
   readonly http: VendorHttpClient;
+  /** For a test that composes a client of its own (another limiter, clock...). */
+  readonly baseUrl: string;
+  readonly tokens: TokenManager;
 }
 
 export interface SandboxOptions {
@@ -63,7 +66,7 @@ export function useSandbox(
         retry: { ...options.retry, scale: 0.01 },
         ...(options.timeouts && { timeouts: options.timeouts }),
       });
-      return { admin, http };
+      return { admin, http, baseUrl: base, tokens };
     },
   };
 }

@@ -47,6 +47,8 @@ describe('topology', () => {
     }
     expect(alarmsOfWorkflow(WORKFLOWS.find((w) => w.name === 'adherence-sync')!).map((a) => a.id)).toEqual([
       'BreakerOpen',
+      'WemRecalculations',
+      'WemDispatchGaps',
       'Drift',
       'ReconcileDeferred',
       'ReconcileErrors',

@@ -10,7 +10,10 @@
  * - an event crossing the agent's local midnight waits for the rollover job (`QUEUED_FOR_ROLLOVER`, applied after
  *   `rolloverDelaySeconds`); a transition the state matrix does not allow from the last applied state waits for
  *   the reconciliation queue (`QUEUED_FOR_RECONCILIATION`, after `reconciliationDelaySeconds`);
- * - the dashboard (`GET .../state`) shows the latest applied event, unless a fixture injected drift since.
+ * - the dashboard (`GET .../state`) shows the latest applied event, unless a fixture injected drift since;
+ * - the answer's `processing-duration` header (ms): above 200 when WEM recalculates compliance (spec 002
+ *   section 4: a payload mismatch, here a schedule type that is not the agent's, or a transition off its
+ *   state machine), 40 otherwise. The spec names no header; this one carries the spec's own term.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -110,6 +113,15 @@ export const AdherenceStateFixture = z.object({
   reasonCode: z.string().nullable().optional(),
 });
 
+/** Spec 002: a compliance recalculation adds 150-400 ms; above 200 ms is the signal. */
+export const RECALCULATION_MS = 350;
+export const PLAIN_PROCESSING_MS = 40;
+
+function processingDurationMs(event: AdherenceEventRecord): number {
+  const recalculated = event.scheduleTypeMismatch || event.processingStatus === 'QUEUED_FOR_RECONCILIATION';
+  return recalculated ? RECALCULATION_MS : PLAIN_PROCESSING_MS;
+}
+
 const REQUIRED = ['agentId', 'adherenceState', 'scheduleType', 'startTime', 'endTime', 'reasonCode'] as const;
 
 export class AdherenceLedger {
@@ -187,7 +199,7 @@ export class AdherenceLedger {
     delete body.applyAt;
     delete body.appliedAt;
     if (key !== null) this.responses.set(key, { agentId: agent.agentId, status: 201, body });
-    return json(201, body);
+    return json(201, body, { 'processing-duration': String(processingDurationMs(event)) });
   }
 
   dashboard(agentId: string): DashboardState {

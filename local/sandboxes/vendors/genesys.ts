@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { loadStageConfig } from '../../../shared/config/stage';
 import { GENESYS_ADHERENCE_RATE_LIMIT, vendorByName } from '../../../shared/topology';
 import { parseFixtures, removeByIds, upsertById } from '../core/fixtures';
 import {
@@ -28,7 +27,7 @@ import {
   AdherenceStateFixture,
   type AdherenceSettings,
 } from './genesys-adherence';
-import { GENESYS_SEED } from './seed';
+import { GENESYS_SEED, GENESYS_WEM_POLICY } from './seed';
 import {
   GeneratedExportSchema,
   generatedRange,
@@ -311,10 +310,9 @@ export class GenesysSandbox extends VendorSandbox {
 
   protected applyVendorConfig(patch: Record<string, unknown>, reset: boolean): void {
     if (reset) {
-      const settings = loadStageConfig('local').workflows['adherence-sync'];
       this.adherenceConfig = {
         enforceTransitions: true,
-        transitions: settings.transitions,
+        transitions: GENESYS_WEM_POLICY.transitions,
         rolloverDelaySeconds: 300,
         reconciliationDelaySeconds: 120,
         defaultSchedule: { scheduleType: 'Regular', timezone: 'UTC' },
@@ -360,11 +358,7 @@ export class GenesysSandbox extends VendorSandbox {
     this.deletedOverrides = [];
     this.counters = GenesysSandbox.emptyCounters();
     this.adherence.reset();
-    // Spec 002 example code plus every WEM code the local stage translates to.
-    this.complianceReasonCodes = new Set([
-      'PAID_BREAK_15',
-      ...Object.values(loadStageConfig('local').workflows['adherence-sync'].reasonCodeMap),
-    ]);
+    this.complianceReasonCodes = new Set(GENESYS_WEM_POLICY.complianceReasonCodes);
     if (seed) this.loadFixtures(GENESYS_SEED);
   }
 

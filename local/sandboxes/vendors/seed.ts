@@ -310,3 +310,22 @@ export function biddingWindowFixtures(options: BiddingWindowOptions): BiddingWin
     expected: { shiftsBidOn, approvals: shiftsBidOn, rivals: bids - shiftsBidOn },
   };
 }
+
+/**
+ * What the sandbox's WEM tenant itself allows (spec 002), independent of the project's stage config: the
+ * integration's matrix and reason-code map are what the project believes, this is what the vendor enforces, so
+ * a wrong matrix or an unmapped code in the config shows up as deviations and 422s here.
+ */
+export const GENESYS_WEM_POLICY = {
+  // Spec 002 section 1: Scheduled -> InSession -> Unavailable -> OnBreak -> OnCall, plus the returns a working
+  // day needs.
+  transitions: {
+    Scheduled: ['InSession'],
+    InSession: ['Unavailable', 'OnCall', 'OnBreak', 'Scheduled'],
+    Unavailable: ['OnBreak', 'InSession', 'Scheduled'],
+    OnBreak: ['OnCall', 'InSession'],
+    OnCall: ['InSession'],
+  },
+  // The WEM compliance policy: spec 002's example code and the tenant's other codes.
+  complianceReasonCodes: ['NONE', 'PAID_BREAK_15', 'UNPAID_LUNCH_30', 'TRAINING', 'MEETING', 'SYSTEM_ISSUE'],
+} as const;

@@ -1,15 +1,16 @@
 /** In-memory agent state store with the DynamoDB store's conditions (stale and repeated states, schedule types). */
-import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
-import type { AdherenceState } from '../../domain/adherence-sync/transitions';
+import type {
+  AgentRecord,
+  AgentStateStore,
+  HeldTransition,
+  ReconcileCandidate,
+  ScheduleTypeCache,
+} from '../../domain/adherence-sync/ports';
 import type { Lease } from '../../ports/platform';
+import { withNewerHeld } from '../../domain/adherence-sync/reconcile';
 import { assertLeaseHeld } from './platform.fake';
 
-export interface HeldTransition {
-  readonly agentId: string;
-  readonly state: AdherenceState;
-  readonly eventTime: number;
-  readonly reason: string;
-}
+export type { HeldTransition };
 
 export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   readonly records = new Map<string, AgentRecord>();
@@ -33,19 +34,18 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return true;
   }
 
-  async list(): Promise<AgentRecord[]> {
-    return [...this.records.values()];
+  async list(): Promise<ReconcileCandidate[]> {
+    return [...this.records.values()].map((record) =>
+      withNewerHeld(
+        record,
+        this.held.filter((h) => h.agentId === record.agentId).sort((a, b) => b.eventTime - a.eventTime)[0],
+      ),
+    );
   }
 
-  async hold(
-    agentId: string,
-    state: AdherenceState,
-    eventTime: number,
-    reason: string,
-    lease?: Lease,
-  ): Promise<void> {
+  async hold(transition: HeldTransition, lease?: Lease): Promise<void> {
     assertLeaseHeld(lease);
-    this.heldByKey.set(`${agentId}#${eventTime}`, { agentId, state, eventTime, reason });
+    this.heldByKey.set(`${transition.agentId}#${transition.eventTime}`, { ...transition });
   }
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {

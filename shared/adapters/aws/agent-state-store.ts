@@ -1,13 +1,21 @@
 /**
  * Per-agent adherence state in the State table (`pk = AGENT#<agentId>`, `sk = STATE`). `advance` is a
  * conditional write on event time, so on a standard queue a late, older event can never overwrite a newer one.
- * The agent's schedule type is cached beside it (`sk = SCHEDULE`, expiring through the table's TTL).
+ * The agent's schedule type is cached beside it (`sk = SCHEDULE`, expiring through the table's TTL), and so
+ * are transitions the matrix could not make (`sk = HELD#<eventTime>`, expiring a day after their event).
  */
 import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './conditional-write';
-import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
+import type {
+  AgentRecord,
+  AgentStateStore,
+  HeldTransition,
+  ReconcileCandidate,
+  ScheduleTypeCache,
+} from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 import type { Lease } from '../../ports/platform';
+import { withNewerHeld } from '../../domain/adherence-sync/reconcile';
 import { writeUnderLease } from './dynamodb-lock';
 
 export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCache {
@@ -46,41 +54,52 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
   }
 
   /**
-   * Every agent with an acknowledged state. A scan: fine for a tenant's few thousand agents once a minute;
-   * beyond that, keep an agent index item or a GSI.
+   * Every agent with an acknowledged state, and its latest held transition newer than that state. A scan: fine
+   * for a tenant's few thousand agents once a minute; beyond that, keep an agent index item or a GSI.
    */
-  async list(): Promise<AgentRecord[]> {
-    const out: AgentRecord[] = [];
+  async list(): Promise<ReconcileCandidate[]> {
+    const records = new Map<string, AgentRecord>();
+    const held = new Map<string, HeldTransition>();
     const pages = paginateScan(
       { client: this.doc },
       {
         TableName: this.tableName,
-        FilterExpression: 'begins_with(pk, :agent) AND sk = :state',
-        ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE' },
+        FilterExpression: 'begins_with(pk, :agent) AND (sk = :state OR begins_with(sk, :held))',
+        ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE', ':held': 'HELD#' },
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        out.push({
-          agentId: String(item.pk).slice('AGENT#'.length),
-          state: item.state as AdherenceState,
-          eventTime: item.eventTime as number,
+        const agentId = String(item.pk).slice('AGENT#'.length);
+        const state = item.state as AdherenceState;
+        const eventTime = item.eventTime as number;
+        if (item.sk === 'STATE') {
+          records.set(agentId, { agentId, state, eventTime });
+          continue;
+        }
+        const latest = held.get(agentId);
+        if (latest && latest.eventTime >= eventTime) continue;
+        held.set(agentId, {
+          agentId,
+          state,
+          eventTime,
+          reason: item.reason as string,
+          reasonCode: item.reasonCode as string,
         });
       }
     }
-    return out;
+    return [...records.values()].map((record) => withNewerHeld(record, held.get(record.agentId)));
   }
 
-  async hold(
-    agentId: string,
-    state: AdherenceState,
-    eventTime: number,
-    reason: string,
-    lease?: Lease,
-  ): Promise<void> {
+  async hold(transition: HeldTransition, lease?: Lease): Promise<void> {
     const put = {
       TableName: this.tableName,
-      Item: { pk: `AGENT#${agentId}`, sk: `HELD#${eventTime}`, state, eventTime, reason },
+      Item: {
+        pk: `AGENT#${transition.agentId}`,
+        sk: `HELD#${transition.eventTime}`,
+        ...transition,
+        expiresAt: heldTransitionExpiresAt(transition.eventTime),
+      },
     };
     if (lease) await writeUnderLease(this.doc, this.tableName, lease, { Put: put });
     else await this.doc.send(new PutCommand(put));
@@ -108,3 +127,9 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     );
   }
 }
+
+/** Spec 000: data older than 24 h is stale, so a held transition is not worth releasing after a day. */
+export const HELD_TRANSITION_TTL_SECONDS = 86_400;
+
+export const heldTransitionExpiresAt = (eventTime: number) =>
+  Math.ceil(eventTime / 1000) + HELD_TRANSITION_TTL_SECONDS;

@@ -1,6 +1,7 @@
 /**
- * Genesys WEM adherence (spec 002 paths). Every request carries X-Request-Id, X-Timestamp-Dispatch,
- * X-Payload-Hash and X-Genesys-Idempotency-Key (spec 002 section 4).
+ * Genesys WEM adherence (spec 002 paths). Every request carries X-Request-Id, X-Payload-Hash and
+ * X-Genesys-Idempotency-Key, and (from the vendor client, at the real send) X-Timestamp-Dispatch and
+ * X-Correlation-Id (spec 002 section 4).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WemDashboardAnswer, WemPushAnswer, WemScheduleAnswer } from '../../contracts/genesys-wem.schema';
@@ -23,6 +24,8 @@ export class GenesysWemAdapter implements GenesysWem {
     /** Schedule types any instance looked up (the State table). */
     private readonly scheduleCache: ScheduleTypeCache,
     private readonly scheduleCacheMs = 12 * 3_600_000,
+    /** Spec 002 latency telemetry of each accepted push (metrics, in the composition root). */
+    private readonly onPushTelemetry?: (telemetry: PushTelemetry) => void,
   ) {}
 
   async scheduleType(agentId: string): Promise<string> {
@@ -64,7 +67,6 @@ export class GenesysWemAdapter implements GenesysWem {
         body: event,
         headers: {
           'X-Request-Id': randomUUID(),
-          'X-Timestamp-Dispatch': new Date(this.clock.now()).toISOString(),
           'X-Payload-Hash': createHash('sha256').update(body).digest('hex'),
           'X-Genesys-Idempotency-Key': idempotencyKey,
         },
@@ -75,8 +77,41 @@ export class GenesysWemAdapter implements GenesysWem {
       res.body,
       'Genesys POST /api/v2/wem/adherence/agents/{agentId}/adherence-events',
     );
+    this.onPushTelemetry?.(
+      pushTelemetry(res.headers['processing-duration'], res.dispatchedAt, this.clock.now()),
+    );
     return { status: res.status, processingStatus: answer?.processingStatus ?? undefined };
   }
+}
+
+/** Spec 002 section 4: above this, WEM is recalculating compliance (a payload mismatch or reason code check). */
+export const WEM_RECALCULATION_MS = 200;
+/** Spec 002 section 4: a gap above this between dispatch and WEM's answer is a processing bottleneck. */
+export const DISPATCH_GAP_MS = 500;
+
+export interface PushTelemetry {
+  /** WEM's `processing-duration` header, when it sent one. */
+  readonly processingDurationMs?: number;
+  /** From the answered attempt's `X-Timestamp-Dispatch` to its answer. */
+  readonly gapMs?: number;
+  readonly recalculating: boolean;
+  readonly bottleneck: boolean;
+}
+
+export function pushTelemetry(
+  processingDuration: string | undefined,
+  dispatchedAt: number | undefined,
+  answeredAt: number,
+): PushTelemetry {
+  const parsed = processingDuration === undefined ? NaN : Number(processingDuration);
+  const processingDurationMs = Number.isFinite(parsed) ? parsed : undefined;
+  const gapMs = dispatchedAt === undefined ? undefined : answeredAt - dispatchedAt;
+  return {
+    ...(processingDurationMs !== undefined && { processingDurationMs }),
+    ...(gapMs !== undefined && { gapMs }),
+    recalculating: processingDurationMs !== undefined && processingDurationMs > WEM_RECALCULATION_MS,
+    bottleneck: gapMs !== undefined && gapMs > DISPATCH_GAP_MS,
+  };
 }
 
 /** `reading` names what a read reads: its 404 is spec 000's "log and skip" (ResourceNotFound). */

@@ -24,6 +24,21 @@ export interface AgentRecord {
   readonly eventTime: number;
 }
 
+/** A transition the matrix could not make when its event arrived, kept for reconciliation to retry. */
+export interface HeldTransition {
+  readonly agentId: string;
+  readonly state: AdherenceState;
+  readonly eventTime: number;
+  readonly reason: string;
+  /** The translated WEM reason code the event carried, sent when reconciliation releases it. */
+  readonly reasonCode: string;
+}
+
+/** An agent's acknowledged state and, when one is newer, the latest transition held since. */
+export interface ReconcileCandidate extends AgentRecord {
+  readonly held?: HeldTransition;
+}
+
 export interface AgentStateStore {
   get(agentId: string): Promise<AgentRecord | undefined>;
   /**
@@ -31,14 +46,13 @@ export interface AgentStateStore {
    * `lease`, fenced: fails (RetryableFailure LOCK_HELD) once another worker holds the lease's key.
    */
   advance(record: AgentRecord, lease?: Lease): Promise<boolean>;
-  /** Keeps a transition the matrix cannot make, with its reason, for reconciliation (fenced like `advance`). */
-  hold(
-    agentId: string,
-    state: AdherenceState,
-    eventTime: number,
-    reason: string,
-    lease?: Lease,
-  ): Promise<void>;
+  /**
+   * Keeps a transition the matrix cannot make, with its reason, for reconciliation (fenced like `advance`).
+   * Kept for a day after its event time (spec 000: older than 24 h is stale), then it expires.
+   */
+  hold(transition: HeldTransition, lease?: Lease): Promise<void>;
+  /** Every agent with an acknowledged state, each with its latest held transition newer than that state. */
+  list(): Promise<ReconcileCandidate[]>;
 }
 
 /**

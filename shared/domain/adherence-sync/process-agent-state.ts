@@ -9,10 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import { PermanentFailure, ResourceNotFound, RetryableFailure } from '../../errors';
-import type { AuditLog, LockManager } from '../../ports/platform';
+import type { AuditLog, Lease, LockManager } from '../../ports/platform';
 import type { AdherenceSyncSettings } from '../../config/workflows/adherence-sync';
 import type { AgentStateStore, GenesysWem } from './ports';
-import { planTransition, toAdherenceState } from './transitions';
+import { planTransition, toAdherenceState, type AdherenceState } from './transitions';
 import { translateReasonCode } from './windows';
 
 export interface AgentStateInput {
@@ -52,64 +52,81 @@ export async function processAgentState(
   if (!reasonCode.ok) throw new PermanentFailure('REASON_CODE_UNMAPPED', reasonCode.reason);
   const eventTime = Date.parse(event.timestamp);
 
-  const lease = await deps.locks.tryAcquire(`agent#${agentId}`, 15);
+  const lease = await deps.locks.tryAcquire(agentLockKey(agentId), AGENT_LEASE_SECONDS);
   if (!lease) throw new RetryableFailure('LOCK_HELD', `Agent ${agentId} is being updated by another worker`);
   try {
-    const last = await deps.store.get(agentId);
-    if (last && last.eventTime >= eventTime) return { kind: 'stale' };
-    if (last?.state === target) {
-      await deps.store.advance({ agentId, state: target, eventTime }, lease);
-      return { kind: 'repeat' };
-    }
-    const plan = planTransition(last?.state, target, deps.settings.transitions);
-    if (plan.kind === 'held') {
-      await deps.store.hold(agentId, target, eventTime, plan.reason, lease);
-      return { kind: 'held', reason: plan.reason };
-    }
-    const states = plan.kind === 'none' ? [] : plan.states;
-    let scheduleType: string;
-    try {
-      scheduleType = await deps.wem.scheduleType(agentId);
-    } catch (err) {
-      if (!(err instanceof ResourceNotFound)) throw err;
-      await deps.audit.append({
-        workflow: 'adherence-sync',
-        subject: `agent#${agentId}`,
-        action: 'SKIPPED_NOT_FOUND',
-        at: event.timestamp,
-        detail: { state: target, resource: err.resource, reason: err.message },
-      });
-      return { kind: 'skipped', reason: err.message };
-    }
-    for (const [i, state] of states.entries()) {
-      const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
-      const result = await deps.wem.push(
-        {
-          agentId,
-          adherenceState: state,
-          scheduleType,
-          startTime: at,
-          endTime: at,
-          reasonCode: reasonCode.code,
-        },
-        idempotencyKeyOf(agentId, state, at),
-      );
-      await deps.audit.append({
-        workflow: 'adherence-sync',
-        subject: `agent#${agentId}`,
-        action: 'SENT',
-        at,
-        detail: {
-          state,
-          httpStatus: result.status,
-          processingStatus: result.processingStatus,
-          bridged: plan.kind === 'bridged',
-        },
-      });
-    }
-    await deps.store.advance({ agentId, state: target, eventTime }, lease);
-    return { kind: 'sent', states };
+    return await applyTransition({ agentId, target, eventTime, reasonCode: reasonCode.code }, deps, lease);
   } finally {
     await lease.release();
   }
+}
+
+/** The agent's lock: every write of its state, from events and from reconciliation, happens under it. */
+export const agentLockKey = (agentId: string) => `agent#${agentId}`;
+export const AGENT_LEASE_SECONDS = 15;
+
+export interface TransitionRequest {
+  readonly agentId: string;
+  readonly target: AdherenceState;
+  readonly eventTime: number;
+  readonly reasonCode: string;
+}
+
+/**
+ * Moves WEM to `target` as of `eventTime`, under the agent's lease: stale and repeated states are dropped, a
+ * transition is bridged or held along the matrix, and what was sent becomes the acknowledged state.
+ */
+export async function applyTransition(
+  request: TransitionRequest,
+  deps: Omit<AdherenceDeps, 'locks'>,
+  lease: Lease,
+): Promise<AdherenceOutcome> {
+  const { agentId, target, eventTime, reasonCode } = request;
+  const last = await deps.store.get(agentId);
+  if (last && last.eventTime >= eventTime) return { kind: 'stale' };
+  if (last?.state === target) {
+    await deps.store.advance({ agentId, state: target, eventTime }, lease);
+    return { kind: 'repeat' };
+  }
+  const plan = planTransition(last?.state, target, deps.settings.transitions);
+  if (plan.kind === 'held') {
+    await deps.store.hold({ agentId, state: target, eventTime, reason: plan.reason, reasonCode }, lease);
+    return { kind: 'held', reason: plan.reason };
+  }
+  const states = plan.kind === 'none' ? [] : plan.states;
+  let scheduleType: string;
+  try {
+    scheduleType = await deps.wem.scheduleType(agentId);
+  } catch (err) {
+    if (!(err instanceof ResourceNotFound)) throw err;
+    await deps.audit.append({
+      workflow: 'adherence-sync',
+      subject: `agent#${agentId}`,
+      action: 'SKIPPED_NOT_FOUND',
+      at: new Date(eventTime).toISOString(),
+      detail: { state: target, resource: err.resource, reason: err.message },
+    });
+    return { kind: 'skipped', reason: err.message };
+  }
+  for (const [i, state] of states.entries()) {
+    const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
+    const result = await deps.wem.push(
+      { agentId, adherenceState: state, scheduleType, startTime: at, endTime: at, reasonCode },
+      idempotencyKeyOf(agentId, state, at),
+    );
+    await deps.audit.append({
+      workflow: 'adherence-sync',
+      subject: `agent#${agentId}`,
+      action: 'SENT',
+      at,
+      detail: {
+        state,
+        httpStatus: result.status,
+        processingStatus: result.processingStatus,
+        bridged: plan.kind === 'bridged',
+      },
+    });
+  }
+  await deps.store.advance({ agentId, state: target, eventTime }, lease);
+  return { kind: 'sent', states };
 }

@@ -10,6 +10,7 @@ import { loadStageConfig } from '../../../shared/config/stage';
 import { processAgentState } from '../../../shared/domain/adherence-sync/process-agent-state';
 import { reconcile } from '../../../shared/domain/adherence-sync/reconcile';
 import type { HttpRequest, VendorHttpClient } from '../../../shared/http/types';
+import { fakeAdherence } from '../../helpers/adherence';
 import { VirtualClock } from '../../helpers/virtual-clock';
 
 const settings = loadStageConfig('local').workflows['adherence-sync'];
@@ -102,23 +103,23 @@ describe('schedule type lookups (300/min org limit) are shared by every instance
 
 describe('reconciliation within a time budget', () => {
   it('checks the most recently changed agents first and stops at the deadline', async () => {
-    const wem = new FakeGenesysWem();
     const events = new InMemoryEventPublisher();
     const read: string[] = [];
     let now = Date.parse('2026-12-01T12:00:00Z');
+    const { deps: adherence, store } = await fakeAdherence([
+      { agentId: 'old', state: 'InSession', eventTime: now - 3_600_000 },
+      { agentId: 'newest', state: 'OnCall', eventTime: now - 60_000 },
+      { agentId: 'newer', state: 'OnBreak', eventTime: now - 120_000 },
+    ]);
     const result = await reconcile(
       {
-        agents: async () => [
-          { agentId: 'old', state: 'InSession', eventTime: now - 3_600_000 },
-          { agentId: 'newest', state: 'OnCall', eventTime: now - 60_000 },
-          { agentId: 'newer', state: 'OnBreak', eventTime: now - 120_000 },
-        ],
+        agents: () => store.list(),
         dashboard: async (agentId) => {
           read.push(agentId);
           now += 1000; // each read takes a second
           return { adherenceState: 'Unavailable', since: '2026-12-01T10:00:00Z' };
         },
-        wem,
+        adherence,
         events,
         reasonCode: 'NONE',
         diagnostics: () => ({ lastRateLimitHeaders: {} }),
@@ -127,7 +128,7 @@ describe('reconciliation within a time budget', () => {
       { deadline: now + 2000, clock: () => now },
     );
     expect(read).toEqual(['newest', 'newer']);
-    expect(result).toEqual({ agents: 3, checked: 2, deferred: 1, repaired: 2, failed: 0, errors: [] });
+    expect(result).toMatchObject({ agents: 3, checked: 2, deferred: 1, repaired: 2, failed: 0, errors: [] });
     expect(events.events.map((e) => e.type)).toEqual(['adherence.drift', 'adherence.drift']);
   });
 });

@@ -1,24 +1,25 @@
 import { InMemoryEventPublisher } from '../../../shared/adapters/aws/platform.fake';
-import { FakeGenesysWem } from '../../../shared/adapters/genesys/adherence.fake';
 import { reconcile, reconcileReport } from '../../../shared/domain/adherence-sync/reconcile';
+import { fakeAdherence } from '../../helpers/adherence';
 
 describe('reconciliation when one agent cannot be checked', () => {
   const now = Date.parse('2026-12-01T12:00:00Z');
 
   async function run() {
     const events = new InMemoryEventPublisher();
+    const { deps: adherence, store } = await fakeAdherence([
+      { agentId: 'first', state: 'OnCall', eventTime: now - 60_000 },
+      { agentId: 'broken', state: 'OnBreak', eventTime: now - 120_000 },
+      { agentId: 'last', state: 'InSession', eventTime: now - 180_000 },
+    ]);
     const result = await reconcile(
       {
-        agents: async () => [
-          { agentId: 'first', state: 'OnCall', eventTime: now - 60_000 },
-          { agentId: 'broken', state: 'OnBreak', eventTime: now - 120_000 },
-          { agentId: 'last', state: 'InSession', eventTime: now - 180_000 },
-        ],
+        agents: () => store.list(),
         dashboard: async (agentId) => {
           if (agentId === 'broken') throw new Error('HTTP 503 from the WEM dashboard');
           return { adherenceState: 'Unavailable', since: '2026-12-01T10:00:00Z' };
         },
-        wem: new FakeGenesysWem(),
+        adherence,
         events,
         reasonCode: 'NONE',
         diagnostics: () => ({ lastRateLimitHeaders: {} }),

@@ -1,0 +1,19 @@
+/**
+ * Spec 002 section 4: every vendor call made for one unit of work (one SQS record) carries the same
+ * `X-Correlation-Id`, so WEM's ingestion metadata and our logs can be joined per record. The id travels in the
+ * async context, like the record's log keys, because records of one batch run concurrently.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+const correlation = new AsyncLocalStorage<string>();
+
+/** Runs `work` with `id` as the correlation id of every vendor call made within it. */
+export function withCorrelationId<T>(id: string, work: () => Promise<T>): Promise<T> {
+  return correlation.run(id, work);
+}
+
+/** The unit of work's correlation id; outside one (a scheduled run), a fresh id for the one call. */
+export function correlationId(): string {
+  return correlation.getStore() ?? randomUUID();
+}

@@ -251,10 +251,10 @@ describe('held adherence transitions in DynamoDB expire a day after their event'
     // Positive signal: the fresh one stays while the expired one goes.
     await waitFor(async () => (await read(table, agentId)).length === 1, {
       what: 'the expired held transition to be deleted',
-      timeoutMs: 15_000,
+      timeoutMs: 25_000,
     });
     expect((await read(table, agentId)).map((i) => i.state)).toEqual(['OnCall']);
-  });
+  }, 30_000);
 });
 
 /** Lock managers of workers on one lock table, each on its own clock (a clock never advanced is a stalled worker). */

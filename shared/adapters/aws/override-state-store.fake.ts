@@ -4,9 +4,33 @@ import type { Lease } from '../../ports/platform';
 import { assertLeaseHeld } from './platform.fake';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
 
+/**
+ * A DynamoDB fault on a write: `throttled` — refused (ProvisionedThroughputExceededException), nothing
+ * written; `timeout-after-write` — the write landed but its answer was lost.
+ */
+export type StateWriteFault = 'throttled' | 'timeout-after-write';
+
+export function dynamoDbWriteError(fault: StateWriteFault): Error {
+  const err = new Error(
+    fault === 'throttled' ? 'Rate of requests exceeds the allowed throughput' : 'Socket timed out',
+  );
+  err.name = fault === 'throttled' ? 'ProvisionedThroughputExceededException' : 'TimeoutError';
+  return err;
+}
+
 export class InMemoryOverrideStateStore implements OverrideStateStore {
   readonly requests = new Map<string, { t: number; type: string }>();
   readonly byKey = new Map<string, OverrideRecord>();
+  /** Scripted faults, each consumed by the next write (admitEvent or save); `none` lets one write pass. */
+  readonly writeFaults: (StateWriteFault | 'none')[] = [];
+
+  private async write<T>(apply: () => T): Promise<T> {
+    const fault = this.writeFaults.shift();
+    if (fault === 'throttled') throw dynamoDbWriteError(fault);
+    const result = apply();
+    if (fault && fault !== 'none') throw dynamoDbWriteError(fault);
+    return result;
+  }
 
   async admitEvent(
     requestId: string,
@@ -16,11 +40,13 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     lease?: Lease,
   ): Promise<boolean> {
     assertLeaseHeld(lease);
-    const t = Date.parse(eventTime);
-    const seen = this.requests.get(requestId);
-    if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
-    this.requests.set(requestId, { t, type: eventType });
-    return true;
+    return this.write(() => {
+      const t = Date.parse(eventTime);
+      const seen = this.requests.get(requestId);
+      if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
+      this.requests.set(requestId, { t, type: eventType });
+      return true;
+    });
   }
 
   /** In shift id order, as the State table's sort key (`SHIFT#<shiftId>`) returns them. */
@@ -37,6 +63,6 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
       throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
     }
-    this.byKey.set(key, record);
+    await this.write(() => this.byKey.set(key, record));
   }
 }

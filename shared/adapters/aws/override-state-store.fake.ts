@@ -1,36 +1,15 @@
 /** In-memory override state store with the DynamoDB store's conditions. */
 import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 import { assertLeaseHeld } from './platform.fake';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
-
-/**
- * A DynamoDB fault on a write: `throttled` — refused (ProvisionedThroughputExceededException), nothing
- * written; `timeout-after-write` — the write landed but its answer was lost.
- */
-export type StateWriteFault = 'throttled' | 'timeout-after-write';
-
-export function dynamoDbWriteError(fault: StateWriteFault): Error {
-  const err = new Error(
-    fault === 'throttled' ? 'Rate of requests exceeds the allowed throughput' : 'Socket timed out',
-  );
-  err.name = fault === 'throttled' ? 'ProvisionedThroughputExceededException' : 'TimeoutError';
-  return err;
-}
 
 export class InMemoryOverrideStateStore implements OverrideStateStore {
   readonly requests = new Map<string, { t: number; type: string }>();
   readonly byKey = new Map<string, OverrideRecord>();
-  /** Scripted faults, each consumed by the next write (admitEvent or save); `none` lets one write pass. */
-  readonly writeFaults: (StateWriteFault | 'none')[] = [];
-
-  private async write<T>(apply: () => T): Promise<T> {
-    const fault = this.writeFaults.shift();
-    if (fault === 'throttled') throw dynamoDbWriteError(fault);
-    const result = apply();
-    if (fault && fault !== 'none') throw dynamoDbWriteError(fault);
-    return result;
-  }
+  /** DynamoDB faults on the next writes (admitEvent and save). */
+  readonly writeFaults = new ScriptedWriteFaults();
 
   async admitEvent(
     requestId: string,
@@ -40,7 +19,7 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     lease?: Lease,
   ): Promise<boolean> {
     assertLeaseHeld(lease);
-    return this.write(() => {
+    return this.writeFaults.write(() => {
       const t = Date.parse(eventTime);
       const seen = this.requests.get(requestId);
       if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
@@ -63,6 +42,6 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
       throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
     }
-    await this.write(() => this.byKey.set(key, record));
+    await this.writeFaults.write(() => this.byKey.set(key, record));
   }
 }

@@ -12,6 +12,7 @@ import { MessageAttribute } from '../../../shared/config/resource-names';
 import { createSqsProcessor, type WorkflowMessage } from '../../../shared/runtime/sqs-processor';
 import type { VirtualClock } from '../virtual-clock';
 
+// Powertools reads this when each Metrics instance (and each single metric) is made: nothing is printed.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 export interface QueuedMessage {
@@ -42,6 +43,7 @@ export class SimulatedQueue {
     private readonly clock: VirtualClock,
     readonly maxReceiveCount = 3,
   ) {
+    const silent = new Logger({ logLevel: 'SILENT' });
     this.run = createSqsProcessor({
       workflow: 'model',
       handle: async (message) => {
@@ -68,8 +70,8 @@ export class SimulatedQueue {
         this.queued.push(this.message(unfoldAttributes(r.attributes), r.body));
       },
       maxReceiveCount,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'Model', serviceName: 'model' }),
+      logger: silent,
+      metrics: new Metrics({ namespace: 'Model', serviceName: 'model', logger: silent }),
       now: () => clock.now(),
       random: () => 0.5,
     });

@@ -20,7 +20,7 @@ import {
   type GenesysFault,
   type GenesysOperation,
 } from '../../../shared/adapters/genesys/scheduling.fake';
-import type { StateWriteFault } from '../../../shared/adapters/aws/override-state-store.fake';
+import type { StateWriteFault } from '../../../shared/adapters/aws/dynamodb-faults.fake';
 import { TimeOffEvent } from '../../../shared/contracts/genesys-timeoff.schema';
 import { decideIngress } from '../../../shared/domain/ingress/rules';
 import { timeOffIngressRule } from '../../../shared/domain/shift-overrides/ingress-rule';
@@ -216,13 +216,13 @@ async function runHistory({ requests, steps }: History) {
       if (toSend.length) send(s.send);
     } else if ('deliver' in s) await queue.deliver(s.deliver);
     else if ('vendorFault' in s) genesys.faults[s.vendorFault.operation].push(s.vendorFault.fault);
-    else store.writeFaults.push(...Array<'none'>(s.stateFault.skip).fill('none'), s.stateFault.fault);
+    else store.writeFaults.queue.push(...Array<'none'>(s.stateFault.skip).fill('none'), s.stateFault.fault);
   }
   while (toSend.length) send(0);
   await queue.drain();
   // The faults have passed; the on-call engineer replays the DLQ (runbook), as often as it still helps.
   genesys.faults.read.length = genesys.faults.post.length = genesys.faults.delete.length = 0;
-  store.writeFaults.length = 0;
+  store.writeFaults.queue.length = 0;
   queue.replayDeadLetters();
   await queue.drain();
 

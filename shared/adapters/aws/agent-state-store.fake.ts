@@ -2,6 +2,7 @@
 import type { AgentRecord, AgentStateStore, ScheduleTypeCache } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 import type { Lease } from '../../ports/platform';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 import { assertLeaseHeld } from './platform.fake';
 
 export interface HeldTransition {
@@ -13,6 +14,8 @@ export interface HeldTransition {
 
 export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   readonly records = new Map<string, AgentRecord>();
+  /** DynamoDB faults on the next writes (advance and hold). */
+  readonly writeFaults = new ScriptedWriteFaults();
   /** One per agent and event time, as the State table keys them (`HELD#<eventTime>`): a repeat replaces. */
   private readonly heldByKey = new Map<string, HeldTransition>();
   private readonly schedules = new Map<string, { scheduleType: string; fetchedAt: number }>();
@@ -27,10 +30,12 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
 
   async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
     assertLeaseHeld(lease);
-    const current = this.records.get(record.agentId);
-    if (current && current.eventTime >= record.eventTime) return false;
-    this.records.set(record.agentId, record);
-    return true;
+    return this.writeFaults.write(() => {
+      const current = this.records.get(record.agentId);
+      if (current && current.eventTime >= record.eventTime) return false;
+      this.records.set(record.agentId, record);
+      return true;
+    });
   }
 
   async list(): Promise<AgentRecord[]> {
@@ -45,7 +50,9 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
     lease?: Lease,
   ): Promise<void> {
     assertLeaseHeld(lease);
-    this.heldByKey.set(`${agentId}#${eventTime}`, { agentId, state, eventTime, reason });
+    await this.writeFaults.write(() =>
+      this.heldByKey.set(`${agentId}#${eventTime}`, { agentId, state, eventTime, reason }),
+    );
   }
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {

@@ -8,12 +8,15 @@ import type {
 } from '../../domain/adherence-sync/ports';
 import type { Lease } from '../../ports/platform';
 import { withNewerHeld } from '../../domain/adherence-sync/reconcile';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 import { assertLeaseHeld } from './platform.fake';
 
 export type { HeldTransition };
 
 export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   readonly records = new Map<string, AgentRecord>();
+  /** DynamoDB faults on the next writes (advance and hold). */
+  readonly writeFaults = new ScriptedWriteFaults();
   /** One per agent and event time, as the State table keys them (`HELD#<eventTime>`): a repeat replaces. */
   private readonly heldByKey = new Map<string, HeldTransition>();
   private readonly schedules = new Map<string, { scheduleType: string; fetchedAt: number }>();
@@ -28,10 +31,12 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
 
   async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
     assertLeaseHeld(lease);
-    const current = this.records.get(record.agentId);
-    if (current && current.eventTime >= record.eventTime) return false;
-    this.records.set(record.agentId, record);
-    return true;
+    return this.writeFaults.write(() => {
+      const current = this.records.get(record.agentId);
+      if (current && current.eventTime >= record.eventTime) return false;
+      this.records.set(record.agentId, record);
+      return true;
+    });
   }
 
   async list(): Promise<ReconcileCandidate[]> {
@@ -45,7 +50,9 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
 
   async hold(transition: HeldTransition, lease?: Lease): Promise<void> {
     assertLeaseHeld(lease);
-    this.heldByKey.set(`${transition.agentId}#${transition.eventTime}`, { ...transition });
+    await this.writeFaults.write(() =>
+      this.heldByKey.set(`${transition.agentId}#${transition.eventTime}`, { ...transition }),
+    );
   }
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {

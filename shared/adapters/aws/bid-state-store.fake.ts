@@ -1,5 +1,6 @@
 /** In-memory bid state store with the DynamoDB store's conditions. */
 import {
+  afterTransition,
   assertTransition,
   BidStateConflict,
   newBidRecord,
@@ -10,15 +11,22 @@ import {
 } from '../../domain/shift-bids/bid-state';
 import type { CanonicalBid } from '../../domain/shift-bids/canonical-bid';
 import { isStaleEvent, type BidState } from '../../domain/shift-bids/lifecycle';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 
 export class InMemoryBidStateStore implements BidStateStore {
   readonly records = new Map<string, BidRecord>();
+  /** DynamoDB faults on the next writes (admit and transition). */
+  readonly writeFaults = new ScriptedWriteFaults();
 
   async get(requestId: string): Promise<BidRecord | undefined> {
     return this.records.get(requestId);
   }
 
   async admit(bid: CanonicalBid, at: string): Promise<AdmitOutcome> {
+    return this.writeFaults.write(() => this.admitNow(bid, at));
+  }
+
+  private admitNow(bid: CanonicalBid, at: string): AdmitOutcome {
     const current = this.records.get(bid.cxoneRequestId);
     if (!current) {
       const record = newBidRecord(bid, at);
@@ -46,9 +54,10 @@ export class InMemoryBidStateStore implements BidStateStore {
     assertTransition(requestId, from, to);
     const current = this.records.get(requestId);
     if (current?.status !== from) throw new BidStateConflict(requestId, from);
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    const record: BidRecord = { ...current, ...defined, status: to, updatedAt: at };
-    this.records.set(requestId, record);
-    return record;
+    const record = afterTransition(current, to, changes, at);
+    return this.writeFaults.write(() => {
+      this.records.set(requestId, record);
+      return record;
+    });
   }
 }

@@ -1,12 +1,15 @@
 /** In-memory override state store with the DynamoDB store's conditions. */
 import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 import { assertLeaseHeld } from './platform.fake';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
 
 export class InMemoryOverrideStateStore implements OverrideStateStore {
   readonly requests = new Map<string, { t: number; type: string }>();
   readonly byKey = new Map<string, OverrideRecord>();
+  /** DynamoDB faults on the next writes (admitEvent and save). */
+  readonly writeFaults = new ScriptedWriteFaults();
 
   async admitEvent(
     requestId: string,
@@ -16,11 +19,13 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     lease?: Lease,
   ): Promise<boolean> {
     assertLeaseHeld(lease);
-    const t = Date.parse(eventTime);
-    const seen = this.requests.get(requestId);
-    if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
-    this.requests.set(requestId, { t, type: eventType });
-    return true;
+    return this.writeFaults.write(() => {
+      const t = Date.parse(eventTime);
+      const seen = this.requests.get(requestId);
+      if (seen && !(seen.t < t || (seen.t === t && seen.type === eventType))) return false;
+      this.requests.set(requestId, { t, type: eventType });
+      return true;
+    });
   }
 
   /** In shift id order, as the State table's sort key (`SHIFT#<shiftId>`) returns them. */
@@ -37,6 +42,6 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
       throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
     }
-    this.byKey.set(key, record);
+    await this.writeFaults.write(() => this.byKey.set(key, record));
   }
 }

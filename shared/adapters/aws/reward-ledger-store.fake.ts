@@ -9,6 +9,7 @@ import type {
   RewardLedgerStore,
   StoredRowBooking,
 } from '../../domain/reward-triggers/ports';
+import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -17,6 +18,8 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
   readonly ledger = new Map<string, LedgerEntry>();
   readonly bookings = new Map<string, StoredRowBooking>();
   readonly locks = new Map<string, HeldLock>();
+  /** DynamoDB faults on the next writes (append, takeLock, saveProgress). */
+  readonly writeFaults = new ScriptedWriteFaults();
 
   async entries(agentId: string): Promise<readonly LedgerEntry[]> {
     return [...this.ledger.values()]
@@ -35,13 +38,15 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
     options: { readonly releasing?: { readonly agentId: string; readonly transactionId: string } } = {},
   ): Promise<LedgerWrite> {
     const { releasing } = options;
-    if (!this.positionsFree(entries)) return 'conflict';
-    if (releasing && this.locks.get(releasing.agentId)?.lock.transactionId !== releasing.transactionId) {
-      return 'conflict';
-    }
-    this.write(entries);
-    if (releasing) this.locks.delete(releasing.agentId);
-    return 'written';
+    return this.writeFaults.write((): LedgerWrite => {
+      if (!this.positionsFree(entries)) return 'conflict';
+      if (releasing && this.locks.get(releasing.agentId)?.lock.transactionId !== releasing.transactionId) {
+        return 'conflict';
+      }
+      this.write(entries);
+      if (releasing) this.locks.delete(releasing.agentId);
+      return 'written';
+    });
   }
 
   async book(
@@ -63,16 +68,20 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
   }
 
   async takeLock(lock: RedemptionLock): Promise<boolean> {
-    if (this.locks.has(lock.agentId)) return false;
-    this.locks.set(lock.agentId, { lock: copy(lock), progress: { attempts: 0 } });
-    return true;
+    return this.writeFaults.write(() => {
+      if (this.locks.has(lock.agentId)) return false;
+      this.locks.set(lock.agentId, { lock: copy(lock), progress: { attempts: 0 } });
+      return true;
+    });
   }
 
   async saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite> {
-    const held = this.locks.get(agentId);
-    if (held?.lock.transactionId !== transactionId) return 'conflict';
-    this.locks.set(agentId, { lock: held.lock, progress: copy(progress) });
-    return 'written';
+    return this.writeFaults.write((): LedgerWrite => {
+      const held = this.locks.get(agentId);
+      if (held?.lock.transactionId !== transactionId) return 'conflict';
+      this.locks.set(agentId, { lock: held.lock, progress: copy(progress) });
+      return 'written';
+    });
   }
 
   async releaseLock(agentId: string, transactionId: string): Promise<void> {

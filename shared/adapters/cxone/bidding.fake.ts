@@ -21,7 +21,17 @@ import {
   type ScheduleLock,
   type ShiftQuery,
 } from '../../domain/shift-bids/ports';
+import { VendorHttpError } from '../../http/types';
 import { newCxoneRequestId } from './bidding';
+
+/**
+ * A vendor fault as the domain sees it through the real adapter and HTTP client (which retry 429 with
+ * Retry-After, 5xx, timeouts and a revoked token themselves): `unavailable` — still failing after every retry,
+ * nothing applied; `commit-then-fail` — CXone applied the action but its answer was lost (a timeout);
+ * `recovered` — a 429/5xx/401 the client's retry absorbed (the call takes two attempts); `locked` — a bulk
+ * publication takes the site's schedule lock for `lockSeconds` (CXone answers 423 meanwhile).
+ */
+export type CxoneFault = 'unavailable' | 'commit-then-fail' | 'recovered' | 'locked';
 
 interface Pending {
   readonly action: BidAction;
@@ -51,6 +61,10 @@ export class FakeCxoneBidding implements CxoneBidding {
   }[] = [];
   /** Every call, by name, for asserting how many vendor calls a path made. */
   readonly calls: string[] = [];
+  /** Scripted faults, each consumed by the next call of its kind (`act`, or any read). */
+  readonly faults: { act: CxoneFault[]; read: CxoneFault[] } = { act: [], read: [] };
+  /** How long a scripted `locked` fault holds the site's schedule. */
+  lockSeconds = 45;
   asyncActions: boolean;
   settleAfterMs: number;
   private readonly clock: Clock;
@@ -64,6 +78,31 @@ export class FakeCxoneBidding implements CxoneBidding {
   }
 
   private now = () => new Date(this.clock.now()).toISOString();
+
+  private unavailable(what: string, attempts = 4): VendorHttpError {
+    return new VendorHttpError('cxone', 503, { error: 'unavailable' }, attempts, `CXone ${what}: 503`);
+  }
+
+  /** Applies the next scripted fault of a read: throws, or answers the number of attempts the call took. */
+  private readFault(siteId?: string): number {
+    const fault = this.faults.read.shift();
+    if (fault === 'unavailable' || fault === 'commit-then-fail') throw this.unavailable('read');
+    if (fault === 'locked' && siteId) this.lockSite(siteId);
+    return fault === 'recovered' ? 2 : 1;
+  }
+
+  private lockSite(siteId: string): void {
+    const id = `lock-${this.locksById.size + 1}`;
+    this.locksById.set(id, {
+      id,
+      siteId,
+      dateFrom: null,
+      dateTo: null,
+      operation: 'bulk-publish',
+      acquiredAt: this.now(),
+      expiresAt: new Date(this.clock.now() + this.lockSeconds * 1000).toISOString(),
+    });
+  }
 
   /** Adds or replaces a request; `updatedAt` defaults to now. */
   addRequest(request: Omit<CxoneBiddingRequest, 'updatedAt' | 'actionInProgress'> & { updatedAt?: string }) {
@@ -138,11 +177,13 @@ export class FakeCxoneBidding implements CxoneBidding {
 
   async biddingRequest(requestId: string): Promise<CxoneBiddingRequest | null> {
     this.calls.push('request');
+    this.readFault();
     return this.read(requestId) ?? null;
   }
 
   async biddingRequests(filter: BiddingRequestFilter): Promise<CxoneBiddingRequest[]> {
     this.calls.push('requests');
+    this.readFault();
     return [...this.requests.keys()]
       .map((id) => this.read(id)!)
       .filter(
@@ -161,6 +202,7 @@ export class FakeCxoneBidding implements CxoneBidding {
 
   async shifts(query: ShiftQuery): Promise<CxoneShift[]> {
     this.calls.push('shifts');
+    this.readFault();
     const status = query.status ?? 'published';
     return [...this.shiftsById.values()]
       .filter(
@@ -180,16 +222,28 @@ export class FakeCxoneBidding implements CxoneBidding {
 
   async locks(siteId?: string): Promise<ScheduleLock[]> {
     this.calls.push('locks');
+    this.readFault();
     return [...this.locksById.values()].filter((l) => this.active(l) && (!siteId || l.siteId === siteId));
   }
 
   async agent(agentId: string): Promise<CxoneAgent | null> {
     this.calls.push('agent');
+    this.readFault();
     return this.agents.get(agentId) ?? null;
   }
 
   async act(command: BidActionCommand): Promise<BidActionOutcome> {
     this.calls.push('act');
+    const fault = this.faults.act.shift();
+    if (fault === 'unavailable') throw this.unavailable('action');
+    if (fault === 'locked') this.lockSite(this.requests.get(command.requestId)?.siteId ?? '');
+    const outcome = await this.actNow(command);
+    if (fault === 'commit-then-fail')
+      throw new VendorHttpError('cxone', 0, null, 1, 'CXone action: timed out after the commit');
+    return fault === 'recovered' ? { ...outcome, attempts: outcome.attempts + 1 } : outcome;
+  }
+
+  private async actNow(command: BidActionCommand): Promise<BidActionOutcome> {
     const idempotencyKey = bidActionIdempotencyKey(command.requestId, command.keyVersion);
     const cxoneRequestId = command.cxoneRequestId ?? newCxoneRequestId();
     const sent = { idempotencyKey, cxoneRequestId, attempts: 1 };

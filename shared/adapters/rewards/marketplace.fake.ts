@@ -63,6 +63,11 @@ export class FakeRewardMarketplace implements RewardMarketplace {
     this.scripted.push({ call, answer, commitFirst: options.commitFirst ?? false });
   }
 
+  /** Drops the scripted failures not yet answered (the outage is over). */
+  clearFailures(): void {
+    this.scripted.length = 0;
+  }
+
   /** Rewards as the marketplace holds them, settled where due. */
   rewards(): FakeReward[] {
     return [...this.held.keys()].map((id) => ({ ...this.get(id)!.record }));

@@ -216,6 +216,11 @@ async function issue(lock: RedemptionLock, deps: EvaluationDeps): Promise<Market
   return deps.marketplace.issue(request, lock.transactionId);
 }
 
+/**
+ * Does what `next` says. The ledger or lock write is what tells a later delivery the step is done, so the audit
+ * entry and the domain event go before it: a crash or a lost write answer in between repeats them on
+ * redelivery (at least once) and never loses them.
+ */
 async function follow(
   next: NextStep,
   held: HeldLock,
@@ -241,6 +246,16 @@ async function follow(
     });
   switch (next.step) {
     case 'record-issued': {
+      await audit('ISSUED', { rewardId: next.rewardId });
+      await deps.events.publish({
+        type: 'reward.issued',
+        detail: {
+          agentId: lock.agentId,
+          transactionId: lock.transactionId,
+          rewardType: lock.rewardType,
+          pointsConsumed: lock.pointsConsumed,
+        },
+      });
       await appendSettling(
         lock,
         (position) => ({
@@ -256,19 +271,20 @@ async function follow(
         }),
         deps,
       );
-      await audit('ISSUED', { rewardId: next.rewardId });
+      return { outcome: 'issued', transactionId: lock.transactionId };
+    }
+    case 'unlock-and-fail': {
+      await audit('REJECTED', { outcome: 'REWARD_FAILURE', reason: next.reason });
       await deps.events.publish({
-        type: 'reward.issued',
+        type: 'reward.failed',
         detail: {
           agentId: lock.agentId,
           transactionId: lock.transactionId,
           rewardType: lock.rewardType,
-          pointsConsumed: lock.pointsConsumed,
+          failure: 'REWARD_FAILURE',
+          reason: next.reason,
         },
       });
-      return { outcome: 'issued', transactionId: lock.transactionId };
-    }
-    case 'unlock-and-fail': {
       await appendSettling(
         lock,
         (position) => ({
@@ -283,17 +299,6 @@ async function follow(
         }),
         deps,
       );
-      await audit('REJECTED', { outcome: 'REWARD_FAILURE', reason: next.reason });
-      await deps.events.publish({
-        type: 'reward.failed',
-        detail: {
-          agentId: lock.agentId,
-          transactionId: lock.transactionId,
-          rewardType: lock.rewardType,
-          failure: 'REWARD_FAILURE',
-          reason: next.reason,
-        },
-      });
       return { outcome: 'rejected', transactionId: lock.transactionId, reason: next.reason };
     }
     case 'poll': {
@@ -309,8 +314,8 @@ async function follow(
       );
     }
     case 'retry': {
-      await saveProgress(lock, { ...progress, lookupFirst: next.lookupFirst }, deps);
       await audit('ATTEMPT_FAILED', { nextAttempt: next.attempt, lookupFirst: next.lookupFirst });
+      await saveProgress(lock, { ...progress, lookupFirst: next.lookupFirst }, deps);
       throw new RetryLater(
         REWARD_FAILURE_REASONS.issueRetry,
         `reward ${lock.transactionId}: attempt ${progress.attempts} failed; attempt ${next.attempt} later${next.lookupFirst ? ', after a lookup' : ''}`,
@@ -327,12 +332,12 @@ async function follow(
             ? REWARD_FAILURE_REASONS.pendingTimeout
             : REWARD_FAILURE_REASONS.attemptsExhausted;
       const why = next.step === 'refresh-token-and-retry' ? 'HTTP 401' : next.reason;
-      await saveProgress(lock, { ...progress, lookupFirst: false, heldFor: `${reason}: ${why}` }, deps);
       await audit(reason, { outcome: reason, reason: why });
       await deps.events.publish({
         type: 'reward.needs_review',
         detail: { agentId: lock.agentId, transactionId: lock.transactionId, failure: reason, reason: why },
       });
+      await saveProgress(lock, { ...progress, lookupFirst: false, heldFor: `${reason}: ${why}` }, deps);
       throw new PermanentFailure(
         reason,
         `reward ${lock.transactionId} needs the WFM administrators: ${why}; the points stay locked (runbook: ${reason})`,
@@ -404,7 +409,6 @@ async function clawBackIfDue(agentId: string, deps: EvaluationDeps): Promise<Cla
           triggeredByPosition: decision.triggeredByPosition,
           reason,
         };
-    if ((await deps.ledger.append([entry])) === 'conflict') continue;
     await deps.audit.append({
       subject: `reward#${decision.transactionId}`,
       action: accepted ? 'REVERSED' : 'CLAWBACK_REFUSED',
@@ -430,6 +434,8 @@ async function clawBackIfDue(agentId: string, deps: EvaluationDeps): Promise<Cla
         ...(accepted ? {} : { reason, debt: decision.points }),
       },
     });
+    // After the audit and the event (see `follow`): a conflict reverses again (a replay) and re-announces.
+    if ((await deps.ledger.append([entry])) === 'conflict') continue;
     return { transactionId: decision.transactionId, result: accepted ? 'reversed' : 'refused' };
   }
   throw new RetryableFailure(

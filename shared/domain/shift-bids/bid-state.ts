@@ -87,6 +87,12 @@ export function assertTransition(requestId: string, from: BidState, to: BidState
   if (!canTransition(from, to)) throw new RangeError(`Bid ${requestId} cannot move from ${from} to ${to}`);
 }
 
+/** The record as a transition writes it (the stores' conditions aside): `changes` that are set, the new state. */
+export function afterTransition(record: BidRecord, to: BidState, changes: BidChanges, at: string): BidRecord {
+  const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+  return { ...record, ...defined, status: to, updatedAt: at };
+}
+
 /** The first record of a request, as phase one writes it. */
 export function newBidRecord(bid: CanonicalBid, at: string): BidRecord {
   return {

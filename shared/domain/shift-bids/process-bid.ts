@@ -12,7 +12,13 @@
  */
 import { PermanentFailure, RetryLater } from '../../errors';
 import type { BiddingRequestEvent } from '../../contracts/cxone.schema';
-import type { BidRecord } from './bid-state';
+import {
+  afterTransition,
+  assertTransition,
+  BidStateConflict,
+  type BidChanges,
+  type BidRecord,
+} from './bid-state';
 import { toCanonicalBid } from './canonical-bid';
 import { CHECK_NAMES, type CheckResult } from './checks/check-result';
 import type { BidDecision } from './decide';
@@ -112,36 +118,22 @@ class BidProcess {
     const { decision, decidedAt } = await validateBid(record, this.deps);
     if (decision.decision === 'ESCALATE') return this.escalate(record, decision, decidedAt);
     const reason = because ? `${decision.reason} (${because})` : decision.reason;
-    const decided = await this.deps.store.transition(
-      record.cxoneRequestId,
+    return this.commit(
+      record,
       'pending_validation',
       'awaiting_api_commit',
       { decision: decision.decision, reason, ruleVersion: decision.ruleVersion, validatedAt: decidedAt },
-      this.now(),
+      (decided) =>
+        this.audit(decided, 'DECIDED', {
+          ...decisionFields(record, decision),
+          reason,
+          api_response_status: null,
+          final_outcome: decided.status,
+        }),
     );
-    await this.audit(decided, 'DECIDED', {
-      ...decisionFields(record, decision),
-      reason,
-      api_response_status: null,
-      final_outcome: decided.status,
-    });
-    return decided;
   }
 
   private async escalate(record: BidRecord, decision: BidDecision, decidedAt: string): Promise<BidRecord> {
-    const escalated = await this.deps.store.transition(
-      record.cxoneRequestId,
-      'pending_validation',
-      'escalated',
-      {
-        decision: 'ESCALATE',
-        reason: decision.reason,
-        ruleVersion: decision.ruleVersion,
-        validatedAt: decidedAt,
-        blocklisted: true,
-      },
-      this.now(),
-    );
     const failingChecks = decision.results
       .filter((r) => decision.decisiveChecks.includes(r.check))
       .map((r) => ({ check: r.check, result: r.result, summary: r.evidence.summary }));
@@ -156,17 +148,30 @@ class BidProcess {
       failingChecks,
       deepLink: `${this.deps.settings.supervisorLinkBase}${encodeURIComponent(record.cxoneRequestId)}`,
     };
-    await this.deps.notifier.notify(notification);
-    await this.deps.events.publish({ type: 'bid.escalated', detail: notification });
-    await this.audit(escalated, 'ESCALATE', {
-      ...decisionFields(record, decision),
-      escalation_reason: decision.reason,
-      api_response_status: null,
-      final_outcome: 'escalated',
-      supervisor_notified: true,
-      notification_channel: this.deps.notifier.channel,
-    });
-    return escalated;
+    return this.commit(
+      record,
+      'pending_validation',
+      'escalated',
+      {
+        decision: 'ESCALATE',
+        reason: decision.reason,
+        ruleVersion: decision.ruleVersion,
+        validatedAt: decidedAt,
+        blocklisted: true,
+      },
+      async (escalated) => {
+        await this.deps.notifier.notify(notification);
+        await this.deps.events.publish({ type: 'bid.escalated', detail: notification });
+        await this.audit(escalated, 'ESCALATE', {
+          ...decisionFields(record, decision),
+          escalation_reason: decision.reason,
+          api_response_status: null,
+          final_outcome: 'escalated',
+          supervisor_notified: true,
+          notification_channel: this.deps.notifier.channel,
+        });
+      },
+    );
   }
 
   /** Sends the decided action and follows CXone's answer to a final state (spec 003 section 3, edge case 2). */
@@ -208,31 +213,32 @@ class BidProcess {
   private async settle(record: BidRecord, state: BidState, httpStatus: number): Promise<BidOutcome> {
     const asked: BidState = record.decision === 'APPROVE' ? 'approved' : 'rejected';
     if (state !== asked) return this.adopt(record, state, 'action answer', null, httpStatus);
-    const done = await this.deps.store.transition(
-      record.cxoneRequestId,
+    await this.commit(
+      record,
       'awaiting_api_commit',
       state,
       { httpStatus, processedAt: this.now(), cxoneStatus: state.toUpperCase() },
-      this.now(),
-    );
-    await this.deps.events.publish({
-      type: state === 'approved' ? 'bid.approved' : 'bid.rejected',
-      detail: {
-        requestId: done.cxoneRequestId,
-        siteId: done.siteId,
-        shiftId: done.shiftId,
-        requestedDate: done.requestedDate,
-        reason: done.reason,
-        ruleVersion: done.ruleVersion,
+      async (done) => {
+        await this.deps.events.publish({
+          type: state === 'approved' ? 'bid.approved' : 'bid.rejected',
+          detail: {
+            requestId: done.cxoneRequestId,
+            siteId: done.siteId,
+            shiftId: done.shiftId,
+            requestedDate: done.requestedDate,
+            reason: done.reason,
+            ruleVersion: done.ruleVersion,
+          },
+        });
+        await this.audit(done, 'OUTCOME', {
+          decision: done.decision,
+          reason: done.reason,
+          rule_version: done.ruleVersion,
+          api_response_status: httpStatus,
+          final_outcome: state,
+        });
       },
-    });
-    await this.audit(done, 'OUTCOME', {
-      decision: done.decision,
-      reason: done.reason,
-      rule_version: done.ruleVersion,
-      api_response_status: httpStatus,
-      final_outcome: state,
-    });
+    );
     return { kind: 'acted', status: state, httpStatus };
   }
 
@@ -287,21 +293,22 @@ class BidProcess {
     if (conflict.conflictingRequestId) {
       // The shift went to another bid (CXone's first come, first served): refuse this one with that reason.
       const reason = `Auto-rejected: shift ${record.shiftId} on ${record.requestedDate} was already awarded to ${conflict.conflictingRequestId}.`;
-      const decided = await this.deps.store.transition(
-        record.cxoneRequestId,
+      const conflictingRequestId = conflict.conflictingRequestId;
+      const decided = await this.commit(
+        reopened,
         'pending_validation',
         'awaiting_api_commit',
         { decision: 'REJECT', reason, validatedAt: this.now() },
-        this.now(),
+        (next) =>
+          this.audit(next, 'DECIDED', {
+            decision: 'REJECT',
+            reason,
+            rule_version: next.ruleVersion,
+            conflicting_request_id: conflictingRequestId,
+            api_response_status: conflict.httpStatus,
+            final_outcome: next.status,
+          }),
       );
-      await this.audit(decided, 'DECIDED', {
-        decision: 'REJECT',
-        reason,
-        rule_version: decided.ruleVersion,
-        conflicting_request_id: conflict.conflictingRequestId,
-        api_response_status: conflict.httpStatus,
-        final_outcome: decided.status,
-      });
       return this.act(decided, { revalidated: true });
     }
     // Still pending and nobody else holds the shift: the world changed since we decided. Decide again, once.
@@ -383,35 +390,65 @@ class BidProcess {
       await this.audit(record, 'RECONCILE_REFUSED', { cxone_state: state, source });
       return { kind: 'recorded', status: record.status };
     }
-    const adopted = await this.deps.store.transition(
-      record.cxoneRequestId,
+    await this.commit(
+      record,
       record.status,
       state,
       { cxoneStatus: state.toUpperCase(), processedAt: this.now(), httpStatus },
-      this.now(),
-    );
-    await this.deps.events.publish({
-      type: 'bid.reconciled',
-      detail: {
-        requestId: record.cxoneRequestId,
-        siteId: record.siteId,
-        shiftId: record.shiftId,
-        from: record.status,
-        to: state,
-        source,
-        resolvedBy: current?.resolution?.by ?? null,
+      async (adopted) => {
+        await this.deps.events.publish({
+          type: 'bid.reconciled',
+          detail: {
+            requestId: record.cxoneRequestId,
+            siteId: record.siteId,
+            shiftId: record.shiftId,
+            from: record.status,
+            to: state,
+            source,
+            resolvedBy: current?.resolution?.by ?? null,
+          },
+        });
+        await this.audit(adopted, 'RECONCILED', {
+          from: record.status,
+          source,
+          resolution: current?.resolution ?? null,
+          decision: record.decision ?? null,
+          rule_version: record.ruleVersion ?? null,
+          api_response_status: httpStatus ?? null,
+          final_outcome: state,
+        });
       },
-    });
-    await this.audit(adopted, 'RECONCILED', {
-      from: record.status,
-      source,
-      resolution: current?.resolution ?? null,
-      decision: record.decision ?? null,
-      rule_version: record.ruleVersion ?? null,
-      api_response_status: httpStatus ?? null,
-      final_outcome: state,
-    });
+    );
     return { kind: 'reconciled', status: state };
+  }
+
+  /**
+   * Moves the bid from `from` to `to`, having first done what the move means (`effects`: the audit entry, the
+   * domain event, the supervisor's notification). The state write is what tells a redelivery the work is done,
+   * so what must follow the work goes before it: a crash or a lost write answer in between repeats the effects
+   * on redelivery (at least once), and never loses them. When another worker moved the bid first, the audit
+   * trail says so right after the entry whose move did not land (SUPERSEDED, with the state that holds).
+   */
+  private async commit(
+    record: BidRecord,
+    from: BidState,
+    to: BidState,
+    changes: BidChanges,
+    effects: (next: BidRecord) => Promise<void>,
+  ): Promise<BidRecord> {
+    assertTransition(record.cxoneRequestId, from, to);
+    await effects(afterTransition({ ...record, status: from }, to, changes, this.now()));
+    try {
+      return await this.deps.store.transition(record.cxoneRequestId, from, to, changes, this.now());
+    } catch (err) {
+      if (!(err instanceof BidStateConflict)) throw err;
+      const current = await this.deps.store.get(record.cxoneRequestId);
+      await this.audit(current ?? record, 'SUPERSEDED', {
+        attempted: { from, to },
+        final_outcome: current?.status ?? null,
+      });
+      throw err;
+    }
   }
 
   private audit(record: BidRecord, action: string, detail: Record<string, unknown>): Promise<void> {

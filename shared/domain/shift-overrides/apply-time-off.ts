@@ -24,7 +24,9 @@ export async function applyTimeOff(request: TimeOffRequest, deps: ShiftOverrides
   const failures: string[] = [];
   for (const plan of plans) {
     const record = records.find((r) => r.shiftId === plan.shiftId);
-    if (record?.state === 'RECONCILED') {
+    // A RECONCILED record is trusted only while Genesys still holds its override: a cancellation whose delete
+    // landed but whose answer was lost leaves the record RECONCILED and the override gone.
+    if (record?.state === 'RECONCILED' && overrides.some((o) => o.id === record.overrideId)) {
       alreadyPresent++;
       continue;
     }

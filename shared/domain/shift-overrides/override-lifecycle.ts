@@ -1,7 +1,9 @@
 /**
  * One shift's override through its states (PENDING -> SUBMITTED -> RECONCILED, or FAILED; ROLLED_BACK on a
- * cancellation). Every transition is saved guarded by the state it leaves, appended to the audit log, and an
- * outcome (applied, failed, rolled back) is published as a domain event.
+ * cancellation). Every transition is appended to the audit log, an outcome (applied, failed, rolled back) is
+ * published as a domain event, and only then is the state saved, guarded by the state it leaves: the state
+ * write is what tells a redelivery the work is done, so whatever must follow the work goes before it. A
+ * crash (or a lost answer) between them repeats the audit entry and the event on redelivery; none is lost.
  */
 import type { GenesysOverride, OverrideRecord, OverrideState } from './ports';
 import type { PlannedOverride } from './intersection';
@@ -49,10 +51,12 @@ export class OverrideLifecycle {
     this.currentPlan = plan;
   }
 
-  /** Starts (or restarts, after a failure or a roll-back) the attempt to create the override. */
+  /**
+   * Starts (or restarts, after a failure, a roll-back, or the loss at the vendor of a reconciled override) the
+   * attempt to create the override.
+   */
   async begin(): Promise<void> {
-    if (this.state === 'NONE' || this.state === 'FAILED' || this.state === 'ROLLED_BACK')
-      await this.transition('PENDING');
+    if (this.state !== 'PENDING' && this.state !== 'SUBMITTED') await this.transition('PENDING');
   }
 
   async submitted(override: GenesysOverride, httpStatus: number): Promise<void> {
@@ -61,25 +65,24 @@ export class OverrideLifecycle {
 
   /** The vendor holds the override we planned: record its id and window, and announce it. */
   async reconciled(found: GenesysOverride, httpStatus?: number): Promise<void> {
-    await this.transition('RECONCILED', {
-      overrideId: found.id,
-      httpStatus,
-      startTime: found.startTime,
-      endTime: found.endTime,
-    });
-    await this.deps.events.publish({
-      type: 'override.applied',
-      detail: {
-        requestId: this.owner.requestId,
-        userId: this.owner.userId,
-        shiftId: found.shiftId,
-        overrideId: found.id,
-        startTime: found.startTime,
-        endTime: found.endTime,
-        reasonCodeId: found.reasonCodeId,
-        kind: this.currentPlan.kind,
-      },
-    });
+    await this.transition(
+      'RECONCILED',
+      { overrideId: found.id, httpStatus, startTime: found.startTime, endTime: found.endTime },
+      async () =>
+        this.deps.events.publish({
+          type: 'override.applied',
+          detail: {
+            requestId: this.owner.requestId,
+            userId: this.owner.userId,
+            shiftId: found.shiftId,
+            overrideId: found.id,
+            startTime: found.startTime,
+            endTime: found.endTime,
+            reasonCodeId: found.reasonCodeId,
+            kind: this.currentPlan.kind,
+          },
+        }),
+    );
   }
 
   /** Records the failure; `announce` also publishes `override.failed`. */
@@ -87,11 +90,17 @@ export class OverrideLifecycle {
     failure: { reason: string; httpStatus?: number; overrideId?: string },
     { announce }: { announce: boolean },
   ): Promise<void> {
-    await this.transition('FAILED', failure);
-    if (announce) await publishFailed(this.deps, this.owner, this.currentPlan.shiftId, failure.reason);
+    const shiftId = this.currentPlan.shiftId;
+    await this.transition('FAILED', failure, async () => {
+      if (announce) await publishFailed(this.deps, this.owner, shiftId, failure.reason);
+    });
   }
 
-  private async transition(next: OverrideState, extra: Partial<OverrideRecord> = {}): Promise<void> {
+  private async transition(
+    next: OverrideState,
+    extra: Partial<OverrideRecord> = {},
+    announce?: () => Promise<void>,
+  ): Promise<void> {
     const at = new Date(this.deps.clock.now()).toISOString();
     const plan = this.currentPlan;
     const updated: OverrideRecord = {
@@ -107,8 +116,6 @@ export class OverrideLifecycle {
       state: next,
       updatedAt: at,
     };
-    await this.deps.store.save(updated, this.state);
-    this.state = next;
     await this.deps.audit.append({
       workflow: WORKFLOW,
       subject: `override#${this.owner.requestId}#${plan.shiftId}`,
@@ -123,6 +130,9 @@ export class OverrideLifecycle {
         reason: extra.reason,
       },
     });
+    await announce?.();
+    await this.deps.store.save(updated, this.state);
+    this.state = next;
   }
 }
 
@@ -141,8 +151,6 @@ export async function recordRollBack(
 ): Promise<void> {
   const { requestId, userId, shiftId, overrideId, httpStatus, record } = rolledBack;
   const at = new Date(deps.clock.now()).toISOString();
-  if (record)
-    await deps.store.save({ ...record, state: 'ROLLED_BACK', httpStatus, updatedAt: at }, record.state);
   await deps.audit.append({
     workflow: WORKFLOW,
     subject: `override#${requestId}#${shiftId}`,
@@ -154,6 +162,9 @@ export async function recordRollBack(
     type: 'override.rolled_back',
     detail: { requestId, userId, shiftId, overrideId },
   });
+  // Last, as in a transition: a redelivery after a lost answer finds the record still to roll back.
+  if (record)
+    await deps.store.save({ ...record, state: 'ROLLED_BACK', httpStatus, updatedAt: at }, record.state);
 }
 
 async function publishFailed(

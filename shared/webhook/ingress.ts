@@ -14,7 +14,7 @@ import {
   type ContractIssue,
 } from '../contracts/registry';
 import { decideIngress, type IngressSettings } from '../domain/ingress/rules';
-import { ROUTES } from '../topology';
+import { ROUTES } from '../routes';
 import { verifySignature, type HeaderMap, type SignatureFailure } from './signatures';
 
 export interface IngressRequest {

@@ -10,7 +10,7 @@
  *   check interoperability against the package.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignatureScheme } from '../topology';
+import type { SignatureScheme } from '../routes';
 
 export const STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 300;
 

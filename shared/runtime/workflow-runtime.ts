@@ -4,8 +4,10 @@
  * `functions/<name>/deps.ts`.
  *
  * `sqs` and `publisher` are made, and their SDK clients loaded, when first asked for: the adherence processor
- * and the bid sweep publish no event, and a processor needs SQS only to dead-letter or defer a record (a
- * failure path; the fan-out functions ask for it in their deps, so they load it at cold start as before).
+ * and the bid sweep publish no event, reconciliation publishes only a repaired drift
+ * (`publisherLoadedOnFirstEvent`), and a processor needs SQS only to dead-letter or defer a record (a failure
+ * path). Functions that use them on every run (the fan-out functions' queue sender, the publishers) ask for them
+ * in their deps, so they load at cold start as before (docs/decisions/0011-cold-init-floor.md).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type * as EventBridge from '@aws-sdk/client-eventbridge';
@@ -21,6 +23,7 @@ import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { createTracer, traced } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
+import type { DomainEventPublisher } from '../ports/platform';
 import {
   createSqsProcessor,
   type DeadLetter,
@@ -74,6 +77,10 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
     get publisher() {
       return eventPublisher();
     },
+    /** For a function that publishes only on a rare path: EventBridge loads with its first event, not at cold start. */
+    publisherLoadedOnFirstEvent: {
+      publish: (...events) => eventPublisher().publish(...events),
+    } satisfies DomainEventPublisher,
     locks: new DynamoDbLockManager(doc, env.STATE_TABLE_NAME, clock),
     /** The SQS handler for this workflow, given what to do with one message. */
     processor(

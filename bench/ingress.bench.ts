@@ -5,7 +5,6 @@
  * ingress <= 1.3x; issue 10: every other function <= 1.5x). A second baseline, the workflow floor, loads what
  * every workflow function must (docs/decisions/0011-cold-init-floor.md): the init table gives both ratios.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -15,6 +14,7 @@ import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, placeholderRefs
 import { loadStageConfig } from '../shared/config/stage';
 import { functionsOf, INGRESS_FUNCTION, PROCESSOR_ID, WORKFLOWS } from '../shared/topology';
 import { handleWebhook, type IngressDeps } from '../shared/webhook/ingress';
+import { runInFreshNode } from '../test/helpers/fresh-node';
 import { normalizeHeaders, signedHeaders } from '../shared/webhook/signatures';
 
 const ROOT = resolve(__dirname, '..');
@@ -116,19 +116,7 @@ interface InitSubject {
 function medianInitMs(subjects: readonly InitSubject[], runs = INIT_RUNS): number[] {
   const once = ({ file, env }: InitSubject) => {
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    return Number(
-      execFileSync(process.execPath, ['-e', script], {
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 30_000,
-      }),
-    );
+    return Number(runInFreshNode(script, env));
   };
   const samples = subjects.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {

@@ -3,7 +3,6 @@
  * (tracing on, as in AWS), loads at cold start only the AWS SDK clients its normal path uses. SQS for
  * dead-lettering, EventBridge for a rare event and Secrets Manager for a token refresh load when first needed.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -11,6 +10,7 @@ import { handlerBuildOptions } from '../../local/function-host';
 import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, placeholderRefs } from '../../local/plan';
 import { loadStageConfig } from '../../shared/config/stage';
 import { INGRESS_FUNCTION, workflowFunction } from '../../shared/topology';
+import { runInFreshNode } from '../helpers/fresh-node';
 
 const ROOT = resolve(__dirname, '../..');
 const plan = buildLocalPlan();
@@ -50,16 +50,7 @@ async function sdkLoadedAtColdStart(entry: string, env: Record<string, string | 
   const script = `const Module = require('node:module'); const load = Module._load; const seen = new Set();
 Module._load = function (request) { if (request.startsWith('@aws-sdk/')) seen.add(request.slice(9)); return load.apply(this, arguments); };
 require(${JSON.stringify(outfile)}); process.stdout.write(JSON.stringify([...seen].sort()));`;
-  const out = execFileSync(process.execPath, ['-e', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'us-east-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-    },
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const out = runInFreshNode(script, env);
   return (JSON.parse(out) as string[]).filter((p) => p.startsWith('client-') || p.startsWith('lib-'));
 }
 

@@ -1,19 +1,20 @@
 /**
  * The edge, in-process: HMAC verify + zod parse of a ~2 KB body + enqueue to an in-memory SQS stub, per request.
- * Every function's bundle (esbuild, as CDK builds it) and its cold module init against a baseline bundle that
- * only creates an SQS client, median of 30 fresh processes each, interleaved (issue 2: ingress <= 1.3x;
- * issue 10: every other function <= 1.5x).
+ * Every function's bundle (shared/config/handler-bundle.ts, as CDK builds it) and its cold module init against a
+ * baseline bundle that only creates an SQS client, median of 30 fresh processes each, interleaved (issue 2:
+ * ingress <= 1.3x; issue 10: every other function <= 1.5x). A second baseline, the workflow floor, loads what
+ * every workflow function must (docs/decisions/0012-cold-init-floor.md): the init table gives both ratios.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { Bench } from 'tinybench';
+import { handlerBuildOptions } from '../local/function-host';
 import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, placeholderRefs } from '../local/plan';
 import { loadStageConfig } from '../shared/config/stage';
 import { functionsOf, INGRESS_FUNCTION, PROCESSOR_ID, WORKFLOWS } from '../shared/topology';
 import { handleWebhook, type IngressDeps } from '../shared/webhook/ingress';
+import { runInFreshNode } from '../test/helpers/fresh-node';
 import { normalizeHeaders, signedHeaders } from '../shared/webhook/signatures';
 
 const ROOT = resolve(__dirname, '..');
@@ -82,21 +83,30 @@ async function throughput() {
 }
 
 async function bundle(entry: string, outfile: string) {
-  const result = await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'], // as infra/constructs/wfm-function.ts: the runtime provides the SDK
-    metafile: true,
-    outfile,
-    logLevel: 'silent',
-  });
+  const result = await build({ ...handlerBuildOptions(entry, outfile), metafile: true });
   return Object.values(result.metafile.outputs).find((o) => o.entryPoint)!.bytes;
 }
+
+/** Loads only an SQS client: the SDK core any function pays (the baseline issues 2 and 10 set targets against). */
+const SQS_BASELINE = `import { SQSClient } from '@aws-sdk/client-sqs';
+export const client = new SQSClient({});
+`;
+
+/**
+ * What every workflow function must load at cold start, whatever it does: the DynamoDB document client (locks,
+ * audit, state), the Powertools Tracer with the X-Ray SDK (active tracing) wrapping it, and the Powertools
+ * Logger and Metrics (docs/decisions/0012-cold-init-floor.md).
+ */
+const WORKFLOW_FLOOR = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+const tracer = new Tracer({ serviceName: 'floor', captureHTTPsRequests: true });
+export const doc = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
+export const logger = new Logger();
+export const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });
+`;
 
 /**
  * Median cold module-init time of each bundle (a fresh process each, with that function's own environment),
@@ -114,19 +124,7 @@ interface InitSubject {
 function medianInitMs(subjects: readonly InitSubject[], runs = INIT_RUNS): number[] {
   const once = ({ file, env }: InitSubject) => {
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    return Number(
-      execFileSync(process.execPath, ['-e', script], {
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 30_000,
-      }),
-    );
+    return Number(runInFreshNode(script, env));
   };
   const samples = subjects.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
@@ -158,43 +156,39 @@ function functionsToMeasure() {
 
 export async function run() {
   const edge = await throughput();
-  const dir = mkdtempSync(join(tmpdir(), 'wfm-bench-'));
+  // Under node_modules, so that the bundles resolve @aws-sdk from this repository's node_modules, as the Lambda
+  // runtime would from its own; one directory per run, so that runs from two checkouts sharing node_modules
+  // never measure each other's bundles.
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'wfm-bench-'));
+  try {
+    return await measure(edge, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(edge: Awaited<ReturnType<typeof throughput>>, dir: string) {
   const functions = functionsToMeasure();
   const sizes = new Map<string, number>();
   for (const f of functions)
     sizes.set(f.name, +((await bundle(f.entry, join(dir, `${f.name}.js`))) / 1024).toFixed(1));
-
-  const baselineSrc = join(dir, 'baseline.ts');
-  writeFileSync(
-    baselineSrc,
-    "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const client = new SQSClient({});\n",
-  );
-  await build({
-    entryPoints: [baselineSrc],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    outfile: join(dir, 'baseline.js'),
-    logLevel: 'silent',
-  });
-  // Resolve @aws-sdk from this repository's node_modules, as the Lambda runtime would from its own.
-  const cache = join(ROOT, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const link = (f: string) => {
-    const out = join(cache, `wfm-bench-${f}`);
-    copyFileSync(join(dir, f), out);
-    return out;
-  };
-  const [baselineInit, ...inits] = medianInitMs([
-    { file: link('baseline.js'), env: {} },
+  for (const [name, source] of [
+    ['baseline', SQS_BASELINE],
+    ['floor', WORKFLOW_FLOOR],
+  ] as const) {
+    writeFileSync(join(dir, `${name}.ts`), source);
+    await bundle(join(dir, `${name}.ts`), join(dir, `${name}.js`));
+  }
+  const [baselineInit, floorInit, ...inits] = medianInitMs([
+    { file: join(dir, 'baseline.js'), env: {} },
+    { file: join(dir, 'floor.js'), env: {} },
     ...functions.map((f) => ({
-      file: link(`${f.name}.js`),
+      file: join(dir, `${f.name}.js`),
       env: { ...f.env, AWS_LAMBDA_FUNCTION_NAME: f.name },
     })),
-  ]) as [number, ...number[]];
+  ]) as [number, number, ...number[]];
 
   const ingressKb = sizes.get('ingress')!;
   console.table([
@@ -217,14 +211,15 @@ export async function run() {
       'x baseline': +ratio.toFixed(2),
       target: `<= ${f.target}x`,
       ok: ratio <= f.target,
+      'x workflow floor': f.name === 'ingress' ? '' : +(inits[k]! / floorInit).toFixed(2),
     };
   });
   console.log(
-    `cold init, median of ${INIT_RUNS} fresh processes each, interleaved; baseline (a bundle that only creates an SQS client): ${baselineInit.toFixed(1)} ms`,
+    `cold init, median of ${INIT_RUNS} fresh processes each, interleaved; baseline (a bundle that only creates an SQS client): ${baselineInit.toFixed(1)} ms; workflow floor (DynamoDB document client, X-Ray tracer, Powertools logger and metrics): ${floorInit.toFixed(1)} ms (${(floorInit / baselineInit).toFixed(2)}x baseline)`,
   );
   console.table(initTable);
   console.log(
-    `body ${edge.bodyBytes} bytes; bundles built like CDK's NodejsFunction (minified, node20, @aws-sdk external)`,
+    `body ${edge.bodyBytes} bytes; bundles built with the stack's options (shared/config/handler-bundle.ts: minified, node20, @aws-sdk external)`,
   );
-  return { edge, baselineInitMs: baselineInit, init: initTable };
+  return { edge, baselineInitMs: baselineInit, workflowFloorInitMs: floorInit, init: initTable };
 }

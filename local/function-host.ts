@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { HANDLER_BUNDLE } from '../shared/config/handler-bundle';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
 import { withDeadline } from './net';
@@ -16,8 +17,22 @@ const REPO_ROOT = resolve(__dirname, '..');
 const BUNDLE_DIR = join(REPO_ROOT, '.local', 'bundles');
 const bundles = new Map<string, Promise<string>>();
 
+/** esbuild options of a handler bundle: the stack's (shared/config/handler-bundle.ts), plus where it goes. */
+export function handlerBuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [resolve(REPO_ROOT, entry)],
+    bundle: true,
+    platform: 'node',
+    ...HANDLER_BUNDLE,
+    mainFields: [...HANDLER_BUNDLE.mainFields],
+    external: [...HANDLER_BUNDLE.external],
+    outfile,
+    logLevel: 'silent',
+  } satisfies BuildOptions;
+}
+
 /**
- * Bundles a handler the way the CDK stack does (esbuild, @aws-sdk external, ESM entry points), once per run:
+ * Bundles a handler the way the CDK stack does (shared/config/handler-bundle.ts), once per run:
  * the instances load the same kind of artefact Lambda runs, and start in tens of milliseconds instead of
  * compiling TypeScript module by module.
  */
@@ -26,18 +41,7 @@ export function bundleHandler(entry: string): Promise<string> {
   if (!bundled) {
     const outfile = join(BUNDLE_DIR, `${entry.replace(/[/\\]/g, '_').replace(/\.ts$/, '')}.js`);
     mkdirSync(BUNDLE_DIR, { recursive: true });
-    bundled = build({
-      entryPoints: [join(REPO_ROOT, entry)],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      external: ['@aws-sdk/*'],
-      sourcemap: 'inline',
-      outfile,
-      logLevel: 'silent',
-    }).then(() => outfile);
+    bundled = build({ ...handlerBuildOptions(entry, outfile), sourcemap: 'inline' }).then(() => outfile);
     bundles.set(entry, bundled);
   }
   return bundled;

@@ -7,44 +7,22 @@
  *
  * Facts about one function live on that function's declaration: which vendor it calls (its
  * VENDOR_BASE_URL, VENDOR_SECRET_ID and secret grant follow it), its vendor-client profile (retry table,
- * timeouts, breaker) and the alarms it needs. Facts about one route live on the route: the event types it
- * acts on and its ingress rule (shared/domain/<workflow>/ingress-rule.ts), which names the well-formed
- * types it ignores and why.
+ * timeouts, breaker) and the alarms it needs. Facts about one route live on the route (shared/routes.ts, the
+ * part of this declaration the ingress loads): the event types it acts on and its ingress rule
+ * (shared/domain/<workflow>/ingress-rule.ts), which names the well-formed types it ignores and why.
  */
 import type { BreakerSettings } from './http/circuit-breaker';
 import type { RetryTable } from './http/retry-policy';
 import type { Timeouts } from './http/vendor-http-client';
-import { ACT_ON_EVERY_EVENT, type IngressRule } from './domain/ingress/rules';
 import type { MetricName } from './observability/metrics';
-import { timeOffIngressRule } from './domain/shift-overrides/ingress-rule';
+import { WORKFLOW_ROUTES, type RouteDeclaration } from './routes';
+
+export { ROUTES, type RouteDeclaration, type SignatureScheme } from './routes';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
 /** A versioned rule document outside the code (shared/config/rule-documents.ts, decision 0010). */
 export type RuleDocumentName = 'shift-bids-rules' | 'reward-points-rules';
-
-/**
- * `hmac-sha256`: spec 000's `X-Webhook-Signature: sha256=<hex>` over `X-Webhook-Timestamp` and the body;
- * `standard-webhooks`: webhook-id/-timestamp/-signature. Which a route accepts is its vendor's stage config
- * (`vendors.<vendor>.signatureSchemes`, shared/config/stage.ts).
- */
-export type SignatureScheme = 'hmac-sha256' | 'standard-webhooks';
-
-export interface RouteDeclaration {
-  /** Stable id, used in secret names, metrics and construct ids. */
-  readonly id: string;
-  readonly method: 'POST';
-  readonly path: string;
-  /** The vendor that sends to this route (the `vendor` message attribute). */
-  readonly vendor: VendorName;
-  /** Event types this route enqueues for its workflow (each has a contract in shared/contracts). */
-  readonly eventTypes: readonly string[];
-  /**
-   * Which of those events the workflow acts on, and which other well-formed types the vendor sends here
-   * that it ignores (202 `ignored` with the reason). `ACT_ON_EVERY_EVENT` says explicitly: no filtering.
-   */
-  readonly ingressRule: IngressRule;
-}
 
 export interface QueueSettings {
   readonly batchSize: number;
@@ -406,16 +384,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     name: 'shift-overrides',
     spec: '001',
     description: 'Approved time-off becomes shift REMOVE overrides; cancellations roll them back.',
-    routes: [
-      {
-        id: 'genesys-timeoff',
-        method: 'POST',
-        path: '/webhooks/genesys/timeoff',
-        vendor: 'genesys',
-        eventTypes: ['timeoff.request.approved', 'timeoff.request.cancelled'],
-        ingressRule: timeOffIngressRule,
-      },
-    ],
+    routes: WORKFLOW_ROUTES['shift-overrides'],
     queue: { ...defaultQueue, batchSize: 5 },
     processor: {
       entry: 'functions/shift-overrides/handler.ts',
@@ -430,17 +399,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     spec: '002',
     description:
       'Agent state transitions reach Genesys WEM adherence, only on transitions, at the vendor limit.',
-    routes: [
-      {
-        id: 'agent-state',
-        method: 'POST',
-        path: '/webhooks/agent-state',
-        // Spec 000 pattern 1 names no sender; these events feed Genesys WEM adherence.
-        vendor: 'genesys',
-        eventTypes: ['agent.state.changed'],
-        ingressRule: ACT_ON_EVERY_EVENT,
-      },
-    ],
+    routes: WORKFLOW_ROUTES['adherence-sync'],
     queue: { ...defaultQueue, batchSize: 10, maxConcurrency: 10 },
     processor: {
       entry: 'functions/adherence-sync/handler.ts',
@@ -471,28 +430,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     name: 'shift-bids',
     spec: '003',
     description: 'CXone shift-bid requests are auto-approved or rejected by the rule engine.',
-    routes: [
-      {
-        id: 'cxone-bidding',
-        method: 'POST',
-        path: '/webhooks/cxone/bidding',
-        vendor: 'cxone',
-        eventTypes: [
-          'wfm.bidding.request.created',
-          'wfm.bidding.request.status_changed',
-          'wfm.bidding.request.updated',
-        ],
-        ingressRule: ACT_ON_EVERY_EVENT,
-      },
-      {
-        id: 'cxone-schedule',
-        method: 'POST',
-        path: '/webhooks/cxone/schedule',
-        vendor: 'cxone',
-        eventTypes: ['wfm.schedule.published', 'wfm.schedule.overridden'],
-        ingressRule: ACT_ON_EVERY_EVENT,
-      },
-    ],
+    routes: WORKFLOW_ROUTES['shift-bids'],
     queue: { ...defaultQueue },
     processor: {
       entry: 'functions/shift-bids/handler.ts',
@@ -541,7 +479,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     name: 'reward-triggers',
     spec: '004',
     description: 'Performance exports become reward issues and clawbacks at the reward marketplace.',
-    routes: [],
+    routes: WORKFLOW_ROUTES['reward-triggers'],
     queue: { ...defaultQueue },
     // Issues and claws back rewards at the marketplace.
     processor: {
@@ -577,10 +515,6 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     ],
   },
 ];
-
-export const ROUTES: readonly (RouteDeclaration & { readonly workflow: WorkflowName })[] = WORKFLOWS.flatMap(
-  (w) => w.routes.map((r) => ({ ...r, workflow: w.name })),
-);
 
 export const SCHEDULES: readonly (ScheduleDeclaration & { readonly workflow: WorkflowName })[] =
   WORKFLOWS.flatMap((w) => w.schedules.map((s) => ({ ...s, workflow: w.name })));

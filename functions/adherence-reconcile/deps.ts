@@ -8,7 +8,8 @@ export function buildReconcileDeps() {
     agents: () => store.list(),
     dashboard: (agentId) => wem.dashboard(agentId),
     adherence: adherenceDeps,
-    events: runtime.publisher,
+    // Only a repaired drift publishes (adherence.drift), a rare path.
+    events: runtime.publisherLoadedOnFirstEvent,
     reasonCode: reconcileReasonCode(settings.reasonCodeMap),
     diagnostics: () => ({
       lastTokenRefreshAt: adherence.tokens.lastRefreshAt

@@ -4,7 +4,7 @@ import { PointsRuleDocumentSchema } from '../../shared/domain/reward-triggers/po
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import type { Context } from 'aws-lambda';
 import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
-import { secretsManagerPseudonymKey } from '../../shared/adapters/aws/secrets-credentials';
+import { secretsManagerPseudonymKey } from '../../shared/adapters/aws/secrets-pseudonym-key';
 import { RewardMarketplaceAdapter } from '../../shared/adapters/rewards/marketplace';
 import { RewardTriggersSettingsSchema } from '../../shared/config/workflows/reward-triggers';
 import {

@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { HANDLER_BUNDLE } from '../../shared/config/handler-bundle';
 import type { FunctionDeclaration } from '../../shared/topology';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -49,16 +50,14 @@ export class WfmFunction<Env extends Record<string, string | undefined>> extends
       description: props.description,
       environment,
       bundling: {
+        // shared/config/handler-bundle.ts: the options the local runtime and the ingress bench bundle with.
         forceDockerBundling: false,
-        minify: true,
+        minify: HANDLER_BUNDLE.minify,
         sourceMap: true,
-        target: 'node20',
+        target: HANDLER_BUNDLE.target,
         format: OutputFormat.CJS,
-        // Prefer ESM entry points so esbuild can tree-shake (zod, Powertools).
-        mainFields: ['module', 'main'],
-        // The AWS SDK v3 comes with the Node runtime (NodejsFunction's default for it): bundles stay small
-        // (the ingress bench measures size and cold init against a bare SQS-client baseline).
-        externalModules: ['@aws-sdk/*'],
+        mainFields: [...HANDLER_BUNDLE.mainFields],
+        externalModules: [...HANDLER_BUNDLE.external],
       },
     });
     Validations.of(this).acknowledge(

@@ -25,13 +25,8 @@ import {
 } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Text } from '../contracts/common';
-import {
-  ROUTES,
-  type RuleDocumentName,
-  type VendorName,
-  type WorkflowDeclaration,
-  type WorkflowFunction,
-} from '../topology';
+import { ROUTES } from '../routes';
+import type { RuleDocumentName, VendorName, WorkflowDeclaration, WorkflowFunction } from '../topology';
 // Types only: the ingress bundle must not carry classic zod (stage.ts) for a type.
 import type { StageConfig } from './stage';
 

@@ -1,4 +1,5 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type * as XrayTracer from './xray-tracer';
 
 /**
  * Powertools Tracer for the workflow functions (X-Ray active tracing is on in the stack); AWS SDK clients go
@@ -8,9 +9,9 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
  */
 export function createTracer(service: string): Tracer | undefined {
   if (process.env.POWERTOOLS_TRACE_ENABLED === 'false') return undefined;
+  // Requiring the package itself would bundle its CommonJS build, and a second copy of Powertools commons.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on (see above)
-  const powertools = require('@aws-lambda-powertools/tracer') as { Tracer: typeof Tracer };
-  return new powertools.Tracer({ serviceName: service, captureHTTPsRequests: true });
+  return (require('./xray-tracer') as typeof XrayTracer).xrayTracer(service);
 }
 
 /** The client, instrumented when a tracer is active. */

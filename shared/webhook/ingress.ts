@@ -23,7 +23,7 @@ import {
 } from '../contracts/registry';
 import { decideIngress, type IngressSettings } from '../domain/ingress/rules';
 import type { DeliveryNonceStore } from '../ports/delivery-nonce-store';
-import { ROUTES, type SignatureScheme } from '../topology';
+import { ROUTES, type SignatureScheme } from '../routes';
 import {
   SIGNATURE_TOLERANCE_SECONDS,
   verifySignature,

@@ -13,7 +13,7 @@
  *   check interoperability against the package.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignatureScheme } from '../topology';
+import type { SignatureScheme } from '../routes';
 
 /** How far a signed timestamp may be from now, either way, for both schemes. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

@@ -54,7 +54,7 @@ require(${JSON.stringify(outfile)}); process.stdout.write(JSON.stringify([...see
   return (JSON.parse(out) as string[]).filter((p) => p.startsWith('client-') || p.startsWith('lib-'));
 }
 
-describe('AWS SDK clients loaded at cold start (Decision 0012)', () => {
+describe('AWS SDK clients loaded at cold start (decision 0012)', () => {
   it.each(expected)(
     '%s %s loads only what its normal path uses',
     async (workflow, id, clients) => {

@@ -11,7 +11,7 @@ import type { ISqsServerOptions } from 'local-aws-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { RULE_DOCUMENTS, ruleDocumentByName } from '../shared/config/rule-documents';
 import { loadStageConfig } from '../shared/config/stage';
-import { PROCESSOR_ID, WORKFLOWS } from '../shared/topology';
+import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { FunctionPool } from './function-host';
@@ -70,6 +70,8 @@ export interface LocalRuntime {
   readonly startupMs: number;
   readonly startupPhases: Readonly<Record<string, number>>;
   runSchedule(id: string): Promise<unknown>;
+  /** The environment the runtime gives a workflow function (`fnId`: PROCESSOR_ID or a schedule's id). */
+  functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -318,6 +320,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       startupMs: Date.now() - started,
       startupPhases: phases,
       runSchedule: (id) => scheduler.runNow(id),
+      functionEnvironment: (workflow, fnId) => {
+        const env = envs.workflows[workflow]?.[fnId];
+        if (!env) throw new Error(`No function ${fnId} in workflow ${workflow}`);
+        return { ...baseEnv, ...env };
+      },
       stop,
     };
   } catch (err) {

@@ -661,6 +661,16 @@ describe.each<[string, () => Promise<RewardLedgerStore>]>([
     expect(await store.entries(unique('other'))).toEqual([]);
   });
 
+  it("reads the ledger's head position without the entries: 0 when empty, the highest position past 9", async () => {
+    expect(await store.headPosition(agentId)).toBe(0);
+    expect(await store.append([credit(1), credit(2)])).toBe('written');
+    expect(await store.headPosition(agentId)).toBe(2);
+    const more = Array.from({ length: 10 }, (_, i) => credit(3 + i, 5));
+    expect(await store.append(more)).toBe('written');
+    expect(await store.headPosition(agentId)).toBe(12);
+    expect(await store.headPosition(unique('other'))).toBe(0);
+  });
+
   it('books a row once: conditional on the previous revision, in the same transaction as its entries', async () => {
     expect(await store.book(booking(6), undefined, [credit(1)])).toBe('written');
     const first = await store.rowBooking(agentId, '2026-05-14');

@@ -14,6 +14,11 @@ export const GeneratedExportSchema = z
     days: z.number().int().positive(),
     /** Name, email and phone columns on every row. Default true. */
     pii: z.boolean().default(true),
+    /** Agent ids are this prefix and the agent's number (a bench gives each run its own agents). */
+    agentIdPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)')
+      .default('agent-'),
   })
   .strict();
 export type GeneratedExport = z.output<typeof GeneratedExportSchema>;
@@ -29,8 +34,8 @@ function dayIndex(g: GeneratedExport, date: string): number {
 }
 
 /** Agent ids sort as their numbers do (the export's order is date, then agent id). */
-export function generatedAgentId(agentIndex: number): string {
-  return `agent-${String(agentIndex + 1).padStart(7, '0')}`;
+export function generatedAgentId(g: Pick<GeneratedExport, 'agentIdPrefix'>, agentIndex: number): string {
+  return `${g.agentIdPrefix}${String(agentIndex + 1).padStart(7, '0')}`;
 }
 
 /** The generated rows between two dates (inclusive, either open): `[first, first + count)` positions. */
@@ -55,7 +60,7 @@ export function generatedRow(
   const agent = position % g.agents;
   const h = mix(day * 1_000_003 + agent);
   return {
-    agentId: generatedAgentId(agent),
+    agentId: generatedAgentId(g, agent),
     date: addDays(g.fromDate, day),
     csatFiveStar: h % 8,
     ahtCompliancePct: 80 + ((h >>> 3) % 21),
@@ -69,7 +74,10 @@ export function generatedRow(
 }
 
 /** Every row in export order, lazily (for fixtures of a small generated export). */
-export function* generatePerformanceRows(g: GeneratedExport): Generator<Record<string, unknown>> {
+export function* generatePerformanceRows(
+  options: z.input<typeof GeneratedExportSchema>,
+): Generator<Record<string, unknown>> {
+  const g = GeneratedExportSchema.parse(options);
   for (let position = 0; position < g.days * g.agents; position++) yield generatedRow(g, 0, position);
 }
 

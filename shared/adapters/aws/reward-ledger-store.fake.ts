@@ -1,6 +1,6 @@
 /** In-memory reward ledger, row bookings, point lock and watermark with the DynamoDB stores' conditions. */
 import type { RedemptionLock } from '../../domain/reward-triggers/evaluate';
-import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
+import { headPosition, type LedgerEntry } from '../../domain/reward-triggers/ledger';
 import type { RowBooking } from '../../domain/reward-triggers/points';
 import type {
   HeldLock,
@@ -26,6 +26,10 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
       .filter((e) => e.agentId === agentId)
       .sort((a, b) => a.position - b.position)
       .map(copy);
+  }
+
+  async headPosition(agentId: string): Promise<number> {
+    return headPosition(await this.entries(agentId));
   }
 
   async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {

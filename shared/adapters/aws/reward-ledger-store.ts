@@ -13,6 +13,7 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -34,7 +35,8 @@ type TransactItem = NonNullable<
 >[number];
 
 export const rewardAgentKey = (agentId: string) => `REWARDS#${agentId}`;
-export const ledgerSortKey = (position: number) => `LEDGER#${String(position).padStart(10, '0')}`;
+const LEDGER_PREFIX = 'LEDGER#';
+export const ledgerSortKey = (position: number) => `${LEDGER_PREFIX}${String(position).padStart(10, '0')}`;
 const rowSortKey = (date: string) => `ROW#${date}`;
 const LOCK_SK = 'LOCK';
 
@@ -54,13 +56,30 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
-        ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': 'LEDGER#' },
+        ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': LEDGER_PREFIX },
         ConsistentRead: true,
       },
     );
     for await (const page of pages)
       for (const item of page.Items ?? []) entries.push(item.entry as LedgerEntry);
     return entries;
+  }
+
+  async headPosition(agentId: string): Promise<number> {
+    // Positions are zero-padded in the sort key, so the last key in order is the highest position.
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+        ExpressionAttributeValues: { ':pk': rewardAgentKey(agentId), ':ledger': LEDGER_PREFIX },
+        ProjectionExpression: 'sk',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const sk = Items?.[0]?.sk as string | undefined;
+    return sk ? Number(sk.slice(LEDGER_PREFIX.length)) : 0;
   }
 
   async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {

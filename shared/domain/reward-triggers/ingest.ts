@@ -20,7 +20,7 @@ import type { QueueSender } from '../../ports/queue-sender';
 import { RetryableFailure } from '../../errors';
 import type { PerformanceRow } from '../../contracts/genesys-performance-export.schema';
 import { addDays } from '../time/local-days';
-import { headPosition, type RowEntry } from './ledger';
+import type { RowEntry } from './ledger';
 import { bookRow, correctingDelta } from './points';
 import type { PointsRuleDocument } from './points-rules.schema';
 import {
@@ -275,7 +275,7 @@ async function bookOnce(
     const outcome = correctingDelta(previous?.booking, bookRow(row, rules));
     if (outcome.kind === 'unchanged') return undefined;
     if (dryRun) return outcome.deltas.length;
-    const head = outcome.deltas.length ? headPosition(await ledger.entries(row.agentId)) : 0;
+    const head = outcome.deltas.length ? await ledger.headPosition(row.agentId) : 0;
     const entries: RowEntry[] = outcome.deltas.map((d, i) => ({
       kind: d.kind,
       position: head + 1 + i,

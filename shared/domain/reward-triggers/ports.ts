@@ -138,6 +138,11 @@ export interface HeldLock {
 export interface RewardLedgerStore {
   /** The agent's entries, in position order (consistent read). */
   entries(agentId: string): Promise<readonly LedgerEntry[]>;
+  /**
+   * The position of the agent's last entry, 0 for none (consistent read), without reading the entries: what a
+   * writer needs to append (ledger.ts `headPosition` of `entries` gives the same).
+   */
+  headPosition(agentId: string): Promise<number>;
   rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined>;
   /**
    * Appends entries at their positions, each conditional on its position being free, in one transaction; with

@@ -67,6 +67,18 @@ describe('performance export switches', () => {
     expect((await page('pageSize=1001')).status).toBe(400);
   });
 
+  it("a generated export's agent ids take the given prefix (each bench run has its own agents)", async () => {
+    const generated = { agents: 3, fromDate: '2026-02-15', days: 1, agentIdPrefix: 'bench-x1-' };
+    await sandbox.admin.config({ performanceExport: { generated } });
+    const ids = (await page('pageSize=10')).body.entities.map((e: { agentId: string }) => e.agentId);
+    expect(ids).toEqual(['bench-x1-0000001', 'bench-x1-0000002', 'bench-x1-0000003']);
+    await expect(
+      sandbox.admin.config({
+        performanceExport: { generated: { ...generated, agentIdPrefix: 'no spaces' } },
+      }),
+    ).rejects.toThrow(/answered 400/);
+  });
+
   it('a reset returns to full pages, true totals, fixture rows and a page size of at most 100', async () => {
     await sandbox.admin.config({
       performanceExport: { shortPageRows: 1, totalOffsets: { '2026-05-15': 3 }, maxPageSize: 500 },

@@ -19,7 +19,8 @@ const envs = localFunctionEnvironments(plan, config, placeholderRefs(plan, confi
 
 const DDB = ['client-dynamodb', 'lib-dynamodb'];
 const expected: readonly [string, string, readonly string[]][] = [
-  ['ingress', 'ingress', ['client-secrets-manager', 'client-sqs']],
+  // DynamoDB: every signed delivery claims its id in the nonce store (decision 0011).
+  ['ingress', 'ingress', ['client-dynamodb', 'client-secrets-manager', 'client-sqs']],
   ['shift-overrides', 'processor', [...DDB, 'client-eventbridge']],
   ['adherence-sync', 'processor', DDB],
   ['adherence-sync', 'adherence-reconciliation', DDB],

@@ -51,10 +51,6 @@ it.each<[string, FuzzCase]>([
 });
 
 // Held by the replay guard (decision 0011): before it, the ingress enqueued every replay.
-it(
-  'never enqueues a replayed delivery twice',
-  async () => {
-    await fc.assert(replayProperty(harness), { seed: SEED, numRuns: 5 });
-  },
-  120_000,
-);
+it('never enqueues a replayed delivery twice', async () => {
+  await fc.assert(replayProperty(harness), { seed: SEED, numRuns: 5 });
+}, 120_000);

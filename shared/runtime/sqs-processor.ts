@@ -18,7 +18,7 @@ import { foldAttributes, fromSqsAttributes } from '../adapters/aws/sqs-attribute
 import { MessageAttribute } from '../config/resource-names';
 import { PermanentFailure, RetryableFailure, RetryLater, WorkflowFailure } from '../errors';
 import { withLogKeys } from '../observability/logger';
-import { withCorrelationId } from '../http/correlation';
+import { correlationIdOf, withCorrelationId } from '../http/correlation';
 import { count, countWith, MetricName } from '../observability/metrics';
 
 export interface WorkflowMessage {
@@ -173,11 +173,12 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
     const failures: string[] = [];
     await mapBounded(event.Records, options.concurrency ?? 5, async (record) => {
       const message = toWorkflowMessage(record);
-      const keys = { vendorEventId: message.attributes.eventId ?? message.messageId };
+      const vendorEventId = message.attributes.eventId ?? message.messageId;
+      const keys = { vendorEventId, correlationId: correlationIdOf(vendorEventId) };
       // Every line written while this record is handled (handler, vendor client, runner) carries its keys.
       // ... and every vendor call it makes carries its event id as X-Correlation-Id (spec 002 section 4).
       await withLogKeys({ workflow: options.workflow, ...keys }, () =>
-        withCorrelationId(keys.vendorEventId, () => processRecord(record, message, keys)),
+        withCorrelationId(keys.correlationId, () => processRecord(record, message, keys)),
       );
     });
     metrics.publishStoredMetrics();
@@ -186,7 +187,7 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
     async function processRecord(
       record: SQSRecord,
       message: WorkflowMessage,
-      keys: { vendorEventId: string },
+      keys: { vendorEventId: string; correlationId: string },
     ): Promise<void> {
       try {
         await options.handle(message, context);

@@ -1,5 +1,6 @@
 /** Issue 4 on the local runtime (first part): transitions only, ordering by event time, no raw unmapped codes. */
 import { LOCAL_VENDOR_CREDENTIALS } from '../../local/provision';
+import { correlationIdOf } from '../../shared/http/correlation';
 import {
   attr,
   domainEvents,
@@ -113,7 +114,8 @@ describe('spec 002 latency telemetry on the local runtime', () => {
       }
     ).requests;
     expect(calls.map((c) => c.method)).toEqual(['GET', 'POST']); // the schedule type, then the event
-    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([eventId, eventId]);
+    const correlationId = correlationIdOf(eventId);
+    expect(calls.map((c) => c.headers['x-correlation-id'])).toEqual([correlationId, correlationId]);
     expect(calls.every((c) => !Number.isNaN(Date.parse(c.headers['x-timestamp-dispatch'] ?? '')))).toBe(true);
   });
 });

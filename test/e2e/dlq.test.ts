@@ -144,7 +144,8 @@ describe('dead-letter CLI on the local runtime', () => {
 
   it('keeps every attribute through a replay and adds the replay markers', async () => {
     const id = uid('attr');
-    await genesys.faults([{ method: 'GET', path: `/api/v2/users/${id}`, status: 404, times: 50 }]);
+    // A 400 on the user read is permanent (a 404 would be spec 000's log-and-skip, not a dead letter).
+    await genesys.faults([{ method: 'GET', path: `/api/v2/users/${id}`, status: 400, times: 50 }]);
     await postWebhook('/webhooks/genesys/timeoff', {
       eventType: 'timeoff.request.approved',
       timestamp: '2026-06-01T09:00:00Z',

@@ -6,13 +6,14 @@
 import fc from 'fast-check';
 import { startEdgeHarness, type EdgeHarness } from '../helpers/edge-harness';
 import { checkCase, replayProperty, runGatewayFuzz, type FuzzCase } from '../helpers/gateway-fuzz';
+import { local } from '../helpers/local';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1_402_2026);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 
 let harness: EdgeHarness;
 beforeAll(async () => {
-  harness = await startEdgeHarness();
+  harness = await startEdgeHarness({ dynamodbEndpoint: local().endpoints.dynamodb });
 }, 120_000);
 afterAll(() => harness?.stop());
 

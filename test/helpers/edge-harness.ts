@@ -4,6 +4,7 @@
  * that nothing consumes, so a test can see exactly what the ingress enqueued. Used by the gateway fuzz suite
  * (test/e2e/gateway-fuzz.test.ts, bench/fuzz.bench.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { createSqsServer } from 'local-aws-sqs';
 import { fromSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { loadStageConfig } from '../../shared/config/stage';
 import { AwsFake } from '../../local/aws-fake';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { FunctionPool } from '../../local/function-host';
 import { startGateway } from '../../local/gateway';
 import { freePort } from '../../local/net';
@@ -46,7 +48,15 @@ export interface EdgeHarness {
 export const EDGE_HARNESS_LOG_DIR = resolve(__dirname, '..', '..', '.local', 'edge-harness');
 export const EDGE_HARNESS_LOG = join(EDGE_HARNESS_LOG_DIR, 'ingress.log');
 
-export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<EdgeHarness> {
+/**
+ * `dynamodbEndpoint`: a running DynamoDB (the e2e runtime's) for the replay guard's nonce table (decision 0011);
+ * without one the harness starts its own DynamoDB Local. The harness's table has its own name either way.
+ */
+export async function startEdgeHarness({
+  ingressInstances = 2,
+  dynamodbEndpoint,
+}: { ingressInstances?: number; dynamodbEndpoint?: string } = {}): Promise<EdgeHarness> {
+  const ownDynamoDb = dynamodbEndpoint ? undefined : await startDynamoDbLocal();
   const sqsPort = await freePort();
   const sqsServer = await createSqsServer({
     port: sqsPort,
@@ -60,19 +70,24 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
   const plan = buildLocalPlan();
   const config = loadStageConfig(LOCAL_STAGE);
   const endpoints = {
-    dynamodb: 'http://127.0.0.1:9', // the ingress uses no table
+    dynamodb: dynamodbEndpoint ?? ownDynamoDb!.endpoint,
     sqs: `http://127.0.0.1:${sqsPort}`,
     secretsManager: aws.url,
     eventBridge: aws.url,
     appConfigData: aws.url,
   };
-  const provisioned: Provisioned = await provision({ ...plan, tables: [] }, endpoints, {
+  // The ingress writes only the nonce table.
+  const nonceTable = {
+    ...plan.tables.find((t) => t.id === 'WebhookNonces')!,
+    name: `edge-harness-nonces-${randomUUID()}`,
+  };
+  const provisioned: Provisioned = await provision({ ...plan, tables: [nonceTable] }, endpoints, {
     webhookSecret: LOCAL_WEBHOOK_SECRET,
     visibilityTimeoutSeconds: 30,
     deployConfiguration: (location, content) => aws.deployConfiguration(location, content),
   });
   const envs = localFunctionEnvironments(plan, config, {
-    tables: {},
+    tables: { WebhookNonces: nonceTable.name },
     busName: provisioned.busName,
     queues: provisioned.queues,
     vendorUrls: { genesys: 'http://127.0.0.1:9', cxone: 'http://127.0.0.1:9', rewards: 'http://127.0.0.1:9' },
@@ -88,6 +103,7 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
@@ -178,6 +194,7 @@ export async function startEdgeHarness({ ingressInstances = 2 } = {}): Promise<E
       sqs.destroy();
       await aws.close();
       await new Promise<void>((r) => sqsServer.close(() => r()));
+      await ownDynamoDb?.stop();
     },
   };
 }

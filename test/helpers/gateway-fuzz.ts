@@ -7,6 +7,7 @@
  * A case is a small description (route, body, tamper, header shape); the bytes are built from it, so a failure
  * prints a readable shrunk case. Signing goes through local/webhook-sender.ts, the one sender.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -310,7 +311,15 @@ export function fuzzCaseArbitrary(routeCount: number): fc.Arbitrary<FuzzCase> {
 
 /** The most the ingress's queue attributes can add to a body (event type, id, times and a detail cut at 1 KB). */
 const QUEUE_ATTRIBUTES_ALLOWANCE = 4096;
-const SIGNATURE_HEADERS = ['x-webhook-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature'];
+const SIGNATURE_HEADERS = [
+  'x-webhook-signature',
+  'x-webhook-timestamp',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+];
+/** The signed timestamp of each scheme (both sign one: decision 0011). */
+const TIMESTAMP_HEADERS = ['x-webhook-timestamp', 'webhook-timestamp'];
 const TYPE_KEY_DROP = { type: '', timestamp: 'timestamp', data: 'data' } as const;
 
 /** The bytes and headers of a case, and what the contract says must come of it. */
@@ -334,7 +343,8 @@ export function buildDelivery(c: FuzzCase, h: Pick<EdgeHarness, 'routes' | 'maxB
   // The body, and what it is when correctly signed.
   let text: string;
   let validity: 'event' | 'schema_invalid' | 'invalid_json' = 'event';
-  const payload = { ...base.payload };
+  // A fresh delivery each case: the replay guard answers a repeated event id `duplicate` (decision 0011).
+  const payload: Record<string, unknown> = { ...base.payload, eventId: `fuzz-${randomUUID()}` };
   switch (c.body.kind) {
     case 'as-sent':
       text = JSON.stringify(payload, null, c.body.pretty ? 2 : undefined);
@@ -400,7 +410,7 @@ export function buildDelivery(c: FuzzCase, h: Pick<EdgeHarness, 'routes' | 'maxB
   const signed = webhookHeaders(text, {
     scheme: t.kind === 'unsigned' ? 'none' : c.scheme,
     secret: t.kind === 'wrong-secret' ? 'not-the-route-secret' : undefined,
-    nowMs: t.kind === 'clock' && c.scheme === 'standard-webhooks' ? nowMs + t.offsetSeconds * 1000 : nowMs,
+    nowMs: t.kind === 'clock' ? nowMs + t.offsetSeconds * 1000 : nowMs,
   });
   let headers: [string, string][] = Object.entries(signed);
   const signatureIndexes = headers
@@ -445,12 +455,12 @@ export function buildDelivery(c: FuzzCase, h: Pick<EdgeHarness, 'routes' | 'maxB
       break;
     }
     case 'clock':
-      if (c.scheme === 'standard-webhooks' && Math.abs(t.offsetSeconds) > 300) signedOk = false;
+      if (Math.abs(t.offsetSeconds) > 300) signedOk = false;
       break;
     case 'malformed-timestamp': {
-      const i = headers.findIndex(([name]) => name === 'webhook-timestamp');
+      const i = headers.findIndex(([name]) => TIMESTAMP_HEADERS.includes(name.toLowerCase()));
       if (i >= 0) {
-        headers[i] = ['webhook-timestamp', t.value];
+        headers[i] = [headers[i]![0], t.value];
         signedOk = false;
       }
       break;

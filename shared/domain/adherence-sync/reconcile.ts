@@ -15,6 +15,7 @@ import {
   AGENT_LEASE_SECONDS,
   agentLockKey,
   applyTransition,
+  settlePendingPush,
   type AdherenceDeps,
 } from './process-agent-state';
 import { planTransition, type AdherenceState } from './transitions';
@@ -151,7 +152,12 @@ async function reconcileAgent(deps: ReconcileDeps, record: AgentRecord, now: num
   const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
   if (now - differingSince <= DRIFT_THRESHOLD_MS) return 'in-step';
   return underAgentLock(deps, record.agentId, async () => {
-    const current = await deps.adherence.store.get(record.agentId);
+    const { acknowledged: current, pending } = await deps.adherence.store.read(record.agentId);
+    if (pending) {
+      // An event's push is in flight or went unacknowledged: complete it; the next run compares again.
+      await settlePendingPush(record.agentId, pending, deps.adherence);
+      return 'busy';
+    }
     if (current?.state !== record.state || current.eventTime !== record.eventTime) return 'busy';
     const observed = (shown.adherenceState ?? undefined) as AdherenceState | undefined;
     const plan = planTransition(observed, record.state, deps.adherence.settings.transitions);

@@ -471,6 +471,9 @@ describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
       pending: second,
     });
     expect(await agents.get(agentId)).toEqual(acknowledged('OnCall', 1_000));
+    expect((await agents.list()).filter((r) => r.agentId === agentId)).toEqual([
+      { ...acknowledged('OnCall', 1_000), pending: second },
+    ]);
     expect(await agents.dropPending(agentId, second)).toBe(true);
     expect(await agents.dropPending(agentId, second)).toBe(false);
     expect(await agents.read(agentId)).toEqual({ acknowledged: acknowledged('OnCall', 1_000) });

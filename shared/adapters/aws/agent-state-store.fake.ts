@@ -79,7 +79,7 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
   async list(): Promise<ReconcileCandidate[]> {
     return [...this.records.values()].map((record) =>
       withNewerHeld(
-        record,
+        this.pending.has(record.agentId) ? { ...record, pending: this.pending.get(record.agentId) } : record,
         this.held.filter((h) => h.agentId === record.agentId).sort((a, b) => b.eventTime - a.eventTime)[0],
       ),
     );

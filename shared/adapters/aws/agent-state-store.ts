@@ -103,11 +103,12 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
   }
 
   /**
-   * Every agent with an acknowledged state, and its latest held transition newer than that state. A scan: fine
+   * Every agent with an acknowledged state, its latest held transition newer than that state and its pending
+   * push. A scan: fine
    * for a tenant's few thousand agents once a minute; beyond that, keep an agent index item or a GSI.
    */
   async list(): Promise<ReconcileCandidate[]> {
-    const records = new Map<string, AgentRecord>();
+    const records = new Map<string, ReconcileCandidate>();
     const held = new Map<string, HeldTransition>();
     const pages = paginateScan(
       { client: this.doc },
@@ -124,7 +125,13 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
         const eventTime = item.eventTime as number;
         if (item.sk === 'STATE') {
           // An agent whose first push is still pending has no acknowledged state yet.
-          if (state !== undefined) records.set(agentId, { agentId, state, eventTime });
+          if (state !== undefined)
+            records.set(agentId, {
+              agentId,
+              state,
+              eventTime,
+              ...(item.pending !== undefined && { pending: item.pending as PendingPush }),
+            });
           continue;
         }
         const latest = held.get(agentId);

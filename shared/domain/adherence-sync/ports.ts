@@ -34,9 +34,13 @@ export interface HeldTransition {
   readonly reasonCode: string;
 }
 
-/** An agent's acknowledged state and, when one is newer, the latest transition held since. */
+/**
+ * An agent's acknowledged state and, when one is newer, the latest transition held since, and the push left
+ * unacknowledged, if any.
+ */
 export interface ReconcileCandidate extends AgentRecord {
   readonly held?: HeldTransition;
+  readonly pending?: PendingPush;
 }
 
 /**
@@ -87,7 +91,10 @@ export interface AgentStateStore {
    * Kept for a day after its event time (spec 000: older than 24 h is stale), then it expires.
    */
   hold(transition: HeldTransition, lease?: Lease): Promise<void>;
-  /** Every agent with an acknowledged state, each with its latest held transition newer than that state. */
+  /**
+   * Every agent with an acknowledged state, each with its latest held transition newer than that state and its
+   * unacknowledged push.
+   */
   list(): Promise<ReconcileCandidate[]>;
 }
 

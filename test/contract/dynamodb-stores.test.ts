@@ -30,7 +30,7 @@ import type { RedemptionLock } from '../../shared/domain/reward-triggers/evaluat
 import type { LedgerEntry, RowEntry } from '../../shared/domain/reward-triggers/ledger';
 import type { RowBooking } from '../../shared/domain/reward-triggers/points';
 import type { IngestionWatermarkStore, RewardLedgerStore } from '../../shared/domain/reward-triggers/ports';
-import type { AgentRecord, AgentStateStore } from '../../shared/domain/adherence-sync/ports';
+import type { AgentRecord, AgentStateStore, PendingPush } from '../../shared/domain/adherence-sync/ports';
 import { BidStateConflict, type BidStateStore } from '../../shared/domain/shift-bids/bid-state';
 import type { CanonicalBid } from '../../shared/domain/shift-bids/canonical-bid';
 import type { OverrideRecord, OverrideStateStore } from '../../shared/domain/shift-overrides/ports';
@@ -104,6 +104,27 @@ describe.each<[string, () => Promise<OverrideStateStore>]>([
     expect(await store.records(requestId)).toEqual([a, b]);
     expect(await store.records(unique('none'))).toEqual([]);
   });
+});
+
+/** A bridged push of two WEM events, as `applyTransition` records it. */
+const pendingPush = (agentId: string, state: AgentRecord['state'], eventTime: number): PendingPush => ({
+  state,
+  eventTime,
+  bridged: true,
+  pushes: [
+    { state: 'InSession' as const, at: eventTime - 1 },
+    { state, at: eventTime },
+  ].map(({ state: adherenceState, at }) => ({
+    event: {
+      agentId,
+      adherenceState,
+      scheduleType: 'Regular',
+      startTime: new Date(at).toISOString(),
+      endTime: new Date(at).toISOString(),
+      reasonCode: 'NONE',
+    },
+    idempotencyKey: `${agentId}-${adherenceState}-${at}`,
+  })),
 });
 
 interface AgentStoreSubject {
@@ -398,6 +419,9 @@ describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
         oldAgent,
       ),
     ).rejects.toMatchObject(lockHeld);
+    await expect(
+      agents.recordPending(agentId, pendingPush(agentId, 'OnCall', 1_000), oldAgent!),
+    ).rejects.toMatchObject(lockHeld);
     expect(await overrides.records(requestId)).toEqual([]);
     expect(await agents.get(agentId)).toBeUndefined();
 
@@ -417,6 +441,48 @@ describe.each(lockBackends)('fenced state writes: %s', (name, make) => {
     expect(await agents.advance({ agentId, state: 'OnCall', eventTime: 1_000 }, currentAgent)).toBe(true);
     expect(await agents.advance({ agentId, state: 'OnBreak', eventTime: 1_000 }, currentAgent)).toBe(false);
     for (const lease of [old, oldAgent, current, currentAgent]) await lease!.release();
+  });
+
+  it('keeps one push pending until it is acknowledged or dropped, never behind the acknowledged state', async () => {
+    const agentId = unique('agent');
+    const lease = (await worker(clock).tryAcquire(`agent#${agentId}`, 15))!;
+    const acknowledged = (state: AgentRecord['state'], eventTime: number) => ({ agentId, state, eventTime });
+    expect(await agents.read(agentId)).toEqual({});
+
+    const first = pendingPush(agentId, 'OnCall', 1_000);
+    expect(await agents.recordPending(agentId, first, lease)).toBe(true);
+    expect(await agents.read(agentId)).toEqual({ pending: first });
+    expect(await agents.get(agentId)).toBeUndefined();
+    expect((await agents.list()).filter((r) => r.agentId === agentId)).toEqual([]);
+    // One at a time: the next push is recorded only once this one is settled.
+    expect(await agents.recordPending(agentId, pendingPush(agentId, 'OnBreak', 2_000), lease)).toBe(false);
+    expect(await agents.completePending(agentId, pendingPush(agentId, 'OnBreak', 2_000))).toBe(false);
+    expect(await agents.read(agentId)).toEqual({ pending: first });
+
+    expect(await agents.completePending(agentId, first)).toBe(true);
+    expect(await agents.read(agentId)).toEqual({ acknowledged: acknowledged('OnCall', 1_000) });
+    expect(await agents.completePending(agentId, first)).toBe(false);
+    expect(await agents.recordPending(agentId, pendingPush(agentId, 'OnBreak', 1_000), lease)).toBe(false);
+
+    const second = pendingPush(agentId, 'OnBreak', 2_000);
+    expect(await agents.recordPending(agentId, second, lease)).toBe(true);
+    expect(await agents.read(agentId)).toEqual({
+      acknowledged: acknowledged('OnCall', 1_000),
+      pending: second,
+    });
+    expect(await agents.get(agentId)).toEqual(acknowledged('OnCall', 1_000));
+    expect((await agents.list()).filter((r) => r.agentId === agentId)).toEqual([
+      { ...acknowledged('OnCall', 1_000), pending: second },
+    ]);
+    expect(await agents.dropPending(agentId, second)).toBe(true);
+    expect(await agents.dropPending(agentId, second)).toBe(false);
+    expect(await agents.read(agentId)).toEqual({ acknowledged: acknowledged('OnCall', 1_000) });
+
+    // Advancing forgets a pending push (the domain settles it first).
+    expect(await agents.recordPending(agentId, pendingPush(agentId, 'OnBreak', 3_000), lease)).toBe(true);
+    expect(await agents.advance(acknowledged('OnCall', 4_000), lease)).toBe(true);
+    expect(await agents.read(agentId)).toEqual({ acknowledged: acknowledged('OnCall', 4_000) });
+    await lease.release();
   });
 });
 

@@ -128,6 +128,8 @@ describe('adherence reconciliation on the local runtime', () => {
       agentState(agent, 'on-call', new Date(Date.now() - 120_000).toISOString()),
     );
     await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    // WEM shows a push before our record acknowledges it: reconciliation lists acknowledged agents only.
+    await settle();
     // The dashboard shows something else than what WEM acknowledged a minute ago.
     await genesys.fixtures({
       adherenceStates: [
@@ -159,6 +161,8 @@ describe('a reconciliation repair racing a real event', () => {
       agentState(agent, 'on-call', new Date(Date.now() - 120_000).toISOString()),
     );
     await waitFor(async () => (await view(agent))?.dashboard.adherenceState === 'OnCall', { what: 'OnCall' });
+    // WEM shows a push before our record acknowledges it: reconciliation lists acknowledged agents only.
+    await settle();
     await genesys.fixtures({
       adherenceStates: [
         { agentId: agent, adherenceState: 'InSession', since: new Date(Date.now() - 60_000).toISOString() },

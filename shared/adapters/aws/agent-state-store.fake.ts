@@ -1,9 +1,11 @@
-/** In-memory agent state store with the DynamoDB store's conditions (stale and repeated states, schedule types). */
+/** In-memory agent state store with the DynamoDB store's conditions (stale and repeated states, pending pushes, schedule types). */
 import type {
   AgentRecord,
   AgentStateStore,
   HeldTransition,
+  PendingPush,
   ReconcileCandidate,
+  StoredAgent,
   ScheduleTypeCache,
 } from '../../domain/adherence-sync/ports';
 import type { Lease } from '../../ports/platform';
@@ -15,7 +17,8 @@ export type { HeldTransition };
 
 export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   readonly records = new Map<string, AgentRecord>();
-  /** DynamoDB faults on the next writes (advance and hold). */
+  readonly pending = new Map<string, PendingPush>();
+  /** DynamoDB faults on the next writes (advance, hold and the pending push's three writes). */
   readonly writeFaults = new ScriptedWriteFaults();
   /** One per agent and event time, as the State table keys them (`HELD#<eventTime>`): a repeat replaces. */
   private readonly heldByKey = new Map<string, HeldTransition>();
@@ -29,12 +32,46 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
     return this.records.get(agentId);
   }
 
+  async read(agentId: string): Promise<StoredAgent> {
+    const acknowledged = this.records.get(agentId);
+    const pending = this.pending.get(agentId);
+    return { ...(acknowledged && { acknowledged }), ...(pending && { pending }) };
+  }
+
   async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
     assertLeaseHeld(lease);
     return this.writeFaults.write(() => {
       const current = this.records.get(record.agentId);
       if (current && current.eventTime >= record.eventTime) return false;
       this.records.set(record.agentId, record);
+      this.pending.delete(record.agentId);
+      return true;
+    });
+  }
+
+  async recordPending(agentId: string, pending: PendingPush, lease: Lease): Promise<boolean> {
+    assertLeaseHeld(lease);
+    return this.writeFaults.write(() => {
+      const current = this.records.get(agentId);
+      if ((current && current.eventTime >= pending.eventTime) || this.pending.has(agentId)) return false;
+      this.pending.set(agentId, structuredClone(pending));
+      return true;
+    });
+  }
+
+  async completePending(agentId: string, pending: PendingPush): Promise<boolean> {
+    return this.writeFaults.write(() => {
+      if (this.pending.get(agentId)?.eventTime !== pending.eventTime) return false;
+      this.records.set(agentId, { agentId, state: pending.state, eventTime: pending.eventTime });
+      this.pending.delete(agentId);
+      return true;
+    });
+  }
+
+  async dropPending(agentId: string, pending: PendingPush): Promise<boolean> {
+    return this.writeFaults.write(() => {
+      if (this.pending.get(agentId)?.eventTime !== pending.eventTime) return false;
+      this.pending.delete(agentId);
       return true;
     });
   }
@@ -42,7 +79,7 @@ export class InMemoryAgentStateStore implements AgentStateStore, ScheduleTypeCac
   async list(): Promise<ReconcileCandidate[]> {
     return [...this.records.values()].map((record) =>
       withNewerHeld(
-        record,
+        this.pending.has(record.agentId) ? { ...record, pending: this.pending.get(record.agentId) } : record,
         this.held.filter((h) => h.agentId === record.agentId).sort((a, b) => b.eventTime - a.eventTime)[0],
       ),
     );

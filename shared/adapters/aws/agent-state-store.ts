@@ -1,16 +1,25 @@
 /**
  * Per-agent adherence state in the State table (`pk = AGENT#<agentId>`, `sk = STATE`). `advance` is a
  * conditional write on event time, so on a standard queue a late, older event can never overwrite a newer one.
+ * The same item keeps the push being sent (`pending`, `pendingAt` = its event time) until WEM has acknowledged it.
  * The agent's schedule type is cached beside it (`sk = SCHEDULE`, expiring through the table's TTL), and so
  * are transitions the matrix could not make (`sk = HELD#<eventTime>`, expiring a day after their event).
  */
-import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './conditional-write';
 import type {
   AgentRecord,
   AgentStateStore,
   HeldTransition,
+  PendingPush,
   ReconcileCandidate,
+  StoredAgent,
   ScheduleTypeCache,
 } from '../../domain/adherence-sync/ports';
 import type { AdherenceState } from '../../domain/adherence-sync/transitions';
@@ -25,40 +34,81 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
   ) {}
 
   async get(agentId: string): Promise<AgentRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `AGENT#${agentId}`, sk: 'STATE' },
-        ConsistentRead: true,
-      }),
-    );
-    return Item
-      ? { agentId, state: Item.state as AdherenceState, eventTime: Item.eventTime as number }
-      : undefined;
+    return (await this.read(agentId)).acknowledged;
   }
 
+  async read(agentId: string): Promise<StoredAgent> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: stateKey(agentId), ConsistentRead: true }),
+    );
+    return {
+      ...(Item?.state !== undefined && {
+        acknowledged: { agentId, state: Item.state as AdherenceState, eventTime: Item.eventTime as number },
+      }),
+      ...(Item?.pending !== undefined && { pending: Item.pending as PendingPush }),
+    };
+  }
+
+  /** A Put: the item is replaced, so a pending push goes with the state it was recorded against. */
   async advance(record: AgentRecord, lease?: Lease): Promise<boolean> {
     const put = {
       TableName: this.tableName,
-      Item: {
-        pk: `AGENT#${record.agentId}`,
-        sk: 'STATE',
-        state: record.state,
-        eventTime: record.eventTime,
-      },
-      ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :t',
+      Item: { ...stateKey(record.agentId), state: record.state, eventTime: record.eventTime },
+      ConditionExpression: 'attribute_not_exists(eventTime) OR eventTime < :t',
       ExpressionAttributeValues: { ':t': record.eventTime },
     };
     if (lease) return writeUnderLease(this.doc, this.tableName, lease, { Put: put });
     return conditionalWrite(this.doc.send(new PutCommand(put)));
   }
 
+  async recordPending(agentId: string, pending: PendingPush, lease: Lease): Promise<boolean> {
+    return writeUnderLease(this.doc, this.tableName, lease, {
+      Update: {
+        TableName: this.tableName,
+        Key: stateKey(agentId),
+        UpdateExpression: 'SET pending = :pending, pendingAt = :t',
+        ConditionExpression:
+          '(attribute_not_exists(eventTime) OR eventTime < :t) AND attribute_not_exists(pendingAt)',
+        ExpressionAttributeValues: { ':pending': pending, ':t': pending.eventTime },
+      },
+    });
+  }
+
+  /** Not a transaction: the condition on `pendingAt` fences it (whoever took the lease over replaced it). */
+  async completePending(agentId: string, pending: PendingPush): Promise<boolean> {
+    return conditionalWrite(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...stateKey(agentId), state: pending.state, eventTime: pending.eventTime },
+          ConditionExpression: 'pendingAt = :t',
+          ExpressionAttributeValues: { ':t': pending.eventTime },
+        }),
+      ),
+    );
+  }
+
+  async dropPending(agentId: string, pending: PendingPush): Promise<boolean> {
+    return conditionalWrite(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(agentId),
+          UpdateExpression: 'REMOVE pending, pendingAt',
+          ConditionExpression: 'pendingAt = :t',
+          ExpressionAttributeValues: { ':t': pending.eventTime },
+        }),
+      ),
+    );
+  }
+
   /**
-   * Every agent with an acknowledged state, and its latest held transition newer than that state. A scan: fine
+   * Every agent with an acknowledged state, its latest held transition newer than that state and its pending
+   * push. A scan: fine
    * for a tenant's few thousand agents once a minute; beyond that, keep an agent index item or a GSI.
    */
   async list(): Promise<ReconcileCandidate[]> {
-    const records = new Map<string, AgentRecord>();
+    const records = new Map<string, ReconcileCandidate>();
     const held = new Map<string, HeldTransition>();
     const pages = paginateScan(
       { client: this.doc },
@@ -74,7 +124,14 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
         const state = item.state as AdherenceState;
         const eventTime = item.eventTime as number;
         if (item.sk === 'STATE') {
-          records.set(agentId, { agentId, state, eventTime });
+          // An agent whose first push is still pending has no acknowledged state yet.
+          if (state !== undefined)
+            records.set(agentId, {
+              agentId,
+              state,
+              eventTime,
+              ...(item.pending !== undefined && { pending: item.pending as PendingPush }),
+            });
           continue;
         }
         const latest = held.get(agentId);
@@ -127,6 +184,8 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     );
   }
 }
+
+const stateKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'STATE' });
 
 /** Spec 000: data older than 24 h is stale, so a held transition is not worth releasing after a day. */
 export const HELD_TRANSITION_TTL_SECONDS = 86_400;

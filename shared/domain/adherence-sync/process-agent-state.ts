@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { PermanentFailure, ResourceNotFound, RetryableFailure } from '../../errors';
 import type { AuditLog, Lease, LockManager } from '../../ports/platform';
 import type { AdherenceSyncSettings } from '../../config/workflows/adherence-sync';
-import type { AgentStateStore, GenesysWem } from './ports';
+import type { AgentRecord, AgentStateStore, GenesysWem, PendingPush } from './ports';
 import { planTransition, toAdherenceState, type AdherenceState } from './transitions';
 import { translateReasonCode } from './windows';
 
@@ -73,8 +73,9 @@ export interface TransitionRequest {
 }
 
 /**
- * Moves WEM to `target` as of `eventTime`, under the agent's lease: stale and repeated states are dropped, a
- * transition is bridged or held along the matrix, and what was sent becomes the acknowledged state.
+ * Moves WEM to `target` as of `eventTime`, under the agent's lease: a push left unacknowledged is re-sent first,
+ * stale and repeated states are dropped, a transition is bridged or held along the matrix, and what is sent is
+ * recorded as pending before the first push and acknowledged after the last.
  */
 export async function applyTransition(
   request: TransitionRequest,
@@ -82,7 +83,8 @@ export async function applyTransition(
   lease: Lease,
 ): Promise<AdherenceOutcome> {
   const { agentId, target, eventTime, reasonCode } = request;
-  const last = await deps.store.get(agentId);
+  const stored = await deps.store.read(agentId);
+  const last = stored.pending ? await settlePendingPush(agentId, stored.pending, deps) : stored.acknowledged;
   if (last && last.eventTime >= eventTime) return { kind: 'stale' };
   if (last?.state === target) {
     await deps.store.advance({ agentId, state: target, eventTime }, lease);
@@ -108,25 +110,69 @@ export async function applyTransition(
     });
     return { kind: 'skipped', reason: err.message };
   }
-  for (const [i, state] of states.entries()) {
-    const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
-    const result = await deps.wem.push(
-      { agentId, adherenceState: state, scheduleType, startTime: at, endTime: at, reasonCode },
-      idempotencyKeyOf(agentId, state, at),
-    );
+  const pending: PendingPush = {
+    state: target,
+    eventTime,
+    bridged: plan.kind === 'bridged',
+    pushes: states.map((state, i) => {
+      const at = new Date(eventTime - (states.length - 1 - i)).toISOString();
+      return {
+        event: { agentId, adherenceState: state, scheduleType, startTime: at, endTime: at, reasonCode },
+        idempotencyKey: idempotencyKeyOf(agentId, state, at),
+      };
+    }),
+  };
+  if (!(await deps.store.recordPending(agentId, pending, lease))) return { kind: 'stale' };
+  await sendPendingPush(agentId, pending, deps);
+  return { kind: 'sent', states };
+}
+
+/**
+ * Sends a recorded push and acknowledges it. WEM's 422 means it recorded none of it (every event of a push
+ * carries the same reason code), so the push is forgotten and the failure stands.
+ */
+async function sendPendingPush(
+  agentId: string,
+  pending: PendingPush,
+  deps: Pick<AdherenceDeps, 'wem' | 'store' | 'audit'>,
+  resent = false,
+): Promise<void> {
+  for (const { event, idempotencyKey } of pending.pushes) {
+    let result: Awaited<ReturnType<GenesysWem['push']>>;
+    try {
+      result = await deps.wem.push(event, idempotencyKey);
+    } catch (err) {
+      if (err instanceof PermanentFailure) await deps.store.dropPending(agentId, pending);
+      throw err;
+    }
     await deps.audit.append({
       workflow: 'adherence-sync',
       subject: `agent#${agentId}`,
       action: 'SENT',
-      at,
+      at: event.startTime,
       detail: {
-        state,
+        state: event.adherenceState,
         httpStatus: result.status,
         processingStatus: result.processingStatus,
-        bridged: plan.kind === 'bridged',
+        bridged: pending.bridged,
+        ...(resent && { resent }),
       },
     });
   }
-  await deps.store.advance({ agentId, state: target, eventTime }, lease);
-  return { kind: 'sent', states };
+  await deps.store.completePending(agentId, pending);
+}
+
+/**
+ * A push recorded but never acknowledged (WEM's answer lost, or the acknowledgement's write failed): WEM may
+ * hold any prefix of it, so planning from the acknowledged state could send a transition its matrix forbids or
+ * skip a state as a repeat. Re-sent with the same keys (WEM records nothing new where one landed), it becomes the
+ * acknowledged state to plan from.
+ */
+export async function settlePendingPush(
+  agentId: string,
+  pending: PendingPush,
+  deps: Pick<AdherenceDeps, 'wem' | 'store' | 'audit'>,
+): Promise<AgentRecord> {
+  await sendPendingPush(agentId, pending, deps, true);
+  return { agentId, state: pending.state, eventTime: pending.eventTime };
 }

@@ -2,7 +2,8 @@
  * Spec 002 section 4: a 2xx only means WEM accepted an event, not that its dashboard shows it. Every minute,
  * compare each agent's last acknowledged state with the dashboard; where they have differed for more than
  * 30 s, push the acknowledged state again and emit `adherence.drift` with what a diagnosis needs. The same run
- * retries transitions held because the matrix had no path for them (the matrix may have been fixed since).
+ * retries transitions held because the matrix had no path for them (the matrix may have been fixed since), and
+ * first re-sends any push an event left unacknowledged (WEM's answer lost, or the write after it failed).
  *
  * A repair is a push like any other: under the agent's lock, along the transition matrix (from what the
  * dashboard shows), and stamped at the moment the acknowledged state began, so a real event processed after
@@ -15,6 +16,7 @@ import {
   AGENT_LEASE_SECONDS,
   agentLockKey,
   applyTransition,
+  settlePendingPush,
   type AdherenceDeps,
 } from './process-agent-state';
 import { planTransition, type AdherenceState } from './transitions';
@@ -51,7 +53,10 @@ export const repairIdempotencyKeyOf = (agentId: string, state: string, startTime
   createHash('sha256').update(`${agentId}|${state}|${startTime}|repair@${now}`).digest('hex').slice(0, 32);
 
 /** The record, with the held transition when it is newer than the acknowledged state (older ones are moot). */
-export function withNewerHeld(record: AgentRecord, held: HeldTransition | undefined): ReconcileCandidate {
+export function withNewerHeld(
+  record: ReconcileCandidate,
+  held: HeldTransition | undefined,
+): ReconcileCandidate {
   return held && held.eventTime > record.eventTime ? { ...record, held } : record;
 }
 
@@ -63,7 +68,9 @@ type AgentOutcome =
   /** Another worker held the agent's lock, or a real event moved the agent since the list was read. */
   | 'busy'
   | 'released'
-  | 'still-held';
+  | 'still-held'
+  /** An event's push left unacknowledged was re-sent and acknowledged. */
+  | 'settled';
 
 /**
  * Checks agents most recently changed first (drift follows pushes) until `deadline`, if one is given: each
@@ -85,6 +92,7 @@ export async function reconcile(
     busy: 0,
     released: 0,
     'still-held': 0,
+    settled: 0,
   };
   let checked = 0;
   const errors: { agentId: string; error: string }[] = [];
@@ -92,9 +100,11 @@ export async function reconcile(
     if (budget && budget.clock() >= budget.deadline) break;
     checked++;
     try {
-      const outcome = candidate.held
-        ? await releaseHeld(deps, candidate.held)
-        : await reconcileAgent(deps, candidate, now);
+      const outcome = candidate.pending
+        ? await settlePending(deps, candidate.agentId)
+        : candidate.held
+          ? await releaseHeld(deps, candidate.held)
+          : await reconcileAgent(deps, candidate, now);
       outcomes[outcome]++;
     } catch (err) {
       // One agent's failed read or repair must not cost the others their check: count it, report it, go on.
@@ -110,6 +120,7 @@ export async function reconcile(
     busy: outcomes.busy,
     released: outcomes.released,
     stillHeld: outcomes['still-held'],
+    settled: outcomes.settled,
     failed: errors.length,
     errors,
   };
@@ -132,6 +143,19 @@ async function underAgentLock(
   }
 }
 
+/**
+ * Re-sends a push an event left unacknowledged (WEM's answer lost, or the write after it failed) before
+ * comparing anything: until then neither our record nor the dashboard says what WEM was asked for.
+ */
+async function settlePending(deps: ReconcileDeps, agentId: string): Promise<AgentOutcome> {
+  return underAgentLock(deps, agentId, async () => {
+    const { pending } = await deps.adherence.store.read(agentId);
+    if (!pending) return 'busy';
+    await settlePendingPush(agentId, pending, deps.adherence);
+    return 'settled';
+  });
+}
+
 /** Retries the agent's latest held transition with today's matrix, exactly as its event would be processed. */
 async function releaseHeld(deps: ReconcileDeps, held: HeldTransition): Promise<AgentOutcome> {
   return underAgentLock(deps, held.agentId, async (lease) => {
@@ -151,7 +175,12 @@ async function reconcileAgent(deps: ReconcileDeps, record: AgentRecord, now: num
   const differingSince = Math.max(record.eventTime, Date.parse(shown.since ?? '') || 0);
   if (now - differingSince <= DRIFT_THRESHOLD_MS) return 'in-step';
   return underAgentLock(deps, record.agentId, async () => {
-    const current = await deps.adherence.store.get(record.agentId);
+    const { acknowledged: current, pending } = await deps.adherence.store.read(record.agentId);
+    if (pending) {
+      // Recorded since the list was read: an event's push is in flight, or went unacknowledged just now.
+      await settlePendingPush(record.agentId, pending, deps.adherence);
+      return 'settled';
+    }
     if (current?.state !== record.state || current.eventTime !== record.eventTime) return 'busy';
     const observed = (shown.adherenceState ?? undefined) as AdherenceState | undefined;
     const plan = planTransition(observed, record.state, deps.adherence.settings.transitions);

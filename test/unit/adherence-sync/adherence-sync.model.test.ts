@@ -63,10 +63,19 @@ const history: fc.Arbitrary<History> = fc.record({
       },
       {
         weight: 2,
-        // Not yet 'commit-then-fail': see the known violations below.
-        arbitrary: fc.record({ vendorFault: fc.constant<WemFault>('unavailable') }),
+        arbitrary: fc.record({
+          vendorFault: fc.constantFrom<WemFault>('unavailable', 'commit-then-fail'),
+        }),
       },
-      // State-table faults wait for the same fix as 'commit-then-fail': see the known violations below.
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          stateFault: fc.record({
+            skip: fc.integer({ min: 0, max: 4 }),
+            fault: fc.constantFrom<StateWriteFault>('throttled', 'timeout-after-write'),
+          }),
+        }),
+      },
     ),
     { maxLength: 40 },
   ),
@@ -162,12 +171,11 @@ describe('adherence-sync against its reference model (issue 14)', () => {
     );
   });
 
-  // Known violations, not fixed yet (issue 14 report). When WEM records a push but the agent's record is not
-  // advanced after it (WEM's answer lost, or the State write throttled), the record stays at the state before,
-  // so a newer event is planned from that older state: WEM then receives a transition its matrix forbids
-  // (OnCall -> Unavailable here), which it queues for reconciliation, or a newer state counted as a repeat is
-  // never sent. The fix needs the store to keep the unacknowledged push, so the next delivery re-sends it (same
-  // key: a no-op at WEM if recorded) before planning; until then these histories fail, as `failing` expects.
+  // Violations found by this model, now regression tests. When WEM records a push but the agent's record is not
+  // advanced after it (WEM's answer lost, or the State write throttled), a newer event was planned from the
+  // state before: WEM received a transition its matrix forbids (OnCall -> Unavailable here), or a newer state
+  // counted as a repeat was never sent. The push is now recorded before it is sent and re-sent (same key: a
+  // no-op at WEM if recorded) by the next delivery before it plans.
   const known: [string, History][] = [
     [
       'plans from what WEM recorded when a push landed but its answer was lost',
@@ -207,7 +215,7 @@ describe('adherence-sync against its reference model (issue 14)', () => {
       },
     ],
   ];
-  it.failing.each(known)('known violation: %s', async (_name, h) => {
+  it.each(known)('regression: %s', async (_name, h) => {
     checkProperties(h, await runHistory(h));
   });
 });

@@ -15,9 +15,8 @@ import { VirtualClock } from '../../helpers/virtual-clock';
 
 const settings = loadStageConfig('local').workflows['adherence-sync'];
 
-function setup() {
+function setup(wem = new FakeGenesysWem()) {
   const clock = new VirtualClock();
-  const wem = new FakeGenesysWem();
   const store = new InMemoryAgentStateStore();
   const deps = {
     wem,
@@ -63,6 +62,19 @@ describe('processAgentState with the in-memory fakes', () => {
     expect(await event('available', '2026-12-01T09:04:00Z')).toEqual({ kind: 'stale' });
     expect(await event('on-call', '2026-12-01T09:05:00Z')).toEqual({ kind: 'stale' });
     expect(wem.calls.filter((c) => c.kind === 'push')).toHaveLength(pushes);
+  });
+
+  it('forgets a push WEM refused (422: nothing recorded), so the next event is planned from the state before', async () => {
+    const { wem, store, event } = setup(new FakeGenesysWem({ complianceReasonCodes: ['NONE'] }));
+    await event('available', '2026-12-01T09:00:00Z');
+    await expect(event('aux', '2026-12-01T09:01:00Z', 'meeting')).rejects.toMatchObject({
+      reason: 'REASON_CODE_REJECTED',
+    });
+    expect(await store.read('a1')).toEqual({
+      acknowledged: { agentId: 'a1', state: 'InSession', eventTime: Date.parse('2026-12-01T09:00:00Z') },
+    });
+    await event('on-call', '2026-12-01T09:02:00Z');
+    expect(wem.events.map((e) => e.adherenceState)).toEqual(['InSession', 'OnCall']);
   });
 
   it('bridges OnCall -> Unavailable through InSession, stamped 1 ms apart before the target', async () => {

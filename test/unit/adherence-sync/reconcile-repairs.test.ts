@@ -87,6 +87,42 @@ describe('reconciliation repairs', () => {
     expect(wem.events).toHaveLength(pushed);
   });
 
+  it("settle an event's unacknowledged push instead of repairing back to the state before it", async () => {
+    const { wem, store, deps, events, run } = await setup();
+    wem.faults.push('commit-then-fail'); // WEM records InSession, its answer is lost
+    await expect(
+      processAgentState(
+        { timestamp: drifted.since!, data: { agent_id: 'a1', new_state: 'available' } },
+        deps,
+      ),
+    ).rejects.toMatchObject({ reason: 'VENDOR_UNAVAILABLE' });
+    expect(await run()).toMatchObject({ repaired: 0, settled: 1 });
+    expect(wem.events.map((e) => e.adherenceState)).toEqual(['InSession']);
+    expect(events.events).toEqual([]);
+    expect(await store.read('a1')).toEqual({
+      acknowledged: { agentId: 'a1', state: 'InSession', eventTime: Date.parse(drifted.since!) },
+    });
+  });
+
+  it("re-send an event's push WEM never recorded, though the dashboard still agrees with the state before", async () => {
+    const { wem, store, deps, run } = await setup({ shown: { adherenceState: 'OnCall', since: null } });
+    wem.faults.push('unavailable');
+    await expect(
+      processAgentState(
+        { timestamp: drifted.since!, data: { agent_id: 'a1', new_state: 'available' } },
+        deps,
+      ),
+    ).rejects.toMatchObject({ reason: 'VENDOR_UNAVAILABLE' });
+    expect(wem.events).toEqual([]);
+    expect(await run()).toMatchObject({ repaired: 0, settled: 1 });
+    expect(wem.events.map((e) => e.adherenceState)).toEqual(['InSession']);
+    expect(await store.get('a1')).toEqual({
+      agentId: 'a1',
+      state: 'InSession',
+      eventTime: Date.parse(drifted.since!),
+    });
+  });
+
   it('are stamped when the acknowledged state began, so a real event processed after them is later and wins', async () => {
     const { wem, deps, run } = await setup();
     await run();

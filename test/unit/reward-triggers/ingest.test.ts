@@ -234,7 +234,6 @@ describe('reward export ingestion', () => {
       expect(first).toMatchObject({ daysRead: 0, rowsLoaded: 100, resumeFrom: '2026-05-15' });
       expect(s.watermark.value).toBe('2026-05-15');
 
-      const pagesOfFirstRun = s.reader.pagesServed.length;
       const next = await ingestExports(today, { ...s.deps, remainingMs: undefined });
       expect(next).toMatchObject({ daysRead: 1, rowsLoaded: 150, rowsUnchanged: 100, resumeFrom: undefined });
       expect(s.ledger.ledger.size).toBe(250);

@@ -54,7 +54,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           answer.on('end', () => {
             res.end();
             add(counts.msByOperation, operation, performance.now() - sentAt);
-            if (operation === 'Query' || operation === 'GetItem') countReads(operation, answerChunks);
+            if (operation === 'Query' || operation === 'GetItem' || operation === 'BatchGetItem')
+              countReads(operation, answerChunks);
           });
         },
       );
@@ -89,8 +90,15 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
 
   function countReads(operation: string, chunks: Buffer[]) {
     try {
-      const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Count?: number; Item?: unknown };
-      counts.itemsRead += operation === 'Query' ? (answer.Count ?? 0) : answer.Item ? 1 : 0;
+      const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        Count?: number;
+        Item?: unknown;
+        Responses?: Record<string, unknown[]>;
+      };
+      if (operation === 'Query') counts.itemsRead += answer.Count ?? 0;
+      else if (operation === 'BatchGetItem')
+        for (const items of Object.values(answer.Responses ?? {})) counts.itemsRead += items.length;
+      else counts.itemsRead += answer.Item ? 1 : 0;
     } catch {
       // not JSON (an error page): nothing read
     }

@@ -432,6 +432,10 @@ function summaryRows(s: IngestionSummary): Record<string, unknown>[] {
     },
     { figure: 'agents evaluated', value: s.agentsEvaluated },
     { figure: 'days not loaded', value: s.failedDays.length },
+    // Stopped before the function's deadline: run again with --from this day.
+    ...(s.resumeFrom
+      ? [{ figure: 'stopped before the deadline; continue --from', value: s.resumeFrom }]
+      : []),
     { figure: 'rule version', value: s.ruleVersion },
     { figure: 'duration', value: `${(s.durationMs / 1000).toFixed(1)} s` },
   ];

@@ -104,6 +104,9 @@ export const METRIC_CATALOGUE = {
   [RewardMetric.AgentsEvaluated]: reward('agents an ingestion run sent for a reward evaluation'),
   [RewardMetric.IngestionDurationMs]: reward('duration of an ingestion run, in milliseconds'),
   [RewardMetric.IngestionFailedDays]: reward('export days a run could not load (the run failed)'),
+  [RewardMetric.IngestionPartial]: reward(
+    'ingestion runs that stopped before their deadline with days left (the next run continues)',
+  ),
   [RewardMetric.Issued]: reward('rewards the marketplace issued'),
   [RewardMetric.IssueRejected]: reward('rewards the marketplace answered REJECTED (REWARD_FAILURE)'),
   [RewardMetric.NeedsAdministrator]: reward(

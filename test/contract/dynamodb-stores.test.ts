@@ -737,6 +737,23 @@ describe.each<[string, () => Promise<RewardLedgerStore>]>([
     expect(await store.headPosition(unique('other'))).toBe(0);
   });
 
+  it("reads a batch of rows' bookings in the order asked, undefined where none, at most 100", async () => {
+    const dates = Array.from(
+      { length: 100 },
+      (_, i) => `2026-0${1 + Math.floor(i / 28)}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    );
+    for (const date of dates.filter((_, i) => i % 3 === 0))
+      expect(await store.book(booking(1, date), undefined, [])).toBe('written');
+    const read = await store.rowBookings(dates.map((date) => ({ agentId, date })));
+    expect(read).toEqual(
+      dates.map((date, i) => (i % 3 === 0 ? { booking: booking(1, date), revision: 1 } : undefined)),
+    );
+    expect(await store.rowBookings([])).toEqual([]);
+    await expect(
+      store.rowBookings([...dates, '2026-12-31'].map((date) => ({ agentId, date }))),
+    ).rejects.toThrow(/at most 100/);
+  });
+
   it('books a row once: conditional on the previous revision, in the same transaction as its entries', async () => {
     expect(await store.book(booking(6), undefined, [credit(1)])).toBe('written');
     const first = await store.rowBooking(agentId, '2026-05-14');

@@ -37,6 +37,17 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
     return stored && copy(stored);
   }
 
+  /** Batched reads made (rowBookings calls), for tests that count them. */
+  batchReads = 0;
+
+  async rowBookings(
+    rows: readonly { readonly agentId: string; readonly date: string }[],
+  ): Promise<readonly (StoredRowBooking | undefined)[]> {
+    if (rows.length > 100) throw new RangeError(`rowBookings takes at most 100 rows, got ${rows.length}`);
+    this.batchReads++;
+    return Promise.all(rows.map(({ agentId, date }) => this.rowBooking(agentId, date)));
+  }
+
   async append(
     entries: readonly LedgerEntry[],
     options: { readonly releasing?: { readonly agentId: string; readonly transactionId: string } } = {},

@@ -9,6 +9,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -18,6 +19,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoff } from '../../http/retry-policy';
 import { conditionalWrite } from './conditional-write';
 import type { RedemptionLock } from '../../domain/reward-triggers/evaluate';
 import type { LedgerEntry } from '../../domain/reward-triggers/ledger';
@@ -39,6 +42,12 @@ const LEDGER_PREFIX = 'LEDGER#';
 export const ledgerSortKey = (position: number) => `${LEDGER_PREFIX}${String(position).padStart(10, '0')}`;
 const rowSortKey = (date: string) => `ROW#${date}`;
 const LOCK_SK = 'LOCK';
+
+/** BatchGetItem's own limit. */
+const BATCH_GET_MAX_KEYS = 100;
+/** Rounds of UnprocessedKeys (throttling, the 16 MB answer limit) before the read gives up. */
+const BATCH_GET_ROUNDS = 8;
+const BATCH_GET_BACKOFF = { baseDelayMs: 50, maxDelayMs: 2_000, random: Math.random };
 
 /** DynamoDB stores no `undefined`; the ports' optional fields are left out instead. */
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -91,6 +100,38 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
       }),
     );
     return Item ? { booking: Item.booking as RowBooking, revision: Item.revision as number } : undefined;
+  }
+
+  async rowBookings(
+    rows: readonly { readonly agentId: string; readonly date: string }[],
+  ): Promise<readonly (StoredRowBooking | undefined)[]> {
+    if (rows.length > BATCH_GET_MAX_KEYS)
+      throw new RangeError(`rowBookings takes at most ${BATCH_GET_MAX_KEYS} rows, got ${rows.length}`);
+    const found = new Map<string, StoredRowBooking>();
+    let keys: Record<string, unknown>[] = rows.map(({ agentId, date }) => ({
+      pk: rewardAgentKey(agentId),
+      sk: rowSortKey(date),
+    }));
+    for (let round = 1; keys.length; round++) {
+      if (round > BATCH_GET_ROUNDS)
+        throw new Error(
+          `row bookings: ${keys.length} keys still unprocessed after ${BATCH_GET_ROUNDS} rounds`,
+        );
+      if (round > 1) await sleep(backoff(round - 1, BATCH_GET_BACKOFF));
+      const { Responses, UnprocessedKeys } = await this.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) {
+        found.set(`${item.pk as string}|${item.sk as string}`, {
+          booking: item.booking as RowBooking,
+          revision: item.revision as number,
+        });
+      }
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return rows.map(({ agentId, date }) => found.get(`${rewardAgentKey(agentId)}|${rowSortKey(date)}`));
   }
 
   async append(

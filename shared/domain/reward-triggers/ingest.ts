@@ -11,8 +11,13 @@
  * - A row (agent and date) is booked once, whoever runs it how often: its booking and ledger entries are one
  *   conditional write (RewardLedgerStore.book); a row that comes back with other values books the correcting
  *   delta (points.ts).
- * - The watermark moves to today only when every day loaded; else to the first day that did not, so the
- *   next run reads it again.
+ * - Resumable (decision 0009): a scheduled run moves the watermark after each day that loaded, to the next day
+ *   (today stays: it is read again), until a day fails to load: the watermark stays on that day and later days
+ *   still load (a re-read books nothing twice). Before the invocation's deadline (`remainingMs`) the run stops
+ *   between days, or between booking chunks inside a day, sends its evaluations and reports `partial` with the
+ *   day the next run continues from (`resumeFrom`).
+ * - Booking a chunk of a day's rows reads their bookings in one batch, and each agent's ledger head once per run
+ *   (kept in memory after each write; a stale head is a conflict, read again).
  */
 import type { Clock } from '../../ports/clock';
 import type { DomainEventPublisher } from '../../ports/platform';
@@ -31,6 +36,7 @@ import {
   type PerformanceExportReader,
   type RewardLedgerStore,
   type RuleSource,
+  type StoredRowBooking,
 } from './ports';
 
 export const INGESTION_FAILURE_REASONS = {
@@ -40,7 +46,14 @@ export const INGESTION_FAILURE_REASONS = {
 } as const;
 
 /** Rows of one day booked at once (rows of one day are one per agent: distinct ledger partitions). */
-const BOOKING_CONCURRENCY = 8;
+const BOOKING_CONCURRENCY = 16;
+/** Rows whose bookings are read in one batch (DynamoDB BatchGetItem takes up to 100 keys). */
+const BOOKING_CHUNK = 100;
+/**
+ * Time kept back before the invocation's deadline: a chunk in flight, the evaluations' fan-out (one SQS batch
+ * per ten agents) and the completed event.
+ */
+export const STOP_BEFORE_DEADLINE_MS = 30_000;
 /** Re-reads after a conflicting write before a row gives up (another writer kept winning). */
 const MAX_BOOKING_CONFLICTS = 5;
 /** Malformed rows named in the summary; the count is always complete. */
@@ -55,6 +68,8 @@ export interface IngestionDeps {
   readonly evaluations: QueueSender;
   readonly events: DomainEventPublisher;
   readonly clock: Clock;
+  /** Milliseconds left in this invocation (Lambda's context); unbounded when not given. */
+  readonly remainingMs?: () => number;
 }
 
 export interface IngestionRange {
@@ -107,6 +122,21 @@ export interface IngestionSummary {
   readonly failedDays: readonly FailedDay[];
   readonly durationMs: number;
   readonly watermark: string | undefined;
+  /**
+   * The run stopped before the invocation's deadline with days left: the first day not fully loaded, where the
+   * next run (scheduled: from the watermark; an operator's: `--from` it) continues. Undefined when it read all.
+   */
+  readonly resumeFrom: string | undefined;
+}
+
+export type IngestionStatus = 'complete' | 'partial' | 'failed';
+
+/** `failed` outranks `partial`: a day that did not load needs on-call, a deadline stop only the next run. */
+export function ingestionStatus(
+  summary: Pick<IngestionSummary, 'failedDays' | 'resumeFrom'>,
+): IngestionStatus {
+  if (summary.failedDays.length) return 'failed';
+  return summary.resumeFrom === undefined ? 'complete' : 'partial';
 }
 
 /** The range a scheduled run reads. */
@@ -136,12 +166,15 @@ export async function ingestExports(
   progress?: IngestionProgress,
 ): Promise<IngestionSummary> {
   const startedAt = deps.clock.now();
+  const remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const { document: rules } = await deps.rules.current();
   const dryRun = range.dryRun ?? false;
+  const movesWatermark = range.advanceWatermark && !dryRun;
   const affected = new Set<string>();
   const malformed: MalformedRowReport[] = [];
   const failedDays: FailedDay[] = [];
   const counts = { daysRead: 0, rowsRead: 0, rowsLoaded: 0, rowsUnchanged: 0, rowsRejected: 0, entries: 0 };
+  const booking: Booking = { ledger: deps.ledger, rules, dryRun, heads: new Map() };
 
   const days = daysOf(range.from, range.to);
   const report = () =>
@@ -154,7 +187,23 @@ export async function ingestExports(
     });
   await report();
 
+  let watermark: string | undefined;
+  const advanceWatermark = async (to: string) => {
+    if (!movesWatermark) return;
+    watermark = to;
+    await deps.watermark.advance(to);
+  };
+  let resumeFrom: string | undefined;
+  let slowestDayMs = 0;
+  const pastDeadline = () => remainingMs() < STOP_BEFORE_DEADLINE_MS;
+
   for (const date of days) {
+    // A day expected not to finish is left whole to the next run.
+    if (remainingMs() - STOP_BEFORE_DEADLINE_MS < slowestDayMs) {
+      resumeFrom = date;
+      break;
+    }
+    const dayStartedAt = deps.clock.now();
     const rows: PerformanceRow[] = [];
     try {
       for await (const item of deps.reader.readDay(date)) {
@@ -178,6 +227,8 @@ export async function ingestExports(
               : INGESTION_FAILURE_REASONS.unreadable,
           detail: err.message,
         });
+        // The watermark stops on the first day that did not load; later days still load (decision 0009).
+        if (failedDays.length === 1) await advanceWatermark(date);
         counts.daysRead++;
         await report();
         continue;
@@ -185,19 +236,28 @@ export async function ingestExports(
       throw err;
     }
     counts.rowsRead += rows.length;
-    await eachBounded(rows, BOOKING_CONCURRENCY, async (row) => {
-      const written = await bookOnce(row, rules, deps.ledger, dryRun);
+    const finished = await bookDay(rows, booking, pastDeadline, (written, agentId) => {
       if (written === undefined) {
         counts.rowsUnchanged++;
         return;
       }
       counts.rowsLoaded++;
       counts.entries += written;
-      if (written > 0) affected.add(row.agentId);
+      if (written > 0) affected.add(agentId);
     });
+    if (!finished) {
+      resumeFrom = date;
+      await report();
+      break;
+    }
     counts.daysRead++;
+    slowestDayMs = Math.max(slowestDayMs, deps.clock.now() - dayStartedAt);
     await report();
+    // The next run reads from the day after; today stays (its rows may still arrive).
+    if (!failedDays.length) await advanceWatermark(date < range.to ? addDays(date, 1) : range.to);
   }
+  // A run stopped before any day finished still pins where it stopped (a first run's window stays put).
+  if (resumeFrom !== undefined && !failedDays.length) await advanceWatermark(resumeFrom);
   counts.rowsRead += counts.rowsRejected;
 
   const agents = [...affected].sort();
@@ -212,12 +272,6 @@ export async function ingestExports(
         },
       })),
     );
-  }
-
-  let watermark: string | undefined;
-  if (range.advanceWatermark && !dryRun) {
-    watermark = failedDays[0]?.date ?? range.to;
-    await deps.watermark.advance(watermark);
   }
 
   const summary: IngestionSummary = {
@@ -236,6 +290,7 @@ export async function ingestExports(
     failedDays,
     durationMs: deps.clock.now() - startedAt,
     watermark,
+    resumeFrom,
   };
   if (!dryRun) {
     await deps.events.publish({
@@ -243,8 +298,11 @@ export async function ingestExports(
       detail: {
         from: summary.from,
         to: summary.to,
-        status: failedDays.length ? 'failed' : 'complete',
+        status: ingestionStatus(summary),
         ruleVersion: summary.ruleVersion,
+        daysRead: summary.daysRead,
+        daysTotal: days.length,
+        ...(resumeFrom !== undefined ? { resumeFrom } : {}),
         rowsRead: summary.rowsRead,
         rowsLoaded: summary.rowsLoaded,
         rowsRejected: summary.rowsRejected,
@@ -259,6 +317,37 @@ export async function ingestExports(
   return summary;
 }
 
+interface Booking {
+  readonly ledger: RewardLedgerStore;
+  readonly rules: PointsRuleDocument;
+  readonly dryRun: boolean;
+  /** Each agent's ledger head as this run last wrote or read it; a stale one conflicts and is read again. */
+  readonly heads: Map<string, number>;
+}
+
+/**
+ * Books one day's rows, a chunk at a time: the chunk's bookings in one batched read, then its rows
+ * BOOKING_CONCURRENCY at a time. False when it stopped before the deadline with rows left (those booked stay
+ * booked; the next run reads the day again and finds them unchanged).
+ */
+async function bookDay(
+  rows: readonly PerformanceRow[],
+  booking: Booking,
+  pastDeadline: () => boolean,
+  booked: (written: number | undefined, agentId: string) => void,
+): Promise<boolean> {
+  for (let start = 0; start < rows.length; start += BOOKING_CHUNK) {
+    if (pastDeadline()) return false;
+    const chunk = rows.slice(start, start + BOOKING_CHUNK);
+    const stored = await booking.ledger.rowBookings(chunk.map(({ agentId, date }) => ({ agentId, date })));
+    const work = chunk.map((row, i) => ({ row, previous: stored[i] }));
+    await eachBounded(work, BOOKING_CONCURRENCY, async ({ row, previous }) => {
+      booked(await bookOnce(row, previous, booking), row.agentId);
+    });
+  }
+  return true;
+}
+
 /**
  * Books one row: nothing if it is booked with the same values (undefined), else its booking and entries in one
  * conditional write, and answers how many entries it appended. A conflict (another run booked the row, or took
@@ -266,16 +355,19 @@ export async function ingestExports(
  */
 async function bookOnce(
   row: PerformanceRow,
-  rules: PointsRuleDocument,
-  ledger: RewardLedgerStore,
-  dryRun: boolean,
+  prefetched: StoredRowBooking | undefined,
+  { ledger, rules, dryRun, heads }: Booking,
 ): Promise<number | undefined> {
+  let previous = prefetched;
   for (let attempt = 1; attempt <= MAX_BOOKING_CONFLICTS; attempt++) {
-    const previous = await ledger.rowBooking(row.agentId, row.date);
+    if (attempt > 1) previous = await ledger.rowBooking(row.agentId, row.date);
     const outcome = correctingDelta(previous?.booking, bookRow(row, rules));
     if (outcome.kind === 'unchanged') return undefined;
     if (dryRun) return outcome.deltas.length;
-    const head = outcome.deltas.length ? await ledger.headPosition(row.agentId) : 0;
+    let head = 0;
+    if (outcome.deltas.length) {
+      head = heads.get(row.agentId) ?? (await ledger.headPosition(row.agentId));
+    }
     const entries: RowEntry[] = outcome.deltas.map((d, i) => ({
       kind: d.kind,
       position: head + 1 + i,
@@ -286,7 +378,11 @@ async function bookOnce(
       line: d.line,
       correction: d.correction,
     }));
-    if ((await ledger.book(outcome.booking, previous, entries)) === 'written') return entries.length;
+    if ((await ledger.book(outcome.booking, previous, entries)) === 'written') {
+      if (entries.length) heads.set(row.agentId, head + entries.length);
+      return entries.length;
+    }
+    heads.delete(row.agentId);
   }
   throw new RetryableFailure(
     INGESTION_FAILURE_REASONS.ledgerContended,

@@ -11,6 +11,8 @@ export const RewardMetric = {
   IngestionDurationMs: 'RewardIngestionDuration',
   /** Days the run could not load (a total mismatch, an unreadable page): the run failed. */
   IngestionFailedDays: 'RewardIngestionFailedDays',
+  /** 1 when a run stopped before its deadline with days left (the next run continues): 0 otherwise. */
+  IngestionPartial: 'RewardIngestionPartial',
   /** Issuing. */
   Issued: 'RewardIssued',
   /** The marketplace answered REJECTED (or FAILED): REWARD_FAILURE, an alarm. */

@@ -145,6 +145,13 @@ export interface RewardLedgerStore {
   headPosition(agentId: string): Promise<number>;
   rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined>;
   /**
+   * The bookings of several rows (at most 100: one DynamoDB BatchGetItem, consistent), in the order asked,
+   * undefined where a row has none.
+   */
+  rowBookings(
+    rows: readonly { readonly agentId: string; readonly date: string }[],
+  ): Promise<readonly (StoredRowBooking | undefined)[]>;
+  /**
    * Appends entries at their positions, each conditional on its position being free, in one transaction; with
    * `releasing`, the agent's lock on that transaction id is deleted in the same transaction (it must be held).
    */
@@ -172,7 +179,7 @@ export interface RewardLedgerStore {
   releaseLock(agentId: string, transactionId: string): Promise<void>;
 }
 
-/** The day the last complete ingestion run reached: the next run starts there (inclusive). */
+/** The day the next scheduled ingestion run starts from (inclusive): moved after each day that loaded. */
 export type IngestionWatermarkStore = WatermarkStore;
 
 /** The points rule document in force (AppConfig; a refused version leaves the last good one: decision 0010). */

@@ -113,6 +113,7 @@ const summary = (request: IngestionRequest): IngestionSummary => ({
   failedDays: [],
   durationMs: 12,
   watermark: undefined,
+  resumeFrom: undefined,
 });
 
 /** A function that reports each day into a store the CLI polls, taking `dayMs` per day. */

@@ -8,6 +8,7 @@ import { LOCAL_POINTS_RULES } from '../../../shared/domain/reward-triggers/defau
 import {
   ingestExports,
   scheduledRange,
+  STOP_BEFORE_DEADLINE_MS,
   type IngestionDeps,
   type IngestionRange,
 } from '../../../shared/domain/reward-triggers/ingest';
@@ -16,6 +17,21 @@ import { PointsRuleDocumentSchema } from '../../../shared/domain/reward-triggers
 import { VirtualClock } from '../../helpers/virtual-clock';
 
 const rules = PointsRuleDocumentSchema.parse(LOCAL_POINTS_RULES);
+
+/** A ledger whose every booking write takes `bookMs` of the clock's time. */
+class TimedLedger extends InMemoryRewardLedgerStore {
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly bookMs: number,
+  ) {
+    super();
+  }
+
+  override async book(...args: Parameters<InMemoryRewardLedgerStore['book']>) {
+    this.clock.advance(this.bookMs);
+    return super.book(...args);
+  }
+}
 
 function setup() {
   const reader = new FakePerformanceExport(2);
@@ -159,5 +175,93 @@ describe('reward export ingestion', () => {
     expect(s.evaluations.sent).toEqual([]);
     expect(s.watermark.value).toBeUndefined();
     expect(s.events.events).toEqual([]);
+  });
+
+  describe("resumable within the invocation's time", () => {
+    const days = ['2026-05-11', '2026-05-12', '2026-05-13', '2026-05-14', '2026-05-15'];
+
+    function timedSetup(budgetMs: number, bookMs = 1000) {
+      const clock = new VirtualClock();
+      const s = setup();
+      const ledger = new TimedLedger(clock, bookMs);
+      const deadline = clock.now() + budgetMs;
+      const deps: IngestionDeps = { ...s.deps, ledger, clock, remainingMs: () => deadline - clock.now() };
+      return { ...s, ledger, clock, deps };
+    }
+
+    it('stops before the deadline between days, and the next run resumes at the next day, booking no row twice', async () => {
+      // Three rows a day at 1 s each: with 10 s beyond the reserve, three days fit and the fourth would not.
+      const s = timedSetup(STOP_BEFORE_DEADLINE_MS + 10_000);
+      for (const date of days)
+        for (const agent of ['a1', 'a2', 'a3']) s.reader.rows.push(row(agent, date, 1));
+      const range = { ...night, from: days[0]!, to: days[4]! };
+
+      const first = await ingestExports(range, s.deps);
+      expect(first).toMatchObject({ daysRead: 3, rowsLoaded: 9, resumeFrom: '2026-05-14' });
+      expect(s.watermark.value).toBe('2026-05-14');
+      expect(s.evaluations.sent).toHaveLength(3);
+      expect(s.events.events[0]?.detail).toMatchObject({
+        status: 'partial',
+        resumeFrom: '2026-05-14',
+        daysRead: 3,
+        daysTotal: 5,
+      });
+
+      const pagesOfFirstRun = s.reader.pagesServed.length;
+      const next = await ingestExports(
+        { ...night, ...scheduledRange(s.watermark.value, days[4]!, 90) },
+        { ...s.deps, remainingMs: undefined },
+      );
+      expect(next).toMatchObject({ from: '2026-05-14', daysRead: 2, rowsLoaded: 6, resumeFrom: undefined });
+      expect(new Set(s.reader.pagesServed.slice(pagesOfFirstRun))).toEqual(new Set(days.slice(3)));
+      expect(s.watermark.value).toBe('2026-05-15');
+      expect(s.events.events[1]?.detail).toMatchObject({ status: 'complete' });
+      for (const agent of ['a1', 'a2', 'a3']) {
+        const entries = await s.ledger.entries(agent);
+        expect(entries.map((e) => e.date)).toEqual(days);
+        expect(balance(entries)).toBe(50);
+      }
+    });
+
+    it('stops inside a long day between chunks; the next run reads the day again and books only the rest', async () => {
+      // 250 rows of one day, 1 s each: the first chunk of 100 takes the time beyond the reserve.
+      const s = timedSetup(STOP_BEFORE_DEADLINE_MS + 50_000);
+      for (let i = 0; i < 250; i++)
+        s.reader.rows.push(row(`a${String(i).padStart(3, '0')}`, '2026-05-15', 2));
+      const today = { ...night, from: '2026-05-15' };
+
+      const first = await ingestExports(today, s.deps);
+      expect(first).toMatchObject({ daysRead: 0, rowsLoaded: 100, resumeFrom: '2026-05-15' });
+      expect(s.watermark.value).toBe('2026-05-15');
+
+      const next = await ingestExports(today, { ...s.deps, remainingMs: undefined });
+      expect(next).toMatchObject({ daysRead: 1, rowsLoaded: 150, rowsUnchanged: 100, resumeFrom: undefined });
+      expect(s.ledger.ledger.size).toBe(250);
+      expect(s.ledger.bookings.size).toBe(250);
+    });
+
+    it('a day that fails keeps the watermark on it; the days after it still load', async () => {
+      const s = setup();
+      for (const date of days.slice(2)) s.reader.rows.push(row('a1', date, 1));
+      s.reader.totalOffsets.set('2026-05-14', 1);
+      const summary = await ingestExports({ ...night, from: '2026-05-13' }, s.deps);
+      expect(summary.failedDays.map((d) => d.date)).toEqual(['2026-05-14']);
+      expect((await s.ledger.entries('a1')).map((e) => e.date)).toEqual(['2026-05-13', '2026-05-15']);
+      expect(s.watermark.value).toBe('2026-05-14');
+    });
+  });
+
+  it("reads a chunk's bookings in one batch and each agent's ledger head once per run", async () => {
+    const s = setup();
+    for (const date of ['2026-05-14', '2026-05-15'])
+      for (let i = 0; i < 150; i++) s.reader.rows.push(row(`a${i}`, date, 1));
+    const heads = jest.spyOn(s.ledger, 'headPosition');
+    const single = jest.spyOn(s.ledger, 'rowBooking');
+    await ingestExports(night, s.deps);
+    expect(s.ledger.batchReads).toBe(4);
+    expect(heads).toHaveBeenCalledTimes(150);
+    // rowBookings of the fake reads through rowBooking: one per row, none beside the batches.
+    expect(single).toHaveBeenCalledTimes(300);
+    for (let i = 0; i < 150; i++) expect(balance(await s.ledger.entries(`a${i}`))).toBe(20);
   });
 });

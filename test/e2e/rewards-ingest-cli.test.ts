@@ -51,11 +51,10 @@ describe('rewards ingest CLI on the local runtime', () => {
     const dry = await rewardsCli('ingest', '--from', yesterday, '--to', today);
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain(`Dry run ${yesterday}..${today} on local`);
-    // The function's own reports, polled while it runs: it starts at day 0 and ends with the summary's count
-    // (days in between may finish faster than the CLI polls).
+    // The function's own reports, polled while it runs, end with the summary's count (a short run may finish
+    // before the CLI's first poll, so the earlier days are not asserted here: the unit test shows each day).
     const rowsRead = /rows read\s+(\d+)/.exec(dry.stdout)?.[1];
     expect(Number(rowsRead)).toBeGreaterThanOrEqual(2);
-    expect(dry.stderr).toMatch(/day 0\/2 done: 0 rows read/);
     expect(dry.stderr).toContain(`day 2/2 done: ${rowsRead} rows read`);
     expect(dry.stdout).toMatch(/rows that would load\s+[1-9]/);
     expect(dry.stdout).toContain('Dry run: nothing was loaded or enqueued');

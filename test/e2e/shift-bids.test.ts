@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { send } from '../../local/send';
 import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
-import { domainEvents, local, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
+import {
+  domainEvents,
+  local,
+  peekDlq,
+  postWebhook,
+  runSchedule,
+  sandbox,
+  waitFor,
+  waitForQueueDrained,
+} from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -199,7 +208,8 @@ describe('shift-bids on the local runtime', () => {
     );
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     await waitForEvent('bid.approved', requestId);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Every delivery handled (none left waiting or deferred) before counting the actions.
+    await waitForQueueDrained('shift-bids');
     expect((await actionsFor(requestId)).filter((a) => a.status < 300)).toHaveLength(1);
     expect(await eventsFor('bid.approved', requestId)).toHaveLength(1);
   });
@@ -246,7 +256,7 @@ describe('shift-bids on the local runtime', () => {
     await postWebhook('/webhooks/cxone/bidding', created);
     const reconciled = await waitForEvent('bid.reconciled', requestId);
     expect(reconciled.detail).toMatchObject({ to: 'approved', source: 'conflict' });
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitForQueueDrained('shift-bids');
     expect((await actionsFor(requestId)).map((x) => x.status)).toEqual([409]);
     expect(await eventsFor('bid.approved', requestId)).toEqual([]);
   });
@@ -260,8 +270,14 @@ describe('shift-bids on the local runtime', () => {
     });
     await postWebhook('/webhooks/cxone/bidding', created);
     await waitFor(async () => (await actionsFor(requestId)).some((x) => x.status === 423), { what: 'a 423' });
-    // The publication holds the site for a while (60 s in production; scaled down here), then finishes.
-    await new Promise((r) => setTimeout(r, 6000));
+    // The publication holds the site for a while (60 s in production; scaled down here): the workflow polls the
+    // locks twice, finding it held, before it finishes.
+    const since = (await cxone.requests({ limit: 1 })).requests.at(-1)?.seq ?? 0;
+    await waitFor(
+      async () =>
+        (await cxone.requests({ since, path: '/api/wfm/v2/schedule/locks', method: 'GET' })).count >= 2,
+      { what: 'two lock polls while the site is locked', timeoutMs: 30_000 },
+    );
     await cxone.fixtures({ remove: { locks: [lockId] } });
     await waitForEvent('bid.approved', requestId);
     const statuses = (await actionsFor(requestId)).map((x) => x.status);
@@ -301,8 +317,8 @@ describe('shift-bids on the local runtime', () => {
         ),
       { what: 'the publication recorded', timeoutMs: 30_000 },
     );
-    // The cache is invalidated right after the publication is announced.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The publication's message handled to the end (the cache invalidated) before the bid arrives.
+    await waitForQueueDrained('shift-bids');
     await postWebhook('/webhooks/cxone/bidding', created);
     await waitForEvent('bid.rejected', requestId);
     const [action, ...more] = await actionsFor(requestId);
@@ -325,7 +341,7 @@ describe('shift-bids on the local runtime', () => {
     expect(action!.headers['idempotency-key']).toBe(bidActionIdempotencyKey(requestId));
     // The next run finds it decided (CXone says APPROVED now): nothing is sent again.
     await runSchedule('shift-bids-sweep');
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitForQueueDrained('shift-bids');
     expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
 

@@ -13,6 +13,8 @@ import { isStaleEvent, type BidState } from '../../domain/shift-bids/lifecycle';
 
 export class InMemoryBidStateStore implements BidStateStore {
   readonly records = new Map<string, BidRecord>();
+  /** `<shiftId>#<date>` to the request CXone approved for it. */
+  readonly awards = new Map<string, string>();
 
   async get(requestId: string): Promise<BidRecord | undefined> {
     return this.records.get(requestId);
@@ -50,5 +52,13 @@ export class InMemoryBidStateStore implements BidStateStore {
     const record: BidRecord = { ...current, ...defined, status: to, updatedAt: at };
     this.records.set(requestId, record);
     return record;
+  }
+
+  async recordAward(shiftId: string, date: string, requestId: string): Promise<void> {
+    this.awards.set(`${shiftId}#${date}`, requestId);
+  }
+
+  async awardOf(shiftId: string, date: string): Promise<string | undefined> {
+    return this.awards.get(`${shiftId}#${date}`);
   }
 }

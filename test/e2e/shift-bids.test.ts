@@ -23,8 +23,13 @@ interface Logged {
 }
 
 const cxone = sandbox('cxone');
-const example = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
+/**
+ * Sent as the file's bytes, like `npm run send` does in the README test: the gateway's replay guard answers the
+ * same delivery id with another body (a re-serialisation) 409.
+ */
+const example = readFileSync(
+  join(__dirname, '../fixtures/webhooks/cxone-bidding-request-created.json'),
+  'utf8',
 );
 const SITE = 'site_nyc_01';
 const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -11,7 +11,9 @@
  * when the store still holds the rejected token.
  *
  * A refresh that fails while the current token is still valid is not the callers' problem: they keep it and
- * the refresh is tried again `retryAfterFailureMs` later. Transient token-endpoint failures (network, 429,
+ * the refresh is tried again `retryAfterFailureMs` later. With `pauseAfterUnauthorizedMs` (spec 003: 5 s for CXone),
+ * a 401 on the current token also holds every caller of this manager back that long after the one refresh, so
+ * a burst does not hammer the vendor (or its OAuth limit) while it settles. Transient token-endpoint failures (network, 429,
  * 5xx) are retried on the clock; a 401 re-reads the credentials once, bypassing their cache (the secret may
  * have been rotated). The token value is never logged nor put in an error message.
  */
@@ -55,6 +57,19 @@ export interface TokenManagerOptions {
   readonly leaseWaitPollMs?: number;
   /** With a token due and another instance refreshing, keep it this long before reading again. Default 1 s. */
   readonly recheckMs?: number;
+  /**
+   * After a 401 on the current token: hold every `getToken` this long from the 401 (the one refresh runs
+   * meanwhile). Spec 003: 5 s for CXone. Default 0 (specs 000/002: refresh and retry at once).
+   */
+  readonly pauseAfterUnauthorizedMs?: number;
+  /** Every token request this manager made (its retries included), with how long it took: the refresh-time metric. */
+  readonly onRefresh?: (refresh: TokenRefresh) => void;
+}
+
+export interface TokenRefresh {
+  /** From the first attempt to the token (or the last failure), retry waits included. */
+  readonly durationMs: number;
+  readonly ok: boolean;
 }
 
 interface Token extends StoredToken {
@@ -90,6 +105,8 @@ export class TokenManager {
   private inflight?: Promise<Token>;
   /** Before this time a due (still valid) token is used without reading the store again. */
   private nextStoreCheck = 0;
+  /** Until then every caller waits: the pause after a 401 (`pauseAfterUnauthorizedMs`). */
+  private pausedUntil = 0;
   private readonly store: SharedTokenStore;
   private readonly owner = randomUUID();
   /** Tokens obtained by this manager. */
@@ -103,6 +120,29 @@ export class TokenManager {
 
   /** The current token, refreshed first when due; concurrent callers share one store read and refresh. */
   async getToken(): Promise<string> {
+    const token = await this.currentToken();
+    await this.pause();
+    return token;
+  }
+
+  /** How much of the pause after a 401 is left (0 when none is running). */
+  get pauseRemainingMs(): number {
+    return Math.max(0, this.pausedUntil - this.o.clock.now());
+  }
+
+  /**
+   * Waits out the pause after a 401, if one is running, with the refresh started at once (single-flight, so
+   * one refresh however many callers wait). A caller about to take a rate-limit slot waits here first.
+   */
+  async pause(): Promise<void> {
+    const left = this.pauseRemainingMs;
+    if (left <= 0) return;
+    const refreshing = this.currentToken().catch(() => undefined);
+    await this.o.clock.sleep(left);
+    await refreshing;
+  }
+
+  private async currentToken(): Promise<string> {
     const now = this.o.clock.now();
     const held = this.current;
     if (held && now < held.refreshAt) return held.value;
@@ -138,13 +178,15 @@ export class TokenManager {
   /**
    * Called with the token a 401 rejected: the next `getToken` reads the store again, and refreshes only if
    * the store still holds that token; once however many callers report it. A token that was already replaced
-   * changes nothing.
+   * changes nothing. With `pauseAfterUnauthorizedMs`, that first report also starts the pause.
    */
   invalidate(token: string): void {
     if (this.current?.value === token) {
       this.current = undefined;
       this.rejected = token;
       this.nextStoreCheck = 0;
+      const pauseMs = this.o.pauseAfterUnauthorizedMs ?? 0;
+      if (pauseMs > 0) this.pausedUntil = Math.max(this.pausedUntil, this.o.clock.now() + pauseMs);
     }
   }
 
@@ -192,9 +234,12 @@ export class TokenManager {
         continue;
       }
       let fresh: Omit<StoredToken, 'generation'>;
+      const startedAt = this.o.clock.now();
       try {
         fresh = await this.requestWithRetries();
+        this.o.onRefresh?.({ durationMs: this.o.clock.now() - startedAt, ok: true });
       } catch (err) {
+        this.o.onRefresh?.({ durationMs: this.o.clock.now() - startedAt, ok: false });
         await this.store.releaseLease(this.owner).catch(() => undefined);
         throw err;
       }

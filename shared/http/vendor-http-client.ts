@@ -273,6 +273,12 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           throttledForMs = throttle?.delayMs() ?? 0;
           if (throttledForMs >= remainingMs()) throw deadlineError(attempt - 1, last);
           if (throttledForMs > 0) await o.clock.sleep(throttledForMs);
+          // Spec 003: after a 401 every request of this client backs off while the one refresh runs.
+          const pauseMs = o.tokens?.pauseRemainingMs ?? 0;
+          if (pauseMs > 0) {
+            if (pauseMs >= remainingMs()) throw deadlineError(attempt - 1, last);
+            await o.tokens!.pause();
+          }
           await o.limiter.acquire();
           token = await tokenFor(attempt, req);
           tokenObtainedAt = token === undefined ? undefined : o.tokens?.obtainedAt(token);

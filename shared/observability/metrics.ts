@@ -69,6 +69,11 @@ export const METRIC_CATALOGUE = {
   VendorCalls: { emitter: 'workflow', by: ['status'], description: 'vendor HTTP calls, by status' },
   RateLimited: { emitter: 'workflow', by: [], description: 'vendor calls answered 429' },
   BreakerOpen: { emitter: 'workflow', by: [], description: 'the vendor circuit breaker opened' },
+  TokenRefreshDuration: {
+    emitter: 'workflow',
+    by: [],
+    description: 'how long a vendor token refresh took (its retries included), in milliseconds',
+  },
   Drift: { emitter: 'workflow', by: [], description: 'agents reconciliation repaired' },
   WemRecalculations: {
     emitter: 'workflow',
@@ -158,4 +163,9 @@ export function countWith<N extends Broken>(
 
 export function count(metrics: Metrics, name: Plain, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** Records one duration, in milliseconds, of a metric with no breakdown. */
+export function recordDuration(metrics: Metrics, name: Plain, milliseconds: number): void {
+  metrics.addMetric(name, MetricUnit.Milliseconds, milliseconds);
 }

@@ -13,7 +13,7 @@ import { DynamoDbTokenStore } from '../adapters/aws/dynamodb-token-store';
 import { secretsManagerCredentials } from '../adapters/aws/secrets-credentials';
 import type { RateLimit } from '../http/rate-limiter';
 import type { RetryTable } from '../http/retry-policy';
-import { TokenManager, type TokenManagerOptions } from '../http/token-manager';
+import { TokenManager, type TokenManagerOptions, type TokenRefresh } from '../http/token-manager';
 import {
   createVendorHttpClient,
   type CallInfo,
@@ -21,7 +21,7 @@ import {
   type Timeouts,
 } from '../http/vendor-http-client';
 import type { Clock } from '../ports/clock';
-import { count, countWith, MetricName } from '../observability/metrics';
+import { count, countWith, MetricName, recordDuration } from '../observability/metrics';
 import { vendorByName, workflowFunction, type VendorName } from '../topology';
 import type { WorkflowRuntime } from './workflow-runtime';
 
@@ -61,6 +61,8 @@ export interface VendorClientParts {
   readonly breaker?: BreakerSettings;
   readonly onBreakerChange?: (state: BreakerState) => void;
   readonly onCall?: (call: CallInfo) => void;
+  /** Every token request of the client's token manager, with its duration (the refresh-time metric). */
+  readonly onTokenRefresh?: (refresh: TokenRefresh) => void;
 }
 
 /** The composition itself, for workflow functions (below) and benchmarks that drive a vendor path alone. */
@@ -74,6 +76,8 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
       getCredentials: p.getCredentials,
       clock: p.clock,
       refreshBeforeSeconds: p.refreshBeforeSeconds ?? declared.refreshBeforeSeconds ?? 300,
+      pauseAfterUnauthorizedMs: (declared.pauseAfterUnauthorizedMs ?? 0) * scale,
+      onRefresh: (refresh) => p.onTokenRefresh?.(refresh),
       store: new DynamoDbTokenStore({
         doc: p.doc,
         tableName: p.tableName,
@@ -146,6 +150,10 @@ export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOv
       countWith(metrics, MetricName.VendorCalls, { status: String(call.status) });
       if (call.status === 429) count(metrics, MetricName.RateLimited);
       logger.info('vendor call', { ...call });
+    },
+    onTokenRefresh: ({ durationMs, ok }) => {
+      recordDuration(metrics, MetricName.TokenRefreshDuration, durationMs);
+      logger.info('vendor token refresh', { vendor, durationMs, ok });
     },
   });
 }

@@ -662,6 +662,15 @@ describe.each<[string, () => Promise<BidStateStore>]>([
     ).rejects.toBeInstanceOf(BidStateConflict);
   });
 
+  it('names the request CXone approved for a shift on a date, and nothing for another date or shift', async () => {
+    const shiftId = unique('shift');
+    expect(await store.awardOf(shiftId, '2026-03-29')).toBeUndefined();
+    await store.recordAward(shiftId, '2026-03-29', requestId, at);
+    expect(await store.awardOf(shiftId, '2026-03-29')).toBe(requestId);
+    expect(await store.awardOf(shiftId, '2026-03-30')).toBeUndefined();
+    expect(await store.awardOf(unique('shift'), '2026-03-29')).toBeUndefined();
+  });
+
   it('keeps an escalated request blocklisted when the supervisor decision is adopted', async () => {
     await store.admit(bid('2026-03-20T10:00:00Z'), at);
     await store.transition(

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { attr, local, peekDlq, postWebhook, sandbox, waitFor } from '../helpers/local';
+import { attr, local, peekDlq, postWebhook, sandbox, waitFor, waitForQueueDrained } from '../helpers/local';
 
 const run = promisify(execFile);
 const genesys = sandbox('genesys');
@@ -137,8 +137,11 @@ describe('dead-letter CLI on the local runtime', () => {
 
     // The same messages again, from the evidence file: idempotency makes the second replay a no-op.
     expect((await dlq('import', 'shift-overrides', '--in', evidence)).code).toBe(0);
-    expect((await dlq('replay', 'shift-overrides', '--reason', 'VENDOR_UNAVAILABLE', '--yes')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 3000));
+    const again = await dlq('replay', 'shift-overrides', '--reason', 'VENDOR_UNAVAILABLE', '--yes', '--json');
+    expect(again.code).toBe(0);
+    // The second replay really moved them, and the processor has taken every one off the queue since.
+    expect(JSON.parse(again.stdout)).toMatchObject({ moved: 2, failed: [] });
+    await waitForQueueDrained('shift-overrides');
     for (const userId of userIds) expect(await overridesOf(userId)).toHaveLength(1);
   });
 

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { send } from '../../local/send';
 import { bidActionIdempotencyKey } from '../../shared/domain/shift-bids/ports';
-import { domainEvents, local, peekDlq, postWebhook, runSchedule, sandbox, waitFor } from '../helpers/local';
+import {
+  domainEvents,
+  local,
+  peekDlq,
+  postWebhook,
+  runSchedule,
+  sandbox,
+  waitFor,
+  waitForQueueDrained,
+} from '../helpers/local';
 
 interface Logged {
   method: string;
@@ -14,13 +23,14 @@ interface Logged {
 }
 
 const cxone = sandbox('cxone');
-// Sent as the file's own bytes, as `npm run send` sends it: the README test's resend of that file within the
-// replay window is then the same delivery (202 duplicate), not the same event id with another body (409).
-const exampleText = readFileSync(
+/**
+ * Sent as the file's bytes, like `npm run send` does in the README test: the gateway's replay guard answers the
+ * same delivery id with another body (a re-serialisation) 409.
+ */
+const example = readFileSync(
   join(__dirname, '../fixtures/webhooks/cxone-bidding-request-created.json'),
   'utf8',
 );
-const example = JSON.parse(exampleText);
 const SITE = 'site_nyc_01';
 const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
@@ -124,7 +134,7 @@ function scenario(date: string) {
 
 describe('shift-bids on the local runtime', () => {
   it("approves spec 003's example bid with the idempotency key and metadata of its section 3", async () => {
-    expect((await postWebhook('/webhooks/cxone/bidding', exampleText)).status).toBe(202);
+    expect((await postWebhook('/webhooks/cxone/bidding', example)).status).toBe(202);
     const approved = await waitForEvent('bid.approved', 'bidding_req_8f7a2c1d');
     expect(approved.detail).toMatchObject({ shiftId: 'shift_20231015_0800', ruleVersion: 'local-v1' });
     const [action, ...more] = await actionsFor('bidding_req_8f7a2c1d');
@@ -203,7 +213,8 @@ describe('shift-bids on the local runtime', () => {
     );
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     await waitForEvent('bid.approved', requestId);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Every delivery handled (none left waiting or deferred) before counting the actions.
+    await waitForQueueDrained('shift-bids');
     expect((await actionsFor(requestId)).filter((a) => a.status < 300)).toHaveLength(1);
     expect(await eventsFor('bid.approved', requestId)).toHaveLength(1);
   });
@@ -250,7 +261,7 @@ describe('shift-bids on the local runtime', () => {
     await postWebhook('/webhooks/cxone/bidding', created);
     const reconciled = await waitForEvent('bid.reconciled', requestId);
     expect(reconciled.detail).toMatchObject({ to: 'approved', source: 'conflict' });
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitForQueueDrained('shift-bids');
     expect((await actionsFor(requestId)).map((x) => x.status)).toEqual([409]);
     expect(await eventsFor('bid.approved', requestId)).toEqual([]);
   });
@@ -264,8 +275,14 @@ describe('shift-bids on the local runtime', () => {
     });
     await postWebhook('/webhooks/cxone/bidding', created);
     await waitFor(async () => (await actionsFor(requestId)).some((x) => x.status === 423), { what: 'a 423' });
-    // The publication holds the site for a while (60 s in production; scaled down here), then finishes.
-    await new Promise((r) => setTimeout(r, 6000));
+    // The publication holds the site for a while (60 s in production; scaled down here): the workflow polls the
+    // locks twice, finding it held, before it finishes.
+    const since = (await cxone.requests({ limit: 1 })).requests.at(-1)?.seq ?? 0;
+    await waitFor(
+      async () =>
+        (await cxone.requests({ since, path: '/api/wfm/v2/schedule/locks', method: 'GET' })).count >= 2,
+      { what: 'two lock polls while the site is locked', timeoutMs: 30_000 },
+    );
     await cxone.fixtures({ remove: { locks: [lockId] } });
     await waitForEvent('bid.approved', requestId);
     const statuses = (await actionsFor(requestId)).map((x) => x.status);
@@ -305,8 +322,8 @@ describe('shift-bids on the local runtime', () => {
         ),
       { what: 'the publication recorded', timeoutMs: 30_000 },
     );
-    // The cache is invalidated right after the publication is announced.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The publication's message handled to the end (the cache invalidated) before the bid arrives.
+    await waitForQueueDrained('shift-bids');
     await postWebhook('/webhooks/cxone/bidding', created);
     await waitForEvent('bid.rejected', requestId);
     const [action, ...more] = await actionsFor(requestId);
@@ -329,7 +346,7 @@ describe('shift-bids on the local runtime', () => {
     expect(action!.headers['idempotency-key']).toBe(bidActionIdempotencyKey(requestId));
     // The next run finds it decided (CXone says APPROVED now): nothing is sent again.
     await runSchedule('shift-bids-sweep');
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitForQueueDrained('shift-bids');
     expect(await actionsFor(requestId)).toHaveLength(1);
   }, 60_000);
 

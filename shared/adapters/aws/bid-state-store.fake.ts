@@ -17,6 +17,8 @@ export class InMemoryBidStateStore implements BidStateStore {
   readonly records = new Map<string, BidRecord>();
   /** DynamoDB faults on the next writes (admit and transition). */
   readonly writeFaults = new ScriptedWriteFaults();
+  /** `<shiftId>#<date>` to the request CXone approved for it. */
+  readonly awards = new Map<string, string>();
 
   async get(requestId: string): Promise<BidRecord | undefined> {
     return this.records.get(requestId);
@@ -59,5 +61,13 @@ export class InMemoryBidStateStore implements BidStateStore {
       this.records.set(requestId, record);
       return record;
     });
+  }
+
+  async recordAward(shiftId: string, date: string, requestId: string): Promise<void> {
+    this.awards.set(`${shiftId}#${date}`, requestId);
+  }
+
+  async awardOf(shiftId: string, date: string): Promise<string | undefined> {
+    return this.awards.get(`${shiftId}#${date}`);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * shift-bids state in the State table: `pk = BID#<requestId>`, `sk = STATE`, one item per CXone request.
+ * shift-bids state in the State table: `pk = BID#<requestId>`, `sk = STATE`, one item per CXone request, and
+ * `pk = BIDAWARD#<shiftId>#<date>`, `sk = AWARD` naming the request CXone approved for a shift on a date.
  * Event-time order is a condition on `lastEventMs` (numeric, so offsets never mislead a string compare);
  * every transition is a condition on the state the writer read.
  */
@@ -22,6 +23,7 @@ import { conditionalWrite } from './conditional-write';
 const RETENTION_SECONDS = 366 * 86_400;
 
 const keyOf = (requestId: string) => ({ pk: `BID#${requestId}`, sk: 'STATE' });
+const awardKeyOf = (shiftId: string, date: string) => ({ pk: `BIDAWARD#${shiftId}#${date}`, sk: 'AWARD' });
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RETENTION_SECONDS;
 
 function eventMs(timestamp: string): number {
@@ -116,5 +118,21 @@ export class DynamoDbBidStateStore implements BidStateStore {
       if (err instanceof ConditionalCheckFailedException) throw new BidStateConflict(requestId, from);
       throw err;
     }
+  }
+
+  async recordAward(shiftId: string, date: string, requestId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...awardKeyOf(shiftId, date), requestId, awardedAt: at, expiresAt: expiresAt(at) },
+      }),
+    );
+  }
+
+  async awardOf(shiftId: string, date: string): Promise<string | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: awardKeyOf(shiftId, date), ConsistentRead: true }),
+    );
+    return typeof Item?.requestId === 'string' ? Item.requestId : undefined;
   }
 }

@@ -72,6 +72,13 @@ export interface BidStateStore {
     changes: BidChanges,
     at: string,
   ): Promise<BidRecord>;
+  /**
+   * Records that CXone approved `requestId` for the shift on that local date (the bid reached `approved`, a
+   * terminal state): CXone answers any other approval of it with a 409 naming this request.
+   */
+  recordAward(shiftId: string, date: string, requestId: string, at: string): Promise<void>;
+  /** The request CXone approved for the shift on that date, as far as this workflow has seen. */
+  awardOf(shiftId: string, date: string): Promise<string | undefined>;
 }
 
 export const BID_STATE_CONFLICT = 'BID_STATE_CONFLICT';

@@ -107,10 +107,46 @@ class BidProcess {
     if (!record || !isAutomatable(record.status))
       return { kind: 'recorded', status: record?.status ?? 'pending_validation' };
     if (record.status === 'pending_validation') {
+      const winner = await this.deps.store.awardOf(record.shiftId, record.requestedDate);
+      if (winner && winner !== record.cxoneRequestId) {
+        // CXone already approved another request for this shift (our own record of its terminal answer): it
+        // would refuse an approval with a 409 naming that request, so refuse this one now, without the reads.
+        const decided = await this.rejectAwarded(record, winner, null);
+        return this.act(decided, { revalidated: true });
+      }
       record = await this.validate(record);
       if (record.status === 'escalated') return { kind: 'escalated' };
     }
     return this.act(record, { revalidated: false });
+  }
+
+  /** The shift went to another bid (CXone's first come, first served): REJECT this one with that reason. */
+  private async rejectAwarded(
+    record: BidRecord,
+    winner: string,
+    httpStatus: number | null,
+  ): Promise<BidRecord> {
+    const reason = `Auto-rejected: shift ${record.shiftId} on ${record.requestedDate} was already awarded to ${winner}.`;
+    const ruleVersion = record.ruleVersion ?? (await this.deps.rules.current()).version;
+    return this.commit(
+      record,
+      'pending_validation',
+      'awaiting_api_commit',
+      { decision: 'REJECT', reason, ruleVersion, validatedAt: this.now() },
+      (decided) =>
+        this.audit(decided, 'DECIDED', {
+          input_state: inputState(record),
+          decision: 'REJECT',
+          reason,
+          rule_version: ruleVersion,
+          conflicting_request_id: winner,
+          // Known from CXone's 409 (httpStatus) or from our record of its approval of the winner (null).
+          award_source: httpStatus === null ? 'recorded approval of the winner' : 'CXone 409',
+          ...(httpStatus === null && { checks: 'not run: the shift is no longer open to this bid' }),
+          api_response_status: httpStatus,
+          final_outcome: decided.status,
+        }),
+    );
   }
 
   /** Phase two: the rules, then `awaiting_api_commit` (APPROVE or REJECT to send) or `escalated`. */
@@ -219,6 +255,7 @@ class BidProcess {
       state,
       { httpStatus, processedAt: this.now(), cxoneStatus: state.toUpperCase() },
       async (done) => {
+        if (state === 'approved') await this.recordAward(done);
         await this.deps.events.publish({
           type: state === 'approved' ? 'bid.approved' : 'bid.rejected',
           detail: {
@@ -291,24 +328,7 @@ class BidProcess {
     }
     const reopened = await this.reopen(record);
     if (conflict.conflictingRequestId) {
-      // The shift went to another bid (CXone's first come, first served): refuse this one with that reason.
-      const reason = `Auto-rejected: shift ${record.shiftId} on ${record.requestedDate} was already awarded to ${conflict.conflictingRequestId}.`;
-      const conflictingRequestId = conflict.conflictingRequestId;
-      const decided = await this.commit(
-        reopened,
-        'pending_validation',
-        'awaiting_api_commit',
-        { decision: 'REJECT', reason, validatedAt: this.now() },
-        (next) =>
-          this.audit(next, 'DECIDED', {
-            decision: 'REJECT',
-            reason,
-            rule_version: next.ruleVersion,
-            conflicting_request_id: conflictingRequestId,
-            api_response_status: conflict.httpStatus,
-            final_outcome: next.status,
-          }),
-      );
+      const decided = await this.rejectAwarded(reopened, conflict.conflictingRequestId, conflict.httpStatus);
       return this.act(decided, { revalidated: true });
     }
     // Still pending and nobody else holds the shift: the world changed since we decided. Decide again, once.
@@ -396,6 +416,7 @@ class BidProcess {
       state,
       { cxoneStatus: state.toUpperCase(), processedAt: this.now(), httpStatus },
       async (adopted) => {
+        if (state === 'approved') await this.recordAward(adopted);
         await this.deps.events.publish({
           type: 'bid.reconciled',
           detail: {
@@ -451,6 +472,16 @@ class BidProcess {
     }
   }
 
+  /** Written before the claim is released, so the next bid for the shift finds it. */
+  private recordAward(record: BidRecord): Promise<void> {
+    return this.deps.store.recordAward(
+      record.shiftId,
+      record.requestedDate,
+      record.cxoneRequestId,
+      this.now(),
+    );
+  }
+
   private audit(record: BidRecord, action: string, detail: Record<string, unknown>): Promise<void> {
     return this.deps.audit.append({
       workflow: WORKFLOW,
@@ -463,20 +494,24 @@ class BidProcess {
 }
 
 /** Spec 003 section 4's fields of a decision (the API status and final outcome are added by the caller). */
+function inputState(record: BidRecord) {
+  return {
+    cxone_request_id: record.cxoneRequestId,
+    site_id: record.siteId,
+    agent_id: record.agentId,
+    shift_id: record.shiftId,
+    bid_type: record.bidType,
+    requested_date: record.requestedDate,
+    start_time: record.startTime,
+    end_time: record.endTime,
+    status: record.status,
+    cxone_event_timestamp: record.cxoneEventTimestamp,
+  };
+}
+
 function decisionFields(record: BidRecord, decision: BidDecision) {
   return {
-    input_state: {
-      cxone_request_id: record.cxoneRequestId,
-      site_id: record.siteId,
-      agent_id: record.agentId,
-      shift_id: record.shiftId,
-      bid_type: record.bidType,
-      requested_date: record.requestedDate,
-      start_time: record.startTime,
-      end_time: record.endTime,
-      status: record.status,
-      cxone_event_timestamp: record.cxoneEventTimestamp,
-    },
+    input_state: inputState(record),
     decision: decision.decision,
     validation_checks: decision.validationChecks,
     checks: decision.results.map((r) => ({ check: r.check, result: r.result, evidence: r.evidence })),

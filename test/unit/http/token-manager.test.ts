@@ -61,6 +61,46 @@ describe('TokenManager', () => {
     expect(fakeFetch).toHaveBeenCalledTimes(2);
   });
 
+  it('reports every refresh with its duration (retries included) and, with a pause, holds callers after a 401', async () => {
+    const clock = new FakeClock();
+    const refreshes: { durationMs: number; ok: boolean }[] = [];
+    let answers = [503, 200, 200];
+    let issued = 0;
+    const tokens = new TokenManager({
+      tokenUrl: 'http://127.0.0.1/oauth/token',
+      getCredentials: async () => ({ clientId: 'id', clientSecret: 'secret' }),
+      clock,
+      random: () => 1,
+      retryBaseMs: 500,
+      pauseAfterUnauthorizedMs: 5000,
+      onRefresh: (r) => refreshes.push(r),
+      fetch: (async () => {
+        await clock.sleep(300); // the token endpoint's own latency
+        const status = answers.shift() ?? 200;
+        if (status !== 200) return new Response('{}', { status });
+        return new Response(JSON.stringify({ access_token: `token-${++issued}`, expires_in: 3600 }));
+      }) as unknown as typeof fetch,
+    });
+    expect(await clock.runUntilSettled(tokens.getToken())).toBe('token-1');
+    // 300 ms, a 500 ms backoff, 300 ms again.
+    expect(refreshes).toEqual([{ durationMs: 1100, ok: true }]);
+    answers = [200];
+    const rejectedAt = clock.now();
+    tokens.invalidate('token-1');
+    expect(tokens.pauseRemainingMs).toBe(5000);
+    const after = await clock.runUntilSettled(tokens.getToken());
+    expect(after).toBe('token-2');
+    expect(clock.now()).toBe(rejectedAt + 5000);
+    expect(refreshes).toEqual([
+      { durationMs: 1100, ok: true },
+      { durationMs: 300, ok: true },
+    ]);
+    // The pause is over: the next caller gets the token at once.
+    const before = clock.now();
+    expect(await clock.runUntilSettled(tokens.getToken())).toBe('token-2');
+    expect(clock.now()).toBe(before);
+  });
+
   it('sends client credentials form-encoded and reports a failed token request', async () => {
     const clock = new VirtualClock();
     const seen: string[] = [];

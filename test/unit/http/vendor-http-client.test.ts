@@ -335,6 +335,76 @@ describe('vendor HTTP client on a fake clock', () => {
     expect(seen.filter((s) => s.auth === 'Bearer t2')).toHaveLength(20);
   });
 
+  describe('with a pause after a 401 (spec 003: CXone)', () => {
+    function pausingClient(clock: FakeClock) {
+      const refreshes: { at: number; durationMs: number }[] = [];
+      const dispatched: { path: string; at: number; status: number | 'network' }[] = [];
+      const tokens = new TokenManager({
+        tokenUrl: `${baseUrl}/oauth/token`,
+        getCredentials: async () => ({ clientId: 'c', clientSecret: 's' }),
+        clock,
+        pauseAfterUnauthorizedMs: 5000,
+        onRefresh: (r) => refreshes.push({ at: clock.now(), durationMs: r.durationMs }),
+      });
+      const http = createVendorHttpClient({
+        vendor: 'cxone',
+        baseUrl,
+        clock,
+        tokens,
+        limiter: new TokenBucket({ ratePerSecond: 1000, burst: 1000 }, clock),
+        retry: { random: () => 1 },
+        onCall: (c) => dispatched.push({ path: c.path, at: c.dispatchedAt, status: c.status }),
+      });
+      return { http, tokens, refreshes, dispatched };
+    }
+
+    it('refreshes once at once, then holds every request of the client 5 s before resuming', async () => {
+      const clock = new FakeClock();
+      const { http, tokens, refreshes, dispatched } = pausingClient(clock);
+      await clock.runUntilSettled(tokens.getToken());
+      const start = clock.now();
+      rejectToken = 't1'; // the token expired on the vendor's side mid-burst
+      const burst = Promise.all(
+        Array.from({ length: 20 }, (_, i) => http.request({ method: 'GET', path: `/api/p${i}` })),
+      );
+      const results = await clock.runUntilSettled(burst);
+      expect(results.every((r) => r.status === 200 && r.attempts === 2)).toBe(true);
+      expect(tokensIssued).toBe(2);
+      // The one refresh started straight after the 401, not after the pause (the fake clock may jump to the
+      // pause's end while the loopback token request is in flight, so its start is what is compared).
+      expect(refreshes).toHaveLength(2);
+      expect(refreshes[1]!.at - refreshes[1]!.durationMs).toBe(start);
+      const retries = dispatched.filter((d) => d.status === 200);
+      expect(retries).toHaveLength(20);
+      expect(Math.min(...retries.map((d) => d.at))).toBeGreaterThanOrEqual(start + 5000);
+      // A request begun during the pause, never answered 401, waits for it too.
+      rejectToken = undefined;
+      const late = await clock.runUntilSettled(http.request({ method: 'GET', path: '/api/late' }));
+      expect(late.status).toBe(200);
+    });
+
+    it('a request started during the pause waits for its end', async () => {
+      const clock = new FakeClock();
+      const { http, tokens, dispatched } = pausingClient(clock);
+      await clock.runUntilSettled(tokens.getToken());
+      rejectToken = 't1';
+      const start = clock.now();
+      const first = http.request({ method: 'GET', path: '/api/first' });
+      await clock.runUntilSettled(
+        (async () => {
+          while (!dispatched.some((d) => d.status === 401)) await new Promise((r) => setImmediate(r));
+        })(),
+      );
+      await clock.advance(1000);
+      const during = http.request({ method: 'GET', path: '/api/during' });
+      await clock.runUntilSettled(Promise.all([first, during]));
+      const duringCall = dispatched.find((d) => d.path === '/api/during')!;
+      expect(duringCall).toMatchObject({ status: 200 });
+      expect(duringCall.at).toBeGreaterThanOrEqual(start + 5000);
+      expect(tokensIssued).toBe(2);
+    });
+  });
+
   it('20 concurrent requests while the token is due for refresh cause one token request', async () => {
     const { clock, http, tokens } = fakeClockClient();
     await clock.runUntilSettled(tokens.getToken());

@@ -261,6 +261,7 @@ describe('processBidEvent', () => {
     const first = bid(t, 'bidding_req_5a', 'bidder', 'open-q1', 'open_shift', '2026-07-10T11:00:00Z');
     const second = bid(t, 'bidding_req_5b', 'rival', 'open-q1', 'open_shift', '2026-07-10T11:00:01Z');
     await processBidEvent(first, t.deps);
+    const callsOfFirst = t.cxone.calls.length;
     const outcome = await processBidEvent(second, t.deps);
     expect(outcome).toMatchObject({ kind: 'acted', status: 'rejected' });
     expect(t.cxone.applied.map((a) => [a.requestId, a.action])).toEqual([
@@ -269,6 +270,30 @@ describe('processBidEvent', () => {
     ]);
     expect(t.cxone.requests.get('bidding_req_5b')?.resolution?.reason).toContain(
       'already awarded to bidding_req_5a',
+    );
+    // Our record of CXone's approval of the first settles it: no reads, no APPROVE answered 409, no read-back.
+    expect(t.cxone.calls.slice(callsOfFirst)).toEqual(['act']);
+    const decided = t.audit.records.find((e) => e.subject === 'bid#bidding_req_5b' && e.action === 'DECIDED');
+    expect(decided?.detail).toMatchObject({
+      decision: 'REJECT',
+      conflicting_request_id: 'bidding_req_5a',
+      award_source: 'recorded approval of the winner',
+      rule_version: expect.any(String),
+      input_state: expect.objectContaining({ shift_id: 'open-q1', requested_date: DATE }),
+    });
+  });
+
+  it('rejects a bid for a shift CXone awarded without this workflow knowing, from the 409 that names the winner', async () => {
+    const t = setup();
+    bid(t, 'bidding_req_5c', 'bidder', 'open-q1', 'open_shift', '2026-07-10T11:00:00Z');
+    const second = bid(t, 'bidding_req_5d', 'rival', 'open-q1', 'open_shift', '2026-07-10T11:00:01Z');
+    // A supervisor awarded the shift to the first in the CXone UI; no event of it reached this workflow.
+    t.cxone.resolveAs('bidding_req_5c', 'APPROVED', 'supervisor-jane');
+    const outcome = await processBidEvent(second, t.deps);
+    expect(outcome).toMatchObject({ kind: 'acted', status: 'rejected' });
+    expect(t.cxone.calls.filter((c) => c === 'act')).toHaveLength(2);
+    expect(t.cxone.requests.get('bidding_req_5d')?.resolution?.reason).toContain(
+      'already awarded to bidding_req_5c',
     );
   });
 

@@ -18,6 +18,7 @@ import type { MetricName } from './observability/metrics';
 import { WORKFLOW_ROUTES, type RouteDeclaration } from './routes';
 
 export { ROUTES, type RouteDeclaration, type SignatureScheme } from './routes';
+import { LOCK_KEY, STATE_KEY, type LockKind, type StateKeyKind } from './tables';
 
 export type WorkflowName = 'shift-overrides' | 'adherence-sync' | 'shift-bids' | 'reward-triggers';
 export type VendorName = 'genesys' | 'cxone' | 'rewards';
@@ -86,6 +87,18 @@ export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
   readonly vendorClient?: VendorClientProfile;
   /** The rule document it reads: its AppConfig profile, the read grant on it and its env follow. */
   readonly ruleDocument?: RuleDocumentName;
+  /**
+   * The State-table items it reads and writes (shared/tables.ts `STATE_KEY`), beyond its vendor's shared token
+   * and rate-limit buckets: its grant on the table allows these partition keys only (`stateKeysOf`).
+   */
+  readonly stateKeys: { readonly items: readonly StateKeyKind[]; readonly locks?: readonly LockKind[] };
+  /**
+   * It lists items with a Scan, which `dynamodb:LeadingKeys` cannot scope: Scan is granted on its own, to this
+   * function only.
+   */
+  readonly scansStateTable?: boolean;
+  /** A scheduled function that sends messages to its workflow's queue (its only SQS grant). */
+  readonly enqueues?: boolean;
 }
 
 export interface ScheduleDeclaration {
@@ -410,6 +423,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'genesys',
+      stateKeys: { items: ['timeOff'], locks: ['timeOff'] },
     },
     schedules: [],
   },
@@ -425,6 +439,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 30,
       memoryMb: 512,
       vendor: 'genesys',
+      stateKeys: { items: ['agent'], locks: ['agent'] },
       alarms: [WEM_RECALCULATIONS_ALARM, WEM_DISPATCH_GAPS_ALARM],
     },
     schedules: [
@@ -437,6 +452,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 50,
           memoryMb: 512,
           vendor: 'genesys',
+          stateKeys: { items: ['agent'], locks: ['agent'] },
+          scansStateTable: true,
           alarms: [DRIFT_ALARM, RECONCILE_DEFERRED_ALARM, RECONCILE_ERRORS_ALARM],
         },
         description:
@@ -461,6 +478,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       vendor: 'cxone',
       ruleDocument: 'shift-bids-rules',
       alarms: [TOKEN_REFRESH_SLOW_ALARM],
+      stateKeys: { items: ['bid', 'bidAward', 'scheduleCache', 'event'], locks: ['bidClaim'] },
       vendorClient: {
         // Spec 003 section 3: retry only 429, 500 and 503, with backoff, at most 3 attempts; every other status
         // (502 and 504 included) goes back to the workflow at once. CXone's 401 is about scope: one refresh,
@@ -489,6 +507,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           memoryMb: 512,
           vendor: 'cxone',
           alarms: [TOKEN_REFRESH_SLOW_ALARM],
+          stateKeys: { items: ['bid', 'bidsSweepWatermark'] },
+          enqueues: true,
         },
         description:
           'Feeds pending CXone bidding requests whose webhook never arrived into the decision path (issue 11).',
@@ -509,6 +529,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       memoryMb: 512,
       vendor: 'rewards',
       ruleDocument: 'reward-points-rules',
+      stateKeys: { items: ['rewards'] },
       // The workflow retries an issue itself, after a lookup (marketplace.ts); spec 004's 10 s + 45 s.
       vendorClient: { retry: MARKETPLACE_RETRY, timeouts: MARKETPLACE_TIMEOUTS },
       alarms: [REWARD_ISSUE_REJECTED_ALARM, REWARD_NEEDS_ADMINISTRATOR_ALARM, REWARD_CLAWBACK_REFUSED_ALARM],
@@ -525,6 +546,8 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           memoryMb: 1024,
           vendor: 'genesys',
           ruleDocument: 'reward-points-rules',
+          stateKeys: { items: ['rewards', 'rewardsIngestionWatermark', 'rewardsIngestionRun'] },
+          enqueues: true,
           // A failed run also fails the invocation (its Errors alarm); this one names why: days not loaded.
           alarms: [REWARD_INGESTION_FAILED_DAYS_ALARM],
         },
@@ -563,6 +586,21 @@ export function functionsOf(w: WorkflowDeclaration): readonly WorkflowFunction[]
   return [
     { id: PROCESSOR_ID, declaration: w.processor },
     ...w.schedules.map((s) => ({ id: s.id, declaration: s.function })),
+  ];
+}
+
+/**
+ * The partition keys a function may touch on the State table, as `dynamodb:LeadingKeys` patterns: its declared
+ * items and locks, and its vendor's shared OAuth token and rate-limit buckets (every limiter name of a vendor
+ * starts with the vendor's, e.g. `genesys-adherence`).
+ */
+export function stateKeysOf(fn: WorkflowFunctionDeclaration): string[] {
+  const pattern = (prefix: string) => (prefix.endsWith('#') ? `${prefix}*` : prefix);
+  return [
+    ...fn.stateKeys.items.map((kind) => pattern(STATE_KEY[kind])),
+    ...(fn.stateKeys.locks ?? []).map((kind) => `${STATE_KEY.lock}${LOCK_KEY[kind]}*`),
+    `${STATE_KEY.token}${fn.vendor}#*`,
+    `${STATE_KEY.rateLimit}${fn.vendor}*`,
   ];
 }
 

@@ -10,6 +10,7 @@ import { RewardTriggersSettingsSchema } from '../../shared/config/workflows/rewa
 import type { IngestionDeps } from '../../shared/domain/reward-triggers/ingest';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
+import { STATE_KEY } from '../../shared/tables';
 
 export function buildRewardExportIngestDeps() {
   const runtime = buildWorkflowRuntime();
@@ -18,7 +19,11 @@ export function buildRewardExportIngestDeps() {
   const deps: IngestionDeps = {
     reader: new GenesysPerformanceExportAdapter(genesys.http, { pageSize: settings.exportPageSize }),
     ledger: new DynamoDbRewardLedgerStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    watermark: new DynamoDbWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME, 'REWARDS#INGESTION'),
+    watermark: new DynamoDbWatermarkStore(
+      runtime.doc,
+      runtime.env.STATE_TABLE_NAME,
+      STATE_KEY.rewardsIngestionWatermark,
+    ),
     rules: ruleSourceFromEnv(runtime, 'reward-points-rules', versionedDocument(PointsRuleDocumentSchema)),
     evaluations: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
     events: runtime.publisher,

@@ -6,6 +6,7 @@ import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import type { SweepDeps } from '../../shared/domain/shift-bids/sweep';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
+import { STATE_KEY } from '../../shared/tables';
 
 export function buildShiftBidsSweepDeps() {
   const runtime = buildWorkflowRuntime();
@@ -13,7 +14,11 @@ export function buildShiftBidsSweepDeps() {
   const deps: SweepDeps = {
     cxone: new CxoneBiddingAdapter(vendor.http),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
-    watermark: new DynamoDbWatermarkStore(runtime.doc, runtime.env.STATE_TABLE_NAME, 'BIDS#SWEEP'),
+    watermark: new DynamoDbWatermarkStore(
+      runtime.doc,
+      runtime.env.STATE_TABLE_NAME,
+      STATE_KEY.bidsSweepWatermark,
+    ),
     queue: new SqsQueueSender(runtime.sqs, runtime.env.QUEUE_URL),
     clock: runtime.clock,
   };

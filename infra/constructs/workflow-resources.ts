@@ -21,6 +21,7 @@ import {
   alarmsOfWorkflow,
   functionAlarmsOfWorkflow,
   PROCESSOR_ID,
+  stateKeysOf,
   visibilityTimeoutSeconds,
   type VendorName,
   type WorkflowDeclaration,
@@ -30,6 +31,18 @@ import { pascalCase as pascal } from '../../shared/config/resource-names';
 import { alarmOn, declaredAlarm } from './alarms';
 import type { RuleDocuments } from './rule-documents';
 import { WfmFunction } from './wfm-function';
+
+/** Every State-table call the stores make (TransactWriteItems is authorized per item as Put/Update/ConditionCheck). */
+export const STATE_ITEM_ACTIONS = [
+  'GetItem',
+  // The export ingestion reads a chunk's row bookings at once; LeadingKeys applies to each key.
+  'BatchGetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+  'Query',
+] as const;
 
 export interface WorkflowResourcesProps {
   readonly workflow: WorkflowDeclaration;
@@ -192,15 +205,31 @@ export class WorkflowResources extends Construct {
       }),
     });
     if (fn.declaration.ruleDocument) ruleDocuments.grantRead(fn.declaration.ruleDocument, created.fn);
-    return this.grantWorkflowAccess(created, vendorSecret);
+    return this.grantWorkflowAccess(created, fn, vendorSecret);
   }
 
   private grantWorkflowAccess(
     fn: WfmFunction<z.input<typeof WorkflowEnvSchema>>,
+    declared: WorkflowFunction,
     vendorSecret: secretsmanager.ISecret,
   ) {
     const { tables, bus } = this.props;
-    tables.state.grantReadWriteData(fn.fn);
+    // Item access on the shared State table only under the partition keys the function's declaration names.
+    // The Null condition makes the key mandatory: ForAllValues alone also holds for a request without one.
+    fn.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: STATE_ITEM_ACTIONS.map((action) => `dynamodb:${action}`),
+        resources: [tables.state.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': stateKeysOf(declared.declaration) },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    if (declared.declaration.scansStateTable)
+      fn.fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [tables.state.tableArn] }),
+      );
     tables.idempotency.grantReadWriteData(fn.fn);
     // Append-only audit: PutItem and nothing else.
     fn.fn.addToRolePolicy(
@@ -208,8 +237,12 @@ export class WorkflowResources extends Construct {
     );
     bus.grantPutEventsTo(fn.fn);
     vendorSecret.grantRead(fn.fn);
-    this.queue.grantSendMessages(fn.fn);
-    this.dlq.grantSendMessages(fn.fn);
+    // The processor re-sends a deferred message to its queue (RetryLater, decision 0005) and dead-letters to the
+    // DLQ itself; a scheduled function sends only when it feeds the workflow's queue.
+    if (declared.id === PROCESSOR_ID) {
+      this.queue.grantSendMessages(fn.fn);
+      this.dlq.grantSendMessages(fn.fn);
+    } else if (declared.declaration.enqueues) this.queue.grantSendMessages(fn.fn);
     return fn;
   }
 

@@ -26,6 +26,7 @@ import type { AdherenceState } from '../../domain/adherence-sync/transitions';
 import type { Lease } from '../../ports/platform';
 import { withNewerHeld } from '../../domain/adherence-sync/reconcile';
 import { writeUnderLease } from './dynamodb-lock';
+import { STATE_KEY } from '../../tables';
 
 export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCache {
   constructor(
@@ -115,12 +116,12 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
       {
         TableName: this.tableName,
         FilterExpression: 'begins_with(pk, :agent) AND (sk = :state OR begins_with(sk, :held))',
-        ExpressionAttributeValues: { ':agent': 'AGENT#', ':state': 'STATE', ':held': 'HELD#' },
+        ExpressionAttributeValues: { ':agent': STATE_KEY.agent, ':state': 'STATE', ':held': 'HELD#' },
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        const agentId = String(item.pk).slice('AGENT#'.length);
+        const agentId = String(item.pk).slice(STATE_KEY.agent.length);
         const state = item.state as AdherenceState;
         const eventTime = item.eventTime as number;
         if (item.sk === 'STATE') {
@@ -152,7 +153,7 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
     const put = {
       TableName: this.tableName,
       Item: {
-        pk: `AGENT#${transition.agentId}`,
+        pk: `${STATE_KEY.agent}${transition.agentId}`,
         sk: `HELD#${transition.eventTime}`,
         ...transition,
         expiresAt: heldTransitionExpiresAt(transition.eventTime),
@@ -164,7 +165,10 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
 
   async scheduleType(agentId: string, fetchedSince: number): Promise<string | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `AGENT#${agentId}`, sk: 'SCHEDULE' } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `${STATE_KEY.agent}${agentId}`, sk: 'SCHEDULE' },
+      }),
     );
     return Item && (Item.fetchedAt as number) >= fetchedSince ? (Item.scheduleType as string) : undefined;
   }
@@ -174,7 +178,7 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `AGENT#${agentId}`,
+          pk: `${STATE_KEY.agent}${agentId}`,
           sk: 'SCHEDULE',
           scheduleType,
           fetchedAt,
@@ -185,7 +189,7 @@ export class DynamoDbAgentStateStore implements AgentStateStore, ScheduleTypeCac
   }
 }
 
-const stateKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'STATE' });
+const stateKey = (agentId: string) => ({ pk: `${STATE_KEY.agent}${agentId}`, sk: 'STATE' });
 
 /** Spec 000: data older than 24 h is stale, so a held transition is not worth releasing after a day. */
 export const HELD_TRANSITION_TTL_SECONDS = 86_400;

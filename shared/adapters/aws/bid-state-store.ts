@@ -18,12 +18,16 @@ import {
 import type { CanonicalBid } from '../../domain/shift-bids/canonical-bid';
 import type { BidState } from '../../domain/shift-bids/lifecycle';
 import { conditionalWrite } from './conditional-write';
+import { STATE_KEY } from '../../tables';
 
 /** Kept well past any bidding window and its audit questions: a year. */
 const RETENTION_SECONDS = 366 * 86_400;
 
-const keyOf = (requestId: string) => ({ pk: `BID#${requestId}`, sk: 'STATE' });
-const awardKeyOf = (shiftId: string, date: string) => ({ pk: `BIDAWARD#${shiftId}#${date}`, sk: 'AWARD' });
+const keyOf = (requestId: string) => ({ pk: `${STATE_KEY.bid}${requestId}`, sk: 'STATE' });
+const awardKeyOf = (shiftId: string, date: string) => ({
+  pk: `${STATE_KEY.bidAward}${shiftId}#${date}`,
+  sk: 'AWARD',
+});
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RETENTION_SECONDS;
 
 function eventMs(timestamp: string): number {

@@ -6,8 +6,9 @@ import { RetryableFailure } from '../../errors';
 import type { Lease, LockManager } from '../../ports/platform';
 import type { Clock } from '../../ports/clock';
 import { startHeartbeat } from './lease-heartbeat';
+import { STATE_KEY } from '../../tables';
 
-const lockItemKey = (key: string) => ({ pk: `LOCK#${key}`, sk: 'LOCK' });
+const lockItemKey = (key: string) => ({ pk: `${STATE_KEY.lock}${key}`, sk: 'LOCK' });
 
 /**
  * Lease locks in the State table (`pk = LOCK#<key>`, `sk = LOCK`). Acquiring succeeds when no item exists or

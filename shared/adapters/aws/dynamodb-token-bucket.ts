@@ -7,6 +7,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateLimit, RateLimiter } from '../../http/rate-limiter';
 import type { Clock } from '../../ports/clock';
+import { STATE_KEY } from '../../tables';
 
 export interface DynamoDbTokenBucketOptions {
   /** The item is `pk = RATELIMIT#<name>`, `sk = BUCKET`. */
@@ -63,7 +64,7 @@ export class DynamoDbTokenBucket implements RateLimiter {
   readonly stats: BucketStats = { requests: 0, refused: 0, granted: 0 };
 
   constructor(private readonly o: DynamoDbTokenBucketOptions) {
-    this.key = { pk: `RATELIMIT#${o.name}`, sk: 'BUCKET' };
+    this.key = { pk: `${STATE_KEY.rateLimit}${o.name}`, sk: 'BUCKET' };
     this.interval = 1000 / o.limit.ratePerSecond;
     this.tolerance = o.limit.burst * this.interval;
   }

@@ -12,6 +12,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshLease, SharedTokenStore, StoredToken, TokenRecord } from '../../ports/token-store';
+import { STATE_KEY } from '../../tables';
 
 export interface DynamoDbTokenStoreOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -31,7 +32,7 @@ export class DynamoDbTokenStore implements SharedTokenStore {
   private readonly key: { pk: string; sk: string };
 
   constructor(private readonly o: DynamoDbTokenStoreOptions) {
-    this.key = { pk: `TOKEN#${o.vendor}#${o.credentialsId}`, sk: 'TOKEN' };
+    this.key = { pk: `${STATE_KEY.token}${o.vendor}#${o.credentialsId}`, sk: 'TOKEN' };
   }
 
   async read(): Promise<TokenRecord> {

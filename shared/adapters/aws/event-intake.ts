@@ -5,6 +5,7 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './conditional-write';
 import type { EventIntake, IntakeRecord } from '../../ports/event-intake';
+import { STATE_KEY } from '../../tables';
 
 export class DynamoDbEventIntake implements EventIntake {
   constructor(
@@ -19,7 +20,7 @@ export class DynamoDbEventIntake implements EventIntake {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: `EVENT#${record.workflow}#${record.eventId}`,
+            pk: `${STATE_KEY.event}${record.workflow}#${record.eventId}`,
             sk: 'INTAKE',
             ...record,
             expiresAt: Math.floor(Date.parse(record.receivedAt) / 1000) + this.retentionDays * 86_400,

@@ -5,10 +5,11 @@
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IngestionProgress, IngestionProgressReport } from '../../domain/reward-triggers/ports';
+import { STATE_KEY } from '../../tables';
 
 const KEPT_SECONDS = 24 * 3600;
 
-const keyOf = (runId: string) => ({ pk: `REWARDS#INGESTION-RUN#${runId}`, sk: 'PROGRESS' });
+const keyOf = (runId: string) => ({ pk: `${STATE_KEY.rewardsIngestionRun}${runId}`, sk: 'PROGRESS' });
 
 export class DynamoDbIngestionProgress implements IngestionProgress {
   constructor(

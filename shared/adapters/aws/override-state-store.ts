@@ -12,6 +12,7 @@ import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
 import { writeUnderLease } from './dynamodb-lock';
 import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
+import { STATE_KEY } from '../../tables';
 
 /** Kept for the scheduling horizon and then some: a year. */
 const RETENTION_SECONDS = 366 * 86_400;
@@ -32,7 +33,7 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
     const t = Date.parse(eventTime);
     const update = {
       TableName: this.tableName,
-      Key: { pk: `TIMEOFF#${requestId}`, sk: 'REQUEST' },
+      Key: { pk: `${STATE_KEY.timeOff}${requestId}`, sk: 'REQUEST' },
       UpdateExpression: 'SET lastEventTime = :t, lastEventType = :type, userId = :user, expiresAt = :exp',
       ConditionExpression:
         'attribute_not_exists(pk) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventType = :type)',
@@ -53,7 +54,7 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shift)',
-        ExpressionAttributeValues: { ':pk': `TIMEOFF#${requestId}`, ':shift': 'SHIFT#' },
+        ExpressionAttributeValues: { ':pk': `${STATE_KEY.timeOff}${requestId}`, ':shift': 'SHIFT#' },
         ConsistentRead: true,
       }),
     );
@@ -67,7 +68,7 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
     const put = {
       TableName: this.tableName,
       Item: {
-        pk: `TIMEOFF#${record.requestId}`,
+        pk: `${STATE_KEY.timeOff}${record.requestId}`,
         sk: `SHIFT#${record.shiftId}`,
         ...record,
         expiresAt: Math.floor(Date.parse(record.updatedAt) / 1000) + RETENTION_SECONDS,

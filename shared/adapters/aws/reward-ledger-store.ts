@@ -32,12 +32,13 @@ import type {
   RewardLedgerStore,
   StoredRowBooking,
 } from '../../domain/reward-triggers/ports';
+import { STATE_KEY } from '../../tables';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
-export const rewardAgentKey = (agentId: string) => `REWARDS#${agentId}`;
+export const rewardAgentKey = (agentId: string) => `${STATE_KEY.rewards}${agentId}`;
 const LEDGER_PREFIX = 'LEDGER#';
 export const ledgerSortKey = (position: number) => `${LEDGER_PREFIX}${String(position).padStart(10, '0')}`;
 const rowSortKey = (date: string) => `ROW#${date}`;

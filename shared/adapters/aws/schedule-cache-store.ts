@@ -9,8 +9,12 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { CxoneShift } from '../../domain/shift-bids/ports';
 import type { CachedScheduleDay, ScheduleCacheStore } from '../../domain/shift-bids/schedule-cache';
 import { conditionalWrite } from './conditional-write';
+import { STATE_KEY } from '../../tables';
 
-const key = (siteId: string, date: string) => ({ pk: `SCHEDULE#${siteId}`, sk: `DATE#${date}` });
+const key = (siteId: string, date: string) => ({
+  pk: `${STATE_KEY.scheduleCache}${siteId}`,
+  sk: `DATE#${date}`,
+});
 const ttl = (ms: number) => Math.ceil(ms / 1000);
 
 export class DynamoDbScheduleCacheStore implements ScheduleCacheStore {

@@ -14,6 +14,7 @@ import type { AdherenceSyncSettings } from '../../config/workflows/adherence-syn
 import type { AgentRecord, AgentStateStore, GenesysWem, PendingPush } from './ports';
 import { planTransition, toAdherenceState, type AdherenceState } from './transitions';
 import { translateReasonCode } from './windows';
+import { LOCK_KEY } from '../../tables';
 
 export interface AgentStateInput {
   readonly timestamp: string;
@@ -62,7 +63,7 @@ export async function processAgentState(
 }
 
 /** The agent's lock: every write of its state, from events and from reconciliation, happens under it. */
-export const agentLockKey = (agentId: string) => `agent#${agentId}`;
+export const agentLockKey = (agentId: string) => `${LOCK_KEY.agent}${agentId}`;
 export const AGENT_LEASE_SECONDS = 15;
 
 export interface TransitionRequest {
@@ -103,7 +104,7 @@ export async function applyTransition(
     if (!(err instanceof ResourceNotFound)) throw err;
     await deps.audit.append({
       workflow: 'adherence-sync',
-      subject: `agent#${agentId}`,
+      subject: `${LOCK_KEY.agent}${agentId}`,
       action: 'SKIPPED_NOT_FOUND',
       at: new Date(eventTime).toISOString(),
       detail: { state: target, resource: err.resource, reason: err.message },
@@ -147,7 +148,7 @@ async function sendPendingPush(
     }
     await deps.audit.append({
       workflow: 'adherence-sync',
-      subject: `agent#${agentId}`,
+      subject: `${LOCK_KEY.agent}${agentId}`,
       action: 'SENT',
       at: event.startTime,
       detail: {

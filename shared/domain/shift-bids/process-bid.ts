@@ -26,6 +26,7 @@ import { canTransition, isAutomatable, readCxoneStatus, type BidState } from './
 import { lockCovers, type BidActionCommand, type BidActionOutcome, type CxoneBiddingRequest } from './ports';
 import { validateBid } from './validate-bid';
 import { WORKFLOW, type ShiftBidsDeps } from './workflow';
+import { LOCK_KEY } from '../../tables';
 
 export type BidOutcome =
   | { readonly kind: 'stale' }
@@ -86,7 +87,7 @@ class BidProcess {
 
   /** Spec 003 edge case 1: one bid per shift and date at a time. */
   private async underClaim(record: BidRecord, work: () => Promise<BidOutcome>): Promise<BidOutcome> {
-    const key = `bid-claim#${record.shiftId}#${record.requestedDate}`;
+    const key = `${LOCK_KEY.bidClaim}${record.shiftId}#${record.requestedDate}`;
     const lease = await this.deps.locks.tryAcquire(key, this.deps.claimLeaseSeconds);
     if (!lease)
       throw new RetryLater(

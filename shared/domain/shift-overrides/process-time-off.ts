@@ -11,6 +11,7 @@ import { applyTimeOff } from './apply-time-off';
 import { OverrideRejected, type OverrideStateStore } from './ports';
 import { rollBackTimeOff } from './roll-back-time-off';
 import { WORKFLOW, type Outcome, type ShiftOverridesDeps, type TimeOffEventInput } from './time-off';
+import { LOCK_KEY } from '../../tables';
 
 export { idempotencyKeyOf } from './time-off';
 export type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
@@ -23,7 +24,7 @@ export async function processTimeOffEvent(
 ): Promise<Outcome> {
   const { requestId, userId } = event.data;
   const lease = await deps.locks.tryAcquire(
-    `timeoff#${requestId}#${userId}`,
+    `${LOCK_KEY.timeOff}${requestId}#${userId}`,
     deps.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
   );
   if (!lease)
@@ -46,7 +47,7 @@ export async function processTimeOffEvent(
     if (err instanceof ResourceNotFound) {
       await deps.audit.append({
         workflow: WORKFLOW,
-        subject: `timeoff#${requestId}`,
+        subject: `${LOCK_KEY.timeOff}${requestId}`,
         action: 'SKIPPED_NOT_FOUND',
         at: new Date(deps.clock.now()).toISOString(),
         detail: { eventType: event.eventType, resource: err.resource, reason: err.message },

@@ -1,0 +1,123 @@
+/**
+ * Issue 13, least privilege on the shared State table and the queues: each workflow function reaches only its
+ * own partition keys (`dynamodb:LeadingKeys`), and sends only to the queues its code sends to.
+ * The local runtime does not enforce IAM: the e2e suites prove the keys the stores build, this the grants.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/build-app';
+import { functionsOf, PROCESSOR_ID, WORKFLOWS } from '../../shared/topology';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+
+const stage = 'dev';
+const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
+const resources = Template.fromStack(buildApp(stage, app).stack).toJSON().Resources as Record<
+  string,
+  Resource
+>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalIdOf = (value: unknown): string | undefined =>
+  (value as any)?.['Fn::GetAtt']?.[0] ?? (value as any)?.Ref;
+
+const stateTableId = ofType('AWS::DynamoDB::Table').find(([id]) => id.startsWith('StateTable'))![0];
+const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+
+/** The IAM statements of a workflow function's role, found by its WORKFLOW and WORKFLOW_FUNCTION. */
+function statementsOf(workflow: string, fn: string) {
+  const [, lambda] = ofType('AWS::Lambda::Function').find(([, f]) => {
+    const env = f.Properties.Environment?.Variables ?? {};
+    return env.WORKFLOW === workflow && env.WORKFLOW_FUNCTION === fn;
+  })!;
+  const role = logicalIdOf(lambda.Properties.Role);
+  const env = lambda.Properties.Environment.Variables;
+  const statements = ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  const on = (id: string) => statements.filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
+  return { statements, on, queueId: logicalIdOf(env.QUEUE_URL)!, dlqId: logicalIdOf(env.DLQ_URL)! };
+}
+
+const genesys = ['TOKEN#genesys#*', 'RATELIMIT#genesys*'];
+const cxone = ['TOKEN#cxone#*', 'RATELIMIT#cxone*'];
+/** Written out, not derived: what each function's code reads and writes (shared/tables.ts STATE_KEY). */
+const EXPECTED: Record<string, { leadingKeys: string[]; scan?: true; sendsTo: ('queue' | 'dlq')[] }> = {
+  'shift-overrides/processor': {
+    leadingKeys: ['TIMEOFF#*', 'LOCK#timeoff#*', ...genesys],
+    sendsTo: ['queue', 'dlq'],
+  },
+  'adherence-sync/processor': {
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    sendsTo: ['queue', 'dlq'],
+  },
+  'adherence-sync/adherence-reconciliation': {
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    scan: true,
+    sendsTo: [],
+  },
+  'shift-bids/processor': {
+    leadingKeys: ['BID#*', 'BIDAWARD#*', 'SCHEDULE#*', 'EVENT#*', 'LOCK#bid-claim#*', ...cxone],
+    sendsTo: ['queue', 'dlq'],
+  },
+  'shift-bids/shift-bids-sweep': { leadingKeys: ['BID#*', 'BIDS#SWEEP', ...cxone], sendsTo: ['queue'] },
+  'reward-triggers/processor': {
+    leadingKeys: ['REWARDS#*', 'TOKEN#rewards#*', 'RATELIMIT#rewards*'],
+    sendsTo: ['queue', 'dlq'],
+  },
+  'reward-triggers/reward-export-ingestion': {
+    leadingKeys: ['REWARDS#*', 'REWARDS#INGESTION', 'REWARDS#INGESTION-RUN#*', ...genesys],
+    sendsTo: ['queue'],
+  },
+};
+
+const FUNCTIONS = WORKFLOWS.flatMap((w) => functionsOf(w).map((f) => `${w.name}/${f.id}`));
+
+describe('State table and queue grants of each workflow function', () => {
+  it('covers every function of the topology', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...FUNCTIONS].sort());
+  });
+
+  it.each(FUNCTIONS)('%s: item access only under its own partition keys, Scan only if it lists', (name) => {
+    const [workflow, fn] = name.split('/') as [string, string];
+    const expected = EXPECTED[name]!;
+    const onState = statementsOf(workflow, fn).on(stateTableId);
+    const items = onState.filter((s) => [s.Action].flat().includes('dynamodb:GetItem'));
+    expect(items).toHaveLength(1);
+    const [statement] = items;
+    expect([statement.Action].flat().sort()).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    expect(statement.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    expect([...statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']].sort()).toEqual(
+      [...expected.leadingKeys].sort(),
+    );
+    // Nothing else on the table, unconditioned, but the lister's Scan.
+    const others = onState.filter((s) => s !== statement);
+    expect(others.map((s) => [[s.Action].flat(), s.Condition])).toEqual(
+      expected.scan ? [[['dynamodb:Scan'], undefined]] : [],
+    );
+  });
+
+  it.each(FUNCTIONS)('%s: SendMessage only to the queues its code sends to', (name) => {
+    const [workflow, fn] = name.split('/') as [string, string];
+    const { statements, queueId, dlqId } = statementsOf(workflow, fn);
+    const sendsTo = statements
+      .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+      .flatMap((s) => [s.Resource].flat().map(logicalIdOf))
+      .filter((id): id is string => queueIds.includes(id!))
+      .map((id) => (id === queueId ? 'queue' : id === dlqId ? 'dlq' : id));
+    expect(sendsTo.sort()).toEqual([...EXPECTED[name]!.sendsTo].sort());
+    if (fn === PROCESSOR_ID) expect(sendsTo).toContain('dlq');
+  });
+});

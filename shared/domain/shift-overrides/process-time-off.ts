@@ -15,7 +15,7 @@ import { WORKFLOW, type Outcome, type ShiftOverridesDeps, type TimeOffEventInput
 export { idempotencyKeyOf } from './time-off';
 export type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
 
-const DEFAULT_LOCK_TTL_SECONDS = 30;
+export const DEFAULT_LOCK_TTL_SECONDS = 30;
 
 export async function processTimeOffEvent(
   event: TimeOffEventInput,

@@ -1,0 +1,90 @@
+/**
+ * Issue 14, "Crashes": a function instance killed at each named point of a record (local/crash-switch.ts)
+ * leaves the vendor, once SQS has redelivered the record, in the state one clean delivery leaves: one effect,
+ * no duplicate. The workflows run at once (their visibility timeouts overlap); the points of one workflow
+ * run one after another, so a batch never holds two cases' records and each crash hits its own record.
+ */
+import {
+  armCrash,
+  armedCrashes,
+  domainEvents,
+  postWebhook,
+  sandbox,
+  waitFor,
+  waitForCrashes,
+  waitForQueueDrained,
+} from '../helpers/local';
+
+const POINTS = ['before-vendor-call', 'after-vendor-answer', 'after-state-write'] as const;
+const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+
+interface Logged {
+  method: string;
+  path: string;
+  status: number;
+  body?: Record<string, unknown>;
+}
+
+const genesys = sandbox('genesys');
+const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
+
+async function shiftOverridesCrashAt(point: (typeof POINTS)[number]) {
+  const userId = uid('crash_user');
+  const shiftId = uid('crash_shift');
+  const requestId = uid('crash_req');
+  await genesys.fixtures({
+    users: [{ id: userId, timezone: 'Europe/Paris' }],
+    shifts: [
+      {
+        id: shiftId,
+        userId,
+        startTime: '2026-05-04T07:00:00Z',
+        endTime: '2026-05-04T15:00:00Z',
+        shiftType: 'REGULAR',
+      },
+    ],
+  });
+  const crash = await armCrash({ workflow: 'shift-overrides', point, bodyContains: requestId });
+  const approval = {
+    eventType: 'timeoff.request.approved',
+    timestamp: '2026-04-20T10:00:00Z',
+    data: {
+      requestId,
+      userId,
+      requestType: 'PAID_TIME_OFF',
+      startTime: '2026-05-04T06:00:00Z',
+      endTime: '2026-05-04T16:00:00Z',
+      status: 'APPROVED',
+      approverId: 'approver-1',
+    },
+  };
+  expect((await postWebhook('/webhooks/genesys/timeoff', approval)).status).toBe(202);
+
+  await waitForCrashes(crash.id);
+  await waitFor(
+    async () =>
+      (await domainEvents('override.applied')).some(
+        (e) => (e.detail as { requestId?: string }).requestId === requestId,
+      ),
+    { what: `override.applied for ${requestId} after the redelivery`, timeoutMs: 30_000 },
+  );
+  await waitForQueueDrained('shift-overrides');
+
+  const overrides = (
+    (await genesys.state()) as { overrides: { userId: string; shiftId: string }[] }
+  ).overrides.filter((o) => o.userId === userId);
+  expect(overrides.map((o) => o.shiftId)).toEqual([shiftId]);
+  const posts = ((await genesys.requests({ path: OVERRIDES })) as { requests: Logged[] }).requests.filter(
+    (r) => r.method === 'POST' && r.body?.userId === userId,
+  );
+  // The crash before the call sent nothing; otherwise the first delivery's POST made the override, and the
+  // redelivery found it (or its own state) instead of posting again.
+  expect(posts.map((r) => r.status)).toEqual([201]);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
+  it.concurrent('shift-overrides: one override', async () => {
+    for (const point of POINTS) await shiftOverridesCrashAt(point);
+  });
+});

@@ -83,8 +83,97 @@ async function shiftOverridesCrashAt(point: (typeof POINTS)[number]) {
   expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
 }
 
-describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
-  it.concurrent('shift-overrides: one override', async () => {
-    for (const point of POINTS) await shiftOverridesCrashAt(point);
+const cxone = sandbox('cxone');
+const SITE = 'site_nyc_01';
+
+/** One open-shift bid of a fresh agent on a fresh queue (test/e2e/shift-bids.test.ts has the full scenarios). */
+async function shiftBidsCrashAt(point: (typeof POINTS)[number], date: string) {
+  const agentId = uid('crash_agent');
+  const shift = { id: uid('crash_open'), agentId: null, queueId: uid('crash_q'), date };
+  const requestId = uid('crash_bid');
+  const created = {
+    eventType: 'wfm.bidding.request.created',
+    eventId: uid(`evt_${requestId}`),
+    timestamp: '2026-08-01T10:00:00Z',
+    data: {
+      requestId,
+      siteId: SITE,
+      agent: { id: agentId },
+      shift: { id: shift.id, date, startTime: '08:00:00', endTime: '16:00:00' },
+      bid: { type: 'open_shift', status: 'PENDING' },
+      requestMetadata: { channel: 'agent-portal' },
+    },
+  };
+  await cxone.fixtures({
+    agents: [{ id: agentId, siteId: SITE, skills: [{ id: 'skill_billing_voice' }], roles: ['agent'] }],
+    shifts: [
+      {
+        siteId: SITE,
+        status: 'published',
+        startTime: '08:00:00',
+        endTime: '16:00:00',
+        requiredSkills: ['skill_billing_voice'],
+        ...shift,
+      },
+    ],
+    biddingRequests: [{ ...created.data, status: 'PENDING', createdAt: created.timestamp }],
   });
+  const crash = await armCrash({ workflow: 'shift-bids', point, bodyContains: requestId });
+  expect((await postWebhook('/webhooks/cxone/bidding', created)).status).toBe(202);
+
+  await waitForCrashes(crash.id);
+  await waitFor(
+    async () =>
+      (await domainEvents('bid.approved')).some(
+        (e) => (e.detail as { requestId?: string }).requestId === requestId,
+      ),
+    { what: `bid.approved for ${requestId} after the redelivery`, timeoutMs: 60_000 },
+  );
+  await waitForQueueDrained('shift-bids');
+
+  // The vendor's state: one action applied, the request approved. A redelivery after the crash past the
+  // vendor's answer sends the same action again under the same Idempotency-Key, which CXone answers as a
+  // replay without applying it twice (spec 003 section 3).
+  const state = await cxone.state<{
+    actions: { requestId: string; action: string; idempotencyKey: string | null }[];
+    biddingRequests: { id: string; status: string }[];
+  }>();
+  const applied = state.actions.filter((a) => a.requestId === requestId);
+  expect(applied.map((a) => a.action)).toEqual(['APPROVE']);
+  expect(state.biddingRequests.find((r) => r.id === requestId)?.status).toBe('APPROVED');
+  const posts = (
+    (await cxone.requests({ path: `/api/wfm/v2/bidding/requests/${requestId}/actions`, method: 'POST' })) as {
+      requests: (Logged & { headers: Record<string, string> })[];
+    }
+  ).requests;
+  expect(new Set(posts.map((p) => p.headers['idempotency-key']))).toEqual(
+    new Set([applied[0]!.idempotencyKey]),
+  );
+  expect(
+    (await domainEvents('bid.approved')).filter(
+      (e) => (e.detail as { requestId?: string }).requestId === requestId,
+    ),
+  ).toHaveLength(1);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
+  it.concurrent(
+    'shift-overrides: one override',
+    async () => {
+      for (const point of POINTS) await shiftOverridesCrashAt(point);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    'shift-bids: one action',
+    async () => {
+      // Dates 3 days apart: a bid caches the schedule of the days around its own (test/e2e/shift-bids.test.ts).
+      const dates = ['2026-10-05', '2026-10-08', '2026-10-11'];
+      // A crash inside the shift's claim holds the redelivery back until the claim lapses (30 s locally).
+      for (const [i, point] of POINTS.entries()) await shiftBidsCrashAt(point, dates[i]!);
+    },
+    150_000,
+  );
 });

@@ -14,6 +14,7 @@ import {
   waitForCrashes,
   waitForQueueDrained,
 } from '../helpers/local';
+import { agentStateChanged as agentState } from '../helpers/payloads';
 
 const POINTS = ['before-vendor-call', 'after-vendor-answer', 'after-state-write'] as const;
 const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
@@ -157,6 +158,30 @@ async function shiftBidsCrashAt(point: (typeof POINTS)[number], date: string) {
   expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
 }
 
+/** One agent-state change of a fresh agent: WEM's dashboard and event list must show it once. */
+async function adherenceSyncCrashAt(point: (typeof POINTS)[number]) {
+  const agentId = uid('crash-agent');
+  const crash = await armCrash({ workflow: 'adherence-sync', point, bodyContains: agentId });
+  await postWebhook('/webhooks/agent-state', agentState(agentId, 'on-call', '2026-05-15T14:00:00.000Z'));
+  await waitForCrashes(crash.id);
+  const wem = async () =>
+    ((await genesys.state()) as { adherence: { agents: Record<string, AdherenceView> } }).adherence.agents[
+      agentId
+    ];
+  await waitFor(async () => (await wem())?.dashboard.adherenceState === 'OnCall', {
+    what: `OnCall on the WEM dashboard for ${agentId} after the redelivery`,
+    timeoutMs: 30_000,
+  });
+  await waitForQueueDrained('adherence-sync');
+  expect((await wem())!.events.map((e) => e.adherenceState)).toEqual(['OnCall']);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+interface AdherenceView {
+  dashboard: { adherenceState: string | null };
+  events: { adherenceState: string }[];
+}
+
 describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
   it.concurrent(
     'shift-overrides: one override',
@@ -175,5 +200,13 @@ describe('a crash at each point, then the redelivery: one vendor effect, no dupl
       for (const [i, point] of POINTS.entries()) await shiftBidsCrashAt(point, dates[i]!);
     },
     150_000,
+  );
+
+  it.concurrent(
+    'adherence-sync: one WEM event',
+    async () => {
+      for (const point of POINTS) await adherenceSyncCrashAt(point);
+    },
+    120_000,
   );
 });

@@ -11,6 +11,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { HANDLER_BUNDLE } from '../shared/config/handler-bundle';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
+import type { CrashPoint } from './crash-switch';
 import { withDeadline } from './net';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -88,6 +89,17 @@ interface Instance {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
+/** An instance died during an invocation (a crash, the crash switch, or stop()). */
+export class InstanceExited extends Error {
+  constructor(
+    functionName: string,
+    readonly exitCode: number,
+  ) {
+    super(`${functionName} instance exited (code ${exitCode}) during an invocation`);
+    this.name = 'InstanceExited';
+  }
+}
+
 export class FunctionPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
@@ -95,8 +107,15 @@ export class FunctionPool {
   private nextId = 0;
 
   private logFile?: WriteStream;
+  private stopping = false;
+  /** Instances that died and were replaced, for tests and /health. */
+  restarts = 0;
 
-  private constructor(readonly name: string) {}
+  private constructor(
+    readonly name: string,
+    private readonly declaration: FunctionDeclaration,
+    private readonly env: Record<string, string>,
+  ) {}
 
   static async start(
     name: string,
@@ -106,14 +125,15 @@ export class FunctionPool {
     /** Default: the log group's file under LOCAL_LOG_DIR. */
     logFile = logFileOf(logGroupOf(env)),
   ): Promise<FunctionPool> {
-    const pool = new FunctionPool(name);
+    const pool = new FunctionPool(name, declaration, env);
     mkdirSync(dirname(logFile), { recursive: true });
     pool.logFile = createWriteStream(logFile, { flags: 'w' });
-    await Promise.all(Array.from({ length: concurrency }, () => pool.spawn(declaration, env)));
+    await Promise.all(Array.from({ length: concurrency }, () => pool.spawn()));
     return pool;
   }
 
-  private async spawn(declaration: FunctionDeclaration, env: Record<string, string>): Promise<void> {
+  private async spawn(): Promise<Instance> {
+    const { declaration, env } = this;
     const worker = new Worker(join(__dirname, 'function-worker.cjs'), {
       env,
       execArgv: ['--enable-source-maps'],
@@ -152,16 +172,32 @@ export class FunctionPool {
       if (m.error !== undefined) p?.reject(new Error(m.error));
       else p?.resolve(m.result);
     });
-    // An instance that dies (a crash, or stop()) fails its invocation instead of leaving its caller waiting.
+    // An instance that dies (a crash, or stop()) fails its invocation instead of leaving its caller waiting,
+    // and, unless the pool is stopping, a fresh instance takes its place, as Lambda starts a new one.
     worker.once('exit', (code) => {
       const id = instance.invocation;
-      if (id === undefined) return;
-      this.pending
-        .get(id)
-        ?.reject(new Error(`${this.name} instance exited (code ${code}) during an invocation`));
-      this.pending.delete(id);
+      if (id !== undefined) {
+        this.pending.get(id)?.reject(new InstanceExited(this.name, code));
+        this.pending.delete(id);
+      }
+      this.instances.splice(this.instances.indexOf(instance), 1);
+      if (!this.stopping) this.replace();
     });
     this.instances.push(instance);
+    return instance;
+  }
+
+  private replace(): void {
+    this.restarts += 1;
+    this.spawn().then(
+      (fresh) => {
+        if (this.stopping) return void fresh.worker.terminate();
+        fresh.busy = true;
+        this.release(fresh);
+      },
+      (err: Error) =>
+        process.stderr.write(`${this.name}: could not replace a dead instance: ${err.message}\n`),
+    );
   }
 
   private release(instance: Instance): void {
@@ -179,18 +215,22 @@ export class FunctionPool {
     return new Promise((r) => this.waiting.push(r));
   }
 
-  /** Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws. */
-  async invoke<T>(event: unknown): Promise<T> {
+  /**
+   * Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws, or with
+   * `InstanceExited` if the instance dies. `crashAt` (test-only, local/crash-switch.ts): where it dies.
+   */
+  async invoke<T>(event: unknown, options: { crashAt?: CrashPoint } = {}): Promise<T> {
     const instance = await this.acquire();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       instance.invocation = id;
-      instance.worker.postMessage({ id, event });
+      instance.worker.postMessage({ id, event, ...(options.crashAt && { crashAt: options.crashAt }) });
     });
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.instances.map((i) => i.worker.terminate()));
     await new Promise<void>((done) => (this.logFile ? this.logFile.end(done) : done()));
   }

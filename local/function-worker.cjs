@@ -15,7 +15,25 @@ try {
 }
 if (handler) parentPort.postMessage({ type: 'ready' });
 
-parentPort.on('message', async ({ id, event }) => {
+/** The exit code of an instance killed by the crash switch (local/crash-switch.ts), as the host knows it. */
+const CRASH_EXIT_CODE = 86;
+const VENDOR_CALL_PROBE = Symbol.for('wfm-bridge.local.vendor-call-probe');
+const mutating = (method) => method !== 'GET' && method !== 'HEAD';
+/** Dies where the crash switch armed this invocation to: at the first call that changes vendor state. */
+function armVendorCallProbe(crashAt) {
+  globalThis[VENDOR_CALL_PROBE] =
+    crashAt === 'before-vendor-call' || crashAt === 'after-vendor-answer'
+      ? (phase, call) => {
+          if (!mutating(call.method)) return;
+          if (crashAt === 'before-vendor-call' && phase === 'before-call') process.exit(CRASH_EXIT_CODE);
+          if (crashAt === 'after-vendor-answer' && phase === 'after-answer' && call.status < 300)
+            process.exit(CRASH_EXIT_CODE);
+        }
+      : undefined;
+}
+
+parentPort.on('message', async ({ id, event, crashAt }) => {
+  armVendorCallProbe(crashAt);
   const started = Date.now();
   const context = {
     awsRequestId: randomUUID(),
@@ -30,6 +48,8 @@ parentPort.on('message', async ({ id, event }) => {
   };
   try {
     const result = await handler(event, context);
+    // Every record's state is written; dying now, before the answer, means the poller deletes nothing.
+    if (crashAt === 'after-state-write') process.exit(CRASH_EXIT_CODE);
     parentPort.postMessage({ id, result });
   } catch (err) {
     parentPort.postMessage({ id, error: String((err && err.stack) || err) });

@@ -1,7 +1,7 @@
 /**
  * API Gateway, locally: each request on a topology route becomes a REST proxy event for the same ingress
  * handler as AWS. Also the local control surface: /health, /_local/events, /_local/outputs,
- * /_local/topology and POST /_local/schedules/{id}/run.
+ * /_local/topology, POST /_local/schedules/{id}/run and the test-only crash switch /_local/faults/crash.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -11,7 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FunctionPool } from './function-host';
+import { CRASH_EXIT_CODE, type CrashSwitch } from './crash-switch';
+import { InstanceExited, type FunctionPool } from './function-host';
 
 export interface PollerOptions {
   readonly workflow: string;
@@ -30,6 +31,8 @@ export interface PollerOptions {
    * scaled together instead (WFM_RETRY_SCALE also shortens retry backoff and the breaker pause).
    */
   readonly visibilityTimeoutSeconds: number;
+  /** Test-only crash points (local/crash-switch.ts). */
+  readonly crashes?: CrashSwitch;
 }
 
 export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
@@ -131,10 +134,18 @@ export class Poller {
   private async invoke(messages: Message[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((m) => toLambdaRecord(m, this.o.queueArn)) };
     let failed: Set<string>;
+    const crash = this.o.crashes?.reserve(
+      this.o.workflow,
+      messages.map((m) => m.Body ?? ''),
+    );
     try {
-      const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event);
+      const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event, {
+        ...(crash && { crashAt: crash.point }),
+      });
+      crash?.settle(false);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (err) {
+      crash?.settle(err instanceof InstanceExited && err.exitCode === CRASH_EXIT_CODE);
       this.o.log(
         `[${this.o.workflow}] invocation failed, whole batch returns to the queue: ${(err as Error).message.split('\n')[0]}`,
       );

@@ -14,6 +14,7 @@ import { loadStageConfig } from '../shared/config/stage';
 import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { CrashSwitch } from './crash-switch';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
 import { freePort, withDeadline } from './net';
@@ -200,6 +201,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
+    const crashes = new CrashSwitch();
     const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
@@ -219,6 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             sqs,
             log,
             visibilityTimeoutSeconds,
+            crashes,
           }),
         );
         for (const s of w.schedules) {
@@ -297,6 +300,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           },
           'GET /_local/rules/:name': async ({ url }) => ruleDocumentControl(aws, url).current(),
           'PUT /_local/rules/:name': async ({ url, body }) => ruleDocumentControl(aws, url).deploy(body),
+          // Test-only crash points (local/crash-switch.ts, docs/local-runtime.md).
+          'POST /_local/faults/crash': async ({ body }) => crashes.arm(JSON.parse(body || '{}')),
+          'GET /_local/faults/crash': async () => crashes.list(),
+          'DELETE /_local/faults/crash': async () => {
+            crashes.disarmAll();
+            return crashes.list();
+          },
         },
       },
       gatewayPort,

@@ -35,6 +35,7 @@ export function buildShiftBidsDeps() {
   const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
   const rules = ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema));
   const scheduleCache = new DynamoDbScheduleCacheStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
+  const waitScale = Number(process.env.WFM_RETRY_SCALE ?? '1');
   const deps: ShiftBidsDeps = {
     cxone: new CachedScheduleReads(new CxoneBiddingAdapter(vendor.http), scheduleCache, rules, runtime.clock),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
@@ -46,8 +47,11 @@ export function buildShiftBidsDeps() {
     clock: runtime.clock,
     settings,
     newProcessingId: randomUUID,
-    claimLeaseSeconds: declared.timeoutSeconds,
-    waitScale: Number(process.env.WFM_RETRY_SCALE ?? '1'),
+    // A dead worker's claim frees itself within the function timeout; locally, where the waits are scaled
+    // (WFM_RETRY_SCALE, 0.1), the claim is scaled with them, so a redelivery after a crash is not deferred
+    // for the full 300 s.
+    claimLeaseSeconds: Math.max(1, Math.round(declared.timeoutSeconds * waitScale)),
+    waitScale,
   };
   return { runtime, recordEvent, deps, scheduleCache };
 }

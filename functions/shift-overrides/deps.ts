@@ -2,7 +2,10 @@
 import { DynamoDbOverrideStateStore } from '../../shared/adapters/aws/override-state-store';
 import { GenesysSchedulingAdapter } from '../../shared/adapters/genesys/scheduling';
 import { ShiftOverridesSettingsSchema } from '../../shared/config/workflows/shift-overrides';
-import type { ShiftOverridesDeps } from '../../shared/domain/shift-overrides/process-time-off';
+import {
+  DEFAULT_LOCK_TTL_SECONDS,
+  type ShiftOverridesDeps,
+} from '../../shared/domain/shift-overrides/process-time-off';
 import type { IngressRecheckDeps } from '../../shared/runtime/ingress-recheck';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
@@ -19,6 +22,13 @@ export function buildShiftOverridesDeps() {
     events: runtime.publisher,
     clock: runtime.clock,
     settings,
+    // The lease of a worker that died must have lapsed by the redelivery, which comes after the queue's
+    // visibility timeout: 30 s against 6x the function timeout in AWS; locally the visibility timeout is
+    // seconds, so the lease is scaled with the other waits (WFM_RETRY_SCALE, 0.1 locally: 3 s).
+    lockTtlSeconds: Math.max(
+      1,
+      Math.round(DEFAULT_LOCK_TTL_SECONDS * Number(process.env.WFM_RETRY_SCALE ?? '1')),
+    ),
   };
   const recheck: IngressRecheckDeps = {
     workflow: 'shift-overrides',

@@ -27,6 +27,7 @@ import {
   type RetryConfig,
 } from './retry-policy';
 import { TokenRequestError, type TokenManager } from './token-manager';
+import { probeVendorCall } from './vendor-call-probe';
 import { VendorHttpError, type HttpRequest, type HttpResponse, type VendorHttpClient } from './types';
 
 export interface CallInfo {
@@ -288,11 +289,19 @@ export function createVendorHttpClient(o: VendorHttpClientOptions): Instrumented
           if (permit) o.breaker?.release(permit);
           throw err;
         }
+        probeVendorCall('before-call', { vendor: o.vendor, method: req.method, path: req.path });
         try {
           answer = await send(req, token, attempt, remainingMs(), dispatchedAt, correlation);
         } catch (err) {
           networkError = err;
         }
+        if (answer)
+          probeVendorCall('after-answer', {
+            vendor: o.vendor,
+            method: req.method,
+            path: req.path,
+            status: answer.status,
+          });
         const status = answer?.status ?? 'network';
         const rateLimitHeaders = answer && rateLimitHeadersOf(answer.headers);
         if (rateLimitHeaders) lastRateLimitHeaders = rateLimitHeaders;

@@ -163,3 +163,42 @@ export async function waitForQueueDrained(workflow: string, options: { timeoutMs
 }
 
 export const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
+
+/** A crash the local runtime's test-only switch holds (local/crash-switch.ts). */
+export interface ArmedCrash {
+  id: number;
+  workflow: string;
+  point: string;
+  bodyContains?: string;
+  remaining: number;
+  fired: number;
+}
+
+async function crashControl(method: string, body?: unknown): Promise<unknown> {
+  const url = `${local().gatewayUrl}/_local/faults/crash`;
+  const res = await fetch(url, {
+    method,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const answer: unknown = await res.json();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Arms a crash of a function instance at a named point (docs/local-runtime.md, "Crash points"). */
+export const armCrash = (request: {
+  workflow: string;
+  point: 'before-vendor-call' | 'after-vendor-answer' | 'after-state-write';
+  times?: number;
+  bodyContains?: string;
+}) => crashControl('POST', request) as Promise<ArmedCrash>;
+
+export const armedCrashes = () => crashControl('GET') as Promise<ArmedCrash[]>;
+
+/** Waits until an armed crash has killed its instances (`fired` reached `times`). */
+export const waitForCrashes = (id: number, times = 1) =>
+  waitFor(async () => (await armedCrashes()).find((c) => c.id === id && c.fired >= times), {
+    what: `crash ${id} to fire ${times} time(s)`,
+    timeoutMs: 30_000,
+  });

@@ -16,7 +16,7 @@ import { LOCK_KEY } from '../../tables';
 export { idempotencyKeyOf } from './time-off';
 export type { Outcome, ShiftOverridesDeps, TimeOffEventInput } from './time-off';
 
-const DEFAULT_LOCK_TTL_SECONDS = 30;
+export const DEFAULT_LOCK_TTL_SECONDS = 30;
 
 export async function processTimeOffEvent(
   event: TimeOffEventInput,

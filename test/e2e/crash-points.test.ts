@@ -1,0 +1,212 @@
+/**
+ * Issue 14, "Crashes": a function instance killed at each named point of a record (local/crash-switch.ts)
+ * leaves the vendor, once SQS has redelivered the record, in the state one clean delivery leaves: one effect,
+ * no duplicate. The workflows run at once (their visibility timeouts overlap); the points of one workflow
+ * run one after another, so a batch never holds two cases' records and each crash hits its own record.
+ */
+import {
+  armCrash,
+  armedCrashes,
+  domainEvents,
+  postWebhook,
+  sandbox,
+  waitFor,
+  waitForCrashes,
+  waitForQueueDrained,
+} from '../helpers/local';
+import { agentStateChanged as agentState } from '../helpers/payloads';
+
+const POINTS = ['before-vendor-call', 'after-vendor-answer', 'after-state-write'] as const;
+const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+
+interface Logged {
+  method: string;
+  path: string;
+  status: number;
+  body?: Record<string, unknown>;
+}
+
+const genesys = sandbox('genesys');
+const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
+
+async function shiftOverridesCrashAt(point: (typeof POINTS)[number]) {
+  const userId = uid('crash_user');
+  const shiftId = uid('crash_shift');
+  const requestId = uid('crash_req');
+  await genesys.fixtures({
+    users: [{ id: userId, timezone: 'Europe/Paris' }],
+    shifts: [
+      {
+        id: shiftId,
+        userId,
+        startTime: '2026-05-04T07:00:00Z',
+        endTime: '2026-05-04T15:00:00Z',
+        shiftType: 'REGULAR',
+      },
+    ],
+  });
+  const crash = await armCrash({ workflow: 'shift-overrides', point, bodyContains: requestId });
+  const approval = {
+    eventType: 'timeoff.request.approved',
+    timestamp: '2026-04-20T10:00:00Z',
+    data: {
+      requestId,
+      userId,
+      requestType: 'PAID_TIME_OFF',
+      startTime: '2026-05-04T06:00:00Z',
+      endTime: '2026-05-04T16:00:00Z',
+      status: 'APPROVED',
+      approverId: 'approver-1',
+    },
+  };
+  expect((await postWebhook('/webhooks/genesys/timeoff', approval)).status).toBe(202);
+
+  await waitForCrashes(crash.id);
+  await waitFor(
+    async () =>
+      (await domainEvents('override.applied')).some(
+        (e) => (e.detail as { requestId?: string }).requestId === requestId,
+      ),
+    { what: `override.applied for ${requestId} after the redelivery`, timeoutMs: 30_000 },
+  );
+  await waitForQueueDrained('shift-overrides');
+
+  const overrides = (
+    (await genesys.state()) as { overrides: { userId: string; shiftId: string }[] }
+  ).overrides.filter((o) => o.userId === userId);
+  expect(overrides.map((o) => o.shiftId)).toEqual([shiftId]);
+  const posts = ((await genesys.requests({ path: OVERRIDES })) as { requests: Logged[] }).requests.filter(
+    (r) => r.method === 'POST' && r.body?.userId === userId,
+  );
+  // The crash before the call sent nothing; otherwise the first delivery's POST made the override, and the
+  // redelivery found it (or its own state) instead of posting again.
+  expect(posts.map((r) => r.status)).toEqual([201]);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+const cxone = sandbox('cxone');
+const SITE = 'site_nyc_01';
+
+/** One open-shift bid of a fresh agent on a fresh queue (test/e2e/shift-bids.test.ts has the full scenarios). */
+async function shiftBidsCrashAt(point: (typeof POINTS)[number], date: string) {
+  const agentId = uid('crash_agent');
+  const shift = { id: uid('crash_open'), agentId: null, queueId: uid('crash_q'), date };
+  const requestId = uid('crash_bid');
+  const created = {
+    eventType: 'wfm.bidding.request.created',
+    eventId: uid(`evt_${requestId}`),
+    timestamp: '2026-08-01T10:00:00Z',
+    data: {
+      requestId,
+      siteId: SITE,
+      agent: { id: agentId },
+      shift: { id: shift.id, date, startTime: '08:00:00', endTime: '16:00:00' },
+      bid: { type: 'open_shift', status: 'PENDING' },
+      requestMetadata: { channel: 'agent-portal' },
+    },
+  };
+  await cxone.fixtures({
+    agents: [{ id: agentId, siteId: SITE, skills: [{ id: 'skill_billing_voice' }], roles: ['agent'] }],
+    shifts: [
+      {
+        siteId: SITE,
+        status: 'published',
+        startTime: '08:00:00',
+        endTime: '16:00:00',
+        requiredSkills: ['skill_billing_voice'],
+        ...shift,
+      },
+    ],
+    biddingRequests: [{ ...created.data, status: 'PENDING', createdAt: created.timestamp }],
+  });
+  const crash = await armCrash({ workflow: 'shift-bids', point, bodyContains: requestId });
+  expect((await postWebhook('/webhooks/cxone/bidding', created)).status).toBe(202);
+
+  await waitForCrashes(crash.id);
+  await waitFor(
+    async () =>
+      (await domainEvents('bid.approved')).some(
+        (e) => (e.detail as { requestId?: string }).requestId === requestId,
+      ),
+    { what: `bid.approved for ${requestId} after the redelivery`, timeoutMs: 60_000 },
+  );
+  await waitForQueueDrained('shift-bids');
+
+  // The vendor's state: one action applied, the request approved. A redelivery after the crash past the
+  // vendor's answer sends the same action again under the same Idempotency-Key, which CXone answers as a
+  // replay without applying it twice (spec 003 section 3).
+  const state = await cxone.state<{
+    actions: { requestId: string; action: string; idempotencyKey: string | null }[];
+    biddingRequests: { id: string; status: string }[];
+  }>();
+  const applied = state.actions.filter((a) => a.requestId === requestId);
+  expect(applied.map((a) => a.action)).toEqual(['APPROVE']);
+  expect(state.biddingRequests.find((r) => r.id === requestId)?.status).toBe('APPROVED');
+  const posts = (
+    (await cxone.requests({ path: `/api/wfm/v2/bidding/requests/${requestId}/actions`, method: 'POST' })) as {
+      requests: (Logged & { headers: Record<string, string> })[];
+    }
+  ).requests;
+  expect(new Set(posts.map((p) => p.headers['idempotency-key']))).toEqual(
+    new Set([applied[0]!.idempotencyKey]),
+  );
+  expect(
+    (await domainEvents('bid.approved')).filter(
+      (e) => (e.detail as { requestId?: string }).requestId === requestId,
+    ),
+  ).toHaveLength(1);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+/** One agent-state change of a fresh agent: WEM's dashboard and event list must show it once. */
+async function adherenceSyncCrashAt(point: (typeof POINTS)[number]) {
+  const agentId = uid('crash-agent');
+  const crash = await armCrash({ workflow: 'adherence-sync', point, bodyContains: agentId });
+  await postWebhook('/webhooks/agent-state', agentState(agentId, 'on-call', '2026-05-15T14:00:00.000Z'));
+  await waitForCrashes(crash.id);
+  const wem = async () =>
+    ((await genesys.state()) as { adherence: { agents: Record<string, AdherenceView> } }).adherence.agents[
+      agentId
+    ];
+  await waitFor(async () => (await wem())?.dashboard.adherenceState === 'OnCall', {
+    what: `OnCall on the WEM dashboard for ${agentId} after the redelivery`,
+    timeoutMs: 30_000,
+  });
+  await waitForQueueDrained('adherence-sync');
+  expect((await wem())!.events.map((e) => e.adherenceState)).toEqual(['OnCall']);
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
+interface AdherenceView {
+  dashboard: { adherenceState: string | null };
+  events: { adherenceState: string }[];
+}
+
+describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
+  it.concurrent(
+    'shift-overrides: one override',
+    async () => {
+      for (const point of POINTS) await shiftOverridesCrashAt(point);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    'shift-bids: one action',
+    async () => {
+      // Dates 3 days apart: a bid caches the schedule of the days around its own (test/e2e/shift-bids.test.ts).
+      const dates = ['2026-10-05', '2026-10-08', '2026-10-11'];
+      // A crash inside the shift's claim holds the redelivery back until the claim lapses (30 s locally).
+      for (const [i, point] of POINTS.entries()) await shiftBidsCrashAt(point, dates[i]!);
+    },
+    150_000,
+  );
+
+  it.concurrent(
+    'adherence-sync: one WEM event',
+    async () => {
+      for (const point of POINTS) await adherenceSyncCrashAt(point);
+    },
+    120_000,
+  );
+});

@@ -16,10 +16,12 @@ import { RuleDocumentSchema } from '../../shared/domain/shift-bids/rules.schema'
 import { CachedScheduleReads } from '../../shared/domain/shift-bids/schedule-cache';
 import { type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
-import { workflowFunction } from '../../shared/topology';
 import { idempotentIntake } from '../../shared/runtime/idempotent-intake';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
+
+/** How long a dead worker's claim on a shift blocks it (a live holder renews; see claimLeaseSeconds below). */
+const CLAIM_LEASE_SECONDS = 30;
 
 export function buildShiftBidsDeps() {
   const runtime = buildWorkflowRuntime();
@@ -32,7 +34,6 @@ export function buildShiftBidsDeps() {
     record: recordShiftBidEvent,
     idempotency: SHIFT_BIDS_IDEMPOTENCY,
   });
-  const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
   const rules = ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema));
   const scheduleCache = new DynamoDbScheduleCacheStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
   const waitScale = Number(process.env.WFM_RETRY_SCALE ?? '1');
@@ -47,10 +48,11 @@ export function buildShiftBidsDeps() {
     clock: runtime.clock,
     settings,
     newProcessingId: randomUUID,
-    // A dead worker's claim frees itself within the function timeout; locally, where the waits are scaled
-    // (WFM_RETRY_SCALE, 0.1), the claim is scaled with them, so a redelivery after a crash is not deferred
-    // for the full 300 s.
-    claimLeaseSeconds: Math.max(1, Math.round(declared.timeoutSeconds * waitScale)),
+    // A live holder renews its claim (a heartbeat every third of the lease), so the lease only bounds how long a
+    // dead worker's claim blocks the shift: it must lapse well inside the bids' deferral budget (50 deferrals of
+    // about claimRetrySeconds), or a bid waiting on it would be dead-lettered first. Scaled locally with the
+    // other waits (WFM_RETRY_SCALE, 0.1).
+    claimLeaseSeconds: Math.max(1, Math.round(CLAIM_LEASE_SECONDS * waitScale)),
     waitScale,
   };
   return { runtime, recordEvent, deps, scheduleCache };

@@ -1,5 +1,5 @@
 /** `npm start`: the whole system in the foreground; Ctrl-C stops every component. */
-import { ROUTES } from '../shared/topology';
+import { ROUTES, WORKFLOWS } from '../shared/topology';
 import { watchLaunchChain } from './lifeline';
 import { withDeadline } from './net';
 import { startLocalRuntime } from './runtime';
@@ -19,7 +19,7 @@ wfm-bridge is running on loopback (started in ${(runtime.startupMs / 1000).toFix
   Gateway            ${gateway}
 ${ROUTES.map((r) => `    ${r.method} ${gateway}${r.path}`).join('\n')}
     GET  ${gateway}/health    GET ${gateway}/_local/events    GET ${gateway}/_local/outputs
-    POST ${gateway}/_local/schedules/{adherence-reconciliation|reward-export-ingestion}/run
+    POST ${gateway}/_local/schedules/{${WORKFLOWS.flatMap((w) => w.schedules.map((s) => s.id)).join('|')}}/run
   Vendor sandboxes   ${sandbox}/genesys  ${sandbox}/cxone  ${sandbox}/rewards   (admin: {prefix}/_admin/...)
   DynamoDB Local     ${o.endpoints.dynamodb}
   SQS                ${o.endpoints.sqs}

@@ -17,7 +17,7 @@ import { CachedScheduleReads } from '../../shared/domain/shift-bids/schedule-cac
 import { type ShiftBidsDeps } from '../../shared/domain/shift-bids/workflow';
 import { versionedDocument } from '../../shared/domain/rules/versioned-document';
 import { idempotentIntake } from '../../shared/runtime/idempotent-intake';
-import { buildVendorClient } from '../../shared/runtime/vendor-client';
+import { buildVendorClient, waitScale } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
 /** How long a dead worker's claim on a shift blocks it (a live holder renews; see claimLeaseSeconds below). */
@@ -36,7 +36,6 @@ export function buildShiftBidsDeps() {
   });
   const rules = ruleSourceFromEnv(runtime, 'shift-bids-rules', versionedDocument(RuleDocumentSchema));
   const scheduleCache = new DynamoDbScheduleCacheStore(runtime.doc, runtime.env.STATE_TABLE_NAME);
-  const waitScale = Number(process.env.WFM_RETRY_SCALE ?? '1');
   const deps: ShiftBidsDeps = {
     cxone: new CachedScheduleReads(new CxoneBiddingAdapter(vendor.http), scheduleCache, rules, runtime.clock),
     store: new DynamoDbBidStateStore(runtime.doc, runtime.env.STATE_TABLE_NAME),
@@ -52,8 +51,8 @@ export function buildShiftBidsDeps() {
     // dead worker's claim blocks the shift: it must lapse well inside the bids' deferral budget (50 deferrals of
     // about claimRetrySeconds), or a bid waiting on it would be dead-lettered first. Scaled locally with the
     // other waits (WFM_RETRY_SCALE, 0.1).
-    claimLeaseSeconds: Math.max(1, Math.round(CLAIM_LEASE_SECONDS * waitScale)),
-    waitScale,
+    claimLeaseSeconds: Math.max(1, Math.round(CLAIM_LEASE_SECONDS * waitScale())),
+    waitScale: waitScale(),
   };
   return { runtime, recordEvent, deps, scheduleCache };
 }

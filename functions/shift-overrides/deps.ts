@@ -7,7 +7,7 @@ import {
   type ShiftOverridesDeps,
 } from '../../shared/domain/shift-overrides/process-time-off';
 import type { IngressRecheckDeps } from '../../shared/runtime/ingress-recheck';
-import { buildVendorClient } from '../../shared/runtime/vendor-client';
+import { buildVendorClient, waitScale } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
 export function buildShiftOverridesDeps() {
@@ -25,10 +25,7 @@ export function buildShiftOverridesDeps() {
     // The lease of a worker that died must have lapsed by the redelivery, which comes after the queue's
     // visibility timeout: 30 s against 6x the function timeout in AWS; locally the visibility timeout is
     // seconds, so the lease is scaled with the other waits (WFM_RETRY_SCALE, 0.1 locally: 3 s).
-    lockTtlSeconds: Math.max(
-      1,
-      Math.round(DEFAULT_LOCK_TTL_SECONDS * Number(process.env.WFM_RETRY_SCALE ?? '1')),
-    ),
+    lockTtlSeconds: Math.max(1, Math.round(DEFAULT_LOCK_TTL_SECONDS * waitScale())),
   };
   const recheck: IngressRecheckDeps = {
     workflow: 'shift-overrides',

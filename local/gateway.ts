@@ -37,7 +37,8 @@ export function toProxyEvent(
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    // As API Gateway's REST proxy event: `headers` holds a repeated header's last value, `multiValueHeaders` all.
+    headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
   const query = Object.fromEntries(url.searchParams);

@@ -100,6 +100,19 @@ export class InstanceExited extends Error {
   }
 }
 
+export interface PoolOptions {
+  /** Where the instances' log lines go. Default: the log group's file under LOCAL_LOG_DIR. */
+  readonly logFile?: string;
+  /**
+   * Multiplies the declared timeout the instances' context reports (`getRemainingTimeInMillis`). Default 1.
+   * The local runtime gives a queue processor the scale of its waits (WFM_RETRY_SCALE, 0.1): the record's
+   * visibility timeout and the leases are scaled, and Powertools idempotency lets an in-progress record lapse
+   * when the invocation that wrote it would have timed out, so a record whose instance died is taken up again
+   * within its receives, as in AWS. The instance is not stopped at that time.
+   */
+  readonly timeoutScale?: number;
+}
+
 export class FunctionPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
@@ -115,6 +128,8 @@ export class FunctionPool {
     readonly name: string,
     private readonly declaration: FunctionDeclaration,
     private readonly env: Record<string, string>,
+    /** The timeout each invocation's context counts down from. */
+    readonly timeoutMs: number,
   ) {}
 
   static async start(
@@ -122,10 +137,10 @@ export class FunctionPool {
     declaration: FunctionDeclaration,
     env: Record<string, string>,
     concurrency: number,
-    /** Default: the log group's file under LOCAL_LOG_DIR. */
-    logFile = logFileOf(logGroupOf(env)),
+    { logFile = logFileOf(logGroupOf(env)), timeoutScale = 1 }: PoolOptions = {},
   ): Promise<FunctionPool> {
-    const pool = new FunctionPool(name, declaration, env);
+    const timeoutMs = Math.round(declaration.timeoutSeconds * 1000 * timeoutScale);
+    const pool = new FunctionPool(name, declaration, env, timeoutMs);
     mkdirSync(dirname(logFile), { recursive: true });
     pool.logFile = createWriteStream(logFile, { flags: 'w' });
     await Promise.all(Array.from({ length: concurrency }, () => pool.spawn()));
@@ -143,7 +158,7 @@ export class FunctionPool {
         entry: await bundleHandler(declaration.entry),
         functionName: this.name,
         logGroupName: logGroupOf(env),
-        timeoutMs: declaration.timeoutSeconds * 1000,
+        timeoutMs: this.timeoutMs,
       },
     });
     const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';

@@ -12,6 +12,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { RULE_DOCUMENTS, ruleDocumentByName } from '../shared/config/rule-documents';
 import { loadStageConfig } from '../shared/config/stage';
 import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
+import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { CrashSwitch } from './crash-switch';
@@ -207,7 +208,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       WORKFLOWS.map(async (w) => {
         const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
-        const pool = await FunctionPool.start(w.name, w.processor, envOf(PROCESSOR_ID), concurrency);
+        const processorEnv = envOf(PROCESSOR_ID);
+        // Scaled as the visibility timeout and the leases are; a scheduled function's timeout is not: it only
+        // bounds its own run, which stops a fixed margin before it (docs/local-runtime.md, "Crash points").
+        const pool = await FunctionPool.start(w.name, w.processor, processorEnv, concurrency, {
+          timeoutScale: waitScale(processorEnv),
+        });
         stops.push({ name: `${w.name} functions`, stop: () => pool.stop() });
         const q = provisioned.queues[w.name]!;
         pollers.push(

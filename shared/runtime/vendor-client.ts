@@ -123,15 +123,16 @@ export interface VendorClientOverrides {
   readonly leaseSize?: number;
 }
 
-/** The vendor client of the running function, as its topology declaration (`WORKFLOW_FUNCTION`) describes it. */
 /**
- * How much this process scales its waits (retries, breaker pause, lock leases): WFM_RETRY_SCALE, 1 in AWS,
- * 0.1 in the local runtime so failures show within a minute.
+ * How much a function scales its waits (retries, breaker pause, lock leases): WFM_RETRY_SCALE, 1 in AWS,
+ * 0.1 in the local runtime so failures show within a minute. The local runtime reads it from a function's
+ * environment to scale the timeout that function's context reports (local/function-host.ts).
  */
-export function waitScale(): number {
-  return Number(process.env.WFM_RETRY_SCALE ?? '1');
+export function waitScale(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  return Number(env.WFM_RETRY_SCALE ?? '1');
 }
 
+/** The vendor client of the running function, as its topology declaration (`WORKFLOW_FUNCTION`) describes it. */
 export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOverrides = {}): VendorClient {
   const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
   const vendor = declared.vendor;

@@ -30,6 +30,7 @@ import {
   type ShiftOverridesDeps,
 } from '../../../shared/domain/shift-overrides/process-time-off';
 import { SHIFT_OVERRIDES_FAILURE_REASONS } from '../../../shared/domain/shift-overrides/failure-reasons';
+import type { AuditRecord } from '../../../shared/ports/platform';
 import { readMessage } from '../../../shared/runtime/sqs-processor';
 import { SimulatedQueue } from '../../helpers/model/delivery';
 import { modelRunParameters } from '../../helpers/model/parameters';
@@ -275,7 +276,7 @@ function checkProperties(h: History, result: Awaited<ReturnType<typeof runHistor
   for (const subject of subjects) {
     const [, requestId, shiftId] = subject.split('#') as [string, string, string];
     const atVendor = vendorByKey.get(idempotencyKeyOf(requestId, shiftId));
-    const lastAudit = deps.audit.records.filter((r) => r.subject === subject).at(-1);
+    const lastAudit = standingTrail(deps.audit.records.filter((r) => r.subject === subject)).at(-1);
     const lastEvent = deps.events.events
       .filter((e) => e.detail.requestId === requestId && e.detail.shiftId === shiftId)
       .filter((e) => e.type !== 'override.failed')
@@ -291,6 +292,24 @@ function checkProperties(h: History, result: Awaited<ReturnType<typeof runHistor
       event: atVendor?.id ?? 'absent',
     });
   }
+}
+
+/**
+ * A subject's audit trail without the moves that did not land: a SUPERSEDED entry names the move it follows
+ * (`attempted.to`, the action of that entry), and both drop out.
+ */
+function standingTrail(trail: readonly AuditRecord[]): AuditRecord[] {
+  const standing: AuditRecord[] = [];
+  for (const entry of trail) {
+    if (entry.action !== 'SUPERSEDED') {
+      standing.push(entry);
+      continue;
+    }
+    const lost = (entry.detail?.attempted as { to?: string } | undefined)?.to;
+    const at = standing.map((e) => e.action).lastIndexOf(lost ?? '');
+    if (at >= 0) standing.splice(at, 1);
+  }
+  return standing;
 }
 
 describe('shift-overrides against its reference model (issue 14)', () => {

@@ -12,6 +12,7 @@ import { HANDLER_BUNDLE } from '../shared/config/handler-bundle';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
 import type { CrashPoint } from './crash-switch';
+import type { DynamoDbFault } from './dynamodb-fault-switch';
 import { withDeadline } from './net';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -104,6 +105,8 @@ export class FunctionPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
   private readonly pending = new Map<number, Pending>();
+  /** Per invocation armed with a DynamoDB fault: what to tell the switch each time the instance fails a call. */
+  private readonly faultsFired = new Map<number, () => void>();
   private nextId = 0;
 
   private logFile?: WriteStream;
@@ -144,6 +147,7 @@ export class FunctionPool {
         functionName: this.name,
         logGroupName: logGroupOf(env),
         timeoutMs: declaration.timeoutSeconds * 1000,
+        dynamoDbFaultInjector: await bundleHandler('local/dynamodb-fault-injector.ts'),
       },
     });
     const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';
@@ -163,8 +167,10 @@ export class FunctionPool {
       throw err;
     });
     const instance: Instance = { worker, busy: false };
-    worker.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
+    worker.on('message', (m: { type?: string; id?: number; result?: unknown; error?: string }) => {
+      if (m.type === 'dynamodb-fault-fired') return void this.faultsFired.get(m.id!)?.();
       if (m.id === undefined) return;
+      this.faultsFired.delete(m.id);
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       instance.invocation = undefined;
@@ -179,6 +185,7 @@ export class FunctionPool {
       if (id !== undefined) {
         this.pending.get(id)?.reject(new InstanceExited(this.name, code));
         this.pending.delete(id);
+        this.faultsFired.delete(id);
       }
       this.instances.splice(this.instances.indexOf(instance), 1);
       if (!this.stopping) this.replace();
@@ -217,15 +224,25 @@ export class FunctionPool {
 
   /**
    * Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws, or with
-   * `InstanceExited` if the instance dies. `crashAt` (test-only, local/crash-switch.ts): where it dies.
+   * `InstanceExited` if the instance dies. Test-only: `crashAt` (local/crash-switch.ts), where it dies;
+   * `dynamoDbFault` (local/dynamodb-fault-switch.ts), which DynamoDB calls fail, `onFired` called for each.
    */
-  async invoke<T>(event: unknown, options: { crashAt?: CrashPoint } = {}): Promise<T> {
+  async invoke<T>(
+    event: unknown,
+    options: { crashAt?: CrashPoint; dynamoDbFault?: { fault: DynamoDbFault; onFired: () => void } } = {},
+  ): Promise<T> {
     const instance = await this.acquire();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (options.dynamoDbFault) this.faultsFired.set(id, options.dynamoDbFault.onFired);
       instance.invocation = id;
-      instance.worker.postMessage({ id, event, ...(options.crashAt && { crashAt: options.crashAt }) });
+      instance.worker.postMessage({
+        id,
+        event,
+        ...(options.crashAt && { crashAt: options.crashAt }),
+        ...(options.dynamoDbFault && { dynamoDbFault: options.dynamoDbFault.fault }),
+      });
     });
   }
 

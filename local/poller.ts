@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CRASH_EXIT_CODE, type CrashSwitch } from './crash-switch';
+import type { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { InstanceExited, type FunctionPool } from './function-host';
 
 export interface PollerOptions {
@@ -33,6 +34,8 @@ export interface PollerOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Test-only crash points (local/crash-switch.ts). */
   readonly crashes?: CrashSwitch;
+  /** Test-only DynamoDB faults (local/dynamodb-fault-switch.ts). */
+  readonly dynamoDbFaults?: DynamoDbFaultSwitch;
 }
 
 export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
@@ -134,13 +137,13 @@ export class Poller {
   private async invoke(messages: Message[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((m) => toLambdaRecord(m, this.o.queueArn)) };
     let failed: Set<string>;
-    const crash = this.o.crashes?.reserve(
-      this.o.workflow,
-      messages.map((m) => m.Body ?? ''),
-    );
+    const bodies = messages.map((m) => m.Body ?? '');
+    const crash = this.o.crashes?.reserve(this.o.workflow, bodies);
+    const dynamoDbFault = this.o.dynamoDbFaults?.reserve(this.o.workflow, bodies);
     try {
       const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event, {
         ...(crash && { crashAt: crash.point }),
+        ...(dynamoDbFault && { dynamoDbFault: { fault: dynamoDbFault.fault, onFired: dynamoDbFault.fired } }),
       });
       crash?.settle(false);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
@@ -151,6 +154,7 @@ export class Poller {
       );
       failed = new Set(messages.map((m) => m.MessageId!));
     } finally {
+      dynamoDbFault?.release();
       this.invocations++;
     }
     const done = messages.filter((m) => !failed.has(m.MessageId!));

@@ -23,6 +23,7 @@ import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { createTracer, traced } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
+import { offeredToLocalHook } from './dynamodb-client-hook';
 import type { DomainEventPublisher } from '../ports/platform';
 import {
   createSqsProcessor,
@@ -33,7 +34,7 @@ import {
 
 export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
   const tracer = createTracer(env.POWERTOOLS_SERVICE_NAME);
-  const ddb = traced(tracer, new DynamoDBClient({}));
+  const ddb = traced(tracer, offeredToLocalHook(new DynamoDBClient({})));
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true },
   });

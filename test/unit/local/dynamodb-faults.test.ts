@@ -1,0 +1,209 @@
+/**
+ * The DynamoDB fault switch (local/dynamodb-fault-switch.ts) and its middleware (local/dynamodb-fault-injector.ts)
+ * on a real SDK client against a stand-in DynamoDB endpoint: the SDK's own retry strategy meets each injected
+ * fault once per attempt and judges it as a real throttle or timeout.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbFaultInjector, THROTTLE_MESSAGE } from '../../../local/dynamodb-fault-injector';
+import { DynamoDbFaultSwitch, type DynamoDbFault } from '../../../local/dynamodb-fault-switch';
+import {
+  DYNAMODB_CLIENT_HOOK,
+  offeredToLocalHook,
+  type DynamoDbClientHook,
+} from '../../../shared/runtime/dynamodb-client-hook';
+
+const REPO = resolve(__dirname, '../../..');
+const TABLES = { State: 'wfm-local-state', Idempotency: 'wfm-local-idempotency' } as const;
+
+let server: Server;
+let endpoint = '';
+/** The DynamoDB operations that reached the endpoint, e.g. `PutItem wfm-local-state`. */
+const received: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+      received.push(`${operation} ${(JSON.parse(body) as { TableName?: string }).TableName}`);
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+const clients: DynamoDBClient[] = [];
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+beforeEach(() => received.splice(0));
+
+function clientWith(fault: DynamoDbFault) {
+  const injector = createDynamoDbFaultInjector(TABLES);
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  clients.push(client);
+  injector.attach(client);
+  const fired: string[] = [];
+  injector.arm(fault, () => fired.push(fault.kind));
+  return { client, doc: DynamoDBDocumentClient.from(client), fired, injector };
+}
+
+const put = (table: string) =>
+  new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, sk: { S: 'b' } } });
+
+describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
+  it('a burst of throttles smaller than the retry budget: the SDK retries, the call lands once', async () => {
+    const { client, fired } = clientWith({ table: 'State', kind: 'throttle', times: 2 });
+    const out = await client.send(put(TABLES.State));
+    expect(out.$metadata.attempts).toBe(3);
+    expect(fired).toEqual(['throttle', 'throttle']);
+    expect(received).toEqual([`PutItem ${TABLES.State}`]);
+  }, 20_000);
+
+  it("a throttle beyond the budget (the client's maxAttempts, 4 for DynamoDB): the SDK gives up with DynamoDB's own exception, nothing reached the table", async () => {
+    const { client, fired } = clientWith({ table: 'State', kind: 'throttle', times: 9 });
+    const budget = await client.config.maxAttempts();
+    const err = (await client.send(put(TABLES.State)).catch((e: unknown) => e)) as Error & {
+      $metadata: { attempts?: number; httpStatusCode?: number };
+      $fault: string;
+    };
+    expect(err.name).toBe('ProvisionedThroughputExceededException');
+    expect(err.message).toBe(THROTTLE_MESSAGE);
+    expect(err.$fault).toBe('client');
+    expect(err.$metadata).toMatchObject({ attempts: budget, httpStatusCode: 400 });
+    expect(fired).toHaveLength(budget);
+    expect(received).toEqual([]);
+  }, 20_000);
+
+  it('a timeout is retried as a transient error; beyond the budget it surfaces as a TimeoutError', async () => {
+    const once = clientWith({ table: 'Idempotency', kind: 'timeout', times: 1 });
+    expect((await once.client.send(put(TABLES.Idempotency))).$metadata.attempts).toBe(2);
+    expect(received).toEqual([`PutItem ${TABLES.Idempotency}`]);
+
+    const always = clientWith({ table: 'Idempotency', kind: 'timeout', times: 9 });
+    const err = (await always.client.send(put(TABLES.Idempotency)).catch((e: unknown) => e)) as Error & {
+      $metadata?: { attempts?: number };
+    };
+    expect(err.name).toBe('TimeoutError');
+    const budget = await always.client.config.maxAttempts();
+    expect(err.$metadata?.attempts).toBe(budget);
+    expect(always.fired).toHaveLength(budget);
+  }, 20_000);
+
+  it('fails only the armed table and operations, through the document client too; disarmed, nothing', async () => {
+    const { doc, fired, injector } = clientWith({
+      table: 'State',
+      kind: 'timeout',
+      times: 1,
+      operations: ['GetItem'],
+    });
+    await doc.send(new PutCommand({ TableName: TABLES.State, Item: { pk: 'a', sk: 'b' } }));
+    await doc.send(new GetCommand({ TableName: TABLES.Idempotency, Key: { pk: 'a', sk: 'b' } }));
+    expect(fired).toEqual([]);
+    expect(
+      (await doc.send(new GetCommand({ TableName: TABLES.State, Key: { pk: 'a' } }))).$metadata,
+    ).toMatchObject({ attempts: 2 });
+    expect(fired).toEqual(['timeout']);
+
+    injector.arm({ table: 'State', kind: 'throttle', times: 3 });
+    injector.arm(undefined);
+    expect(
+      (await doc.send(new GetCommand({ TableName: TABLES.State, Key: { pk: 'a' } }))).$metadata,
+    ).toMatchObject({ attempts: 1 });
+  }, 20_000);
+});
+
+describe('the DynamoDB fault switch', () => {
+  it('hands a fault to one matching invocation at a time, counting each call it failed', () => {
+    const faults = new DynamoDbFaultSwitch();
+    const armed = faults.arm({
+      workflow: 'shift-bids',
+      table: 'Idempotency',
+      kind: 'throttle',
+      times: 4,
+      bodyContains: 'req-1',
+    });
+    expect(faults.reserve('shift-overrides', ['req-1'])).toBeUndefined();
+    expect(faults.reserve('shift-bids', ['req-2'])).toBeUndefined();
+    const first = faults.reserve('shift-bids', ['x req-1 y'])!;
+    expect(first.fault).toEqual({ table: 'Idempotency', kind: 'throttle', times: 4 });
+    expect(faults.reserve('shift-bids', ['req-1'])).toBeUndefined(); // held by the running invocation
+    first.fired();
+    first.fired();
+    first.fired();
+    first.release();
+    expect(armed).toMatchObject({ remaining: 1, fired: 3 });
+    const second = faults.reserve('shift-bids', ['req-1'])!;
+    expect(second.fault.times).toBe(1);
+    second.fired();
+    second.release();
+    expect(faults.reserve('shift-bids', ['req-1'])).toBeUndefined();
+    expect(armed).toMatchObject({ remaining: 0, fired: 4 });
+  });
+
+  it('refuses what it cannot arm, naming what it accepts', () => {
+    const faults = new DynamoDbFaultSwitch();
+    const ok = { workflow: 'shift-bids', table: 'State', kind: 'throttle' };
+    expect(() => faults.arm({ ...ok, workflow: 'nope' })).toThrow(/workflow must be/);
+    expect(() => faults.arm({ ...ok, table: 'Audit' })).toThrow('table must be one of State, Idempotency');
+    expect(() => faults.arm({ ...ok, kind: 'slow' })).toThrow('kind must be one of throttle, timeout');
+    expect(() => faults.arm({ ...ok, times: 0 })).toThrow(/times/);
+    expect(() => faults.arm({ ...ok, operations: ['Scan'] })).toThrow(/operations must be/);
+    expect(() => faults.arm({ ...ok, operations: [] })).toThrow(/operations must be/);
+    expect(faults.list()).toEqual([]);
+  });
+});
+
+describe('the seam in the deployed code', () => {
+  const slot = globalThis as { [DYNAMODB_CLIENT_HOOK]?: DynamoDbClientHook };
+  afterEach(() => delete slot[DYNAMODB_CLIENT_HOOK]);
+
+  it('offers each workflow client to the hook, when one is installed, and returns it unchanged', () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    expect(offeredToLocalHook(client)).toBe(client);
+    const offered: DynamoDBClient[] = [];
+    slot[DYNAMODB_CLIENT_HOOK] = (c) => offered.push(c);
+    expect(offeredToLocalHook(client)).toBe(client);
+    expect(offered).toEqual([client]);
+  });
+
+  it('is installed by nothing outside local/, and the fault middleware lives in local/ only', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return sources(path);
+        return /\.(ts|cjs|js|mjs)$/.test(name) ? [path] : [];
+      });
+    const files = ['shared', 'functions', 'infra', 'local'].flatMap((dir) => sources(join(REPO, dir)));
+    const mentioning = (pattern: RegExp) =>
+      files
+        .filter((file) => pattern.test(readFileSync(file, 'utf8')))
+        .map((file) => relative(REPO, file))
+        .sort();
+    expect(mentioning(/wfm-bridge\.local\.dynamodb-client-hook|DYNAMODB_CLIENT_HOOK\]\s*=/)).toEqual([
+      'local/function-worker.cjs',
+      'shared/runtime/dynamodb-client-hook.ts',
+    ]);
+    expect(readFileSync(join(REPO, 'shared/runtime/dynamodb-client-hook.ts'), 'utf8')).not.toMatch(
+      /DYNAMODB_CLIENT_HOOK\]\s*=/,
+    );
+    // The middleware and its faults are local/ code; the lint rule keeps shared/ and functions/ from importing it.
+    expect(
+      mentioning(/(from|require\()\s*['"][^'"]*dynamodb-fault-(injector|switch)/).filter(
+        (f) => !f.startsWith('local/'),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -12,13 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DeserializeHandlerOutput, DeserializeMiddleware } from '@smithy/types';
-import type { DynamoDbFault, DynamoDbFaultTable } from './dynamodb-fault-switch';
+import { takeOneCall, type DynamoDbFault, type DynamoDbFaultTable } from './dynamodb-fault-switch';
 
 export interface DynamoDbFaultInjector {
   /** Adds the fault middleware to a client (the hook shared/runtime/dynamodb-client-hook.ts offers). */
   attach(client: DynamoDBClient): void;
-  /** The fault of the invocation about to run (`undefined` once it ends); `onFired` for each failed call. */
-  arm(fault: DynamoDbFault | undefined, onFired?: () => void): void;
+  /** The faults of the invocation about to run (none once it ends). */
+  arm(faults: readonly DynamoDbFault[] | undefined): void;
 }
 
 /** The middleware's name in a client's stack. */
@@ -31,24 +31,21 @@ export const THROTTLE_MESSAGE =
 export function createDynamoDbFaultInjector(
   tableNames: Readonly<Record<DynamoDbFaultTable, string | undefined>>,
 ): DynamoDbFaultInjector {
-  let armed: { fault: DynamoDbFault; left: number; onFired: () => void } | undefined;
+  let armed: readonly DynamoDbFault[] = [];
 
   const middleware: DeserializeMiddleware<object, object> = (next, context) => async (args) => {
-    const current = armed;
+    if (armed.length === 0) return next(args);
     const operation = (context.commandName ?? '').replace(/Command$/, '');
-    const table = current && tableNames[current.fault.table];
-    if (
-      !current ||
-      current.left <= 0 ||
-      table === undefined ||
-      !tablesOf(args.input).includes(table) ||
-      (current.fault.operations !== undefined &&
-        !(current.fault.operations as readonly string[]).includes(operation))
-    )
-      return next(args);
-    current.left -= 1;
-    current.onFired();
-    if (current.fault.kind === 'timeout') throw socketTimeout();
+    const tables = tablesOf(args.input);
+    const fault = armed.find(
+      (f) =>
+        tableNames[f.table] !== undefined &&
+        tables.includes(tableNames[f.table]!) &&
+        (f.operations === undefined || (f.operations as readonly string[]).includes(operation)) &&
+        takeOneCall(f.calls),
+    );
+    if (!fault) return next(args);
+    if (fault.kind === 'timeout') throw socketTimeout();
     return throttledAnswer() as DeserializeHandlerOutput<object>;
   };
 
@@ -63,8 +60,8 @@ export function createDynamoDbFaultInjector(
         override: true,
       });
     },
-    arm(fault, onFired = () => undefined) {
-      armed = fault && { fault, left: fault.times, onFired };
+    arm(faults) {
+      armed = faults ?? [];
     },
   };
 }

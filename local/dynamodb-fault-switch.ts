@@ -4,10 +4,11 @@
  * (issue 14, docs/local-runtime.md "DynamoDB faults"). Armed through the local gateway
  * (`POST /_local/faults/dynamodb`); nothing in the deployed stack has it.
  *
- * It travels as the crash switch does (local/crash-switch.ts): the poller reserves an armed fault for an
- * invocation whose batch matches, the function host posts it to the instance with the event, and
+ * It travels as the crash switch does (local/crash-switch.ts): the poller hands the armed faults that match an
+ * invocation's batch to the function host, which posts them to the instance with the event, and
  * local/dynamodb-fault-injector.ts, loaded by local/function-worker.cjs, fails the matching calls below the
- * SDK's retry middleware (each attempt counts once), reporting each one back.
+ * SDK's retry middleware (each attempt counts once). A fault follows the invocation, not one record: every
+ * matching call of an invocation whose batch holds a matching record can fail.
  */
 import { WORKFLOWS } from '../shared/topology';
 
@@ -42,15 +43,19 @@ export interface DynamoDbFaultRequest {
   readonly operations?: readonly DynamoDbOperation[];
 }
 
-/** What an instance is told to fail during one invocation (posted to its worker thread). */
+/**
+ * An armed fault as an instance gets it with an invocation (posted to its worker thread). `calls` is shared
+ * memory, `[remaining, fired]`: instances running at once (a redelivery can overlap the first delivery when
+ * the SDK's backoff outlasts the local visibility timeout) spend one budget, exactly, with `Atomics`.
+ */
 export interface DynamoDbFault {
   readonly table: DynamoDbFaultTable;
   readonly kind: DynamoDbFaultKind;
   readonly operations?: readonly DynamoDbOperation[];
-  /** Calls to fail at most in this invocation. */
-  readonly times: number;
+  readonly calls: Int32Array;
 }
 
+/** What the control route answers for each armed fault. */
 export interface ArmedDynamoDbFault {
   readonly id: number;
   readonly workflow: string;
@@ -59,73 +64,81 @@ export interface ArmedDynamoDbFault {
   readonly operations?: readonly DynamoDbOperation[];
   readonly bodyContains?: string;
   /** Calls still to fail. */
-  remaining: number;
+  readonly remaining: number;
   /** Calls failed so far. */
-  fired: number;
+  readonly fired: number;
 }
 
-/** A fault handed to one invocation: `fired` for each call it failed, `release` when the invocation ends. */
-export interface ReservedDynamoDbFault {
-  readonly fault: DynamoDbFault;
-  fired(): void;
-  release(): void;
+const REMAINING = 0;
+const FIRED = 1;
+
+/** Takes one call from a fault's budget if any is left, from any thread; true if this call must fail. */
+export function takeOneCall(calls: Int32Array): boolean {
+  for (;;) {
+    const left = Atomics.load(calls, REMAINING);
+    if (left <= 0) return false;
+    if (Atomics.compareExchange(calls, REMAINING, left, left - 1) === left) {
+      Atomics.add(calls, FIRED, 1);
+      return true;
+    }
+  }
+}
+
+interface Armed extends DynamoDbFault {
+  readonly id: number;
+  readonly workflow: string;
+  readonly bodyContains?: string;
 }
 
 export class DynamoDbFaultSwitch {
-  private readonly faults: ArmedDynamoDbFault[] = [];
-  /** Faults held by a running invocation: one invocation at a time spends a fault's calls, in order. */
-  private readonly reserved = new Set<number>();
+  private readonly faults: Armed[] = [];
   private nextId = 1;
 
   arm(request: unknown): ArmedDynamoDbFault {
     const r = parseDynamoDbFaultRequest(request);
-    const armed: ArmedDynamoDbFault = {
+    const calls = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    calls[REMAINING] = r.times ?? 1;
+    const armed: Armed = {
       id: this.nextId++,
       workflow: r.workflow,
       table: r.table,
       kind: r.kind,
       ...(r.operations !== undefined && { operations: [...r.operations] }),
       ...(r.bodyContains !== undefined && { bodyContains: r.bodyContains }),
-      remaining: r.times ?? 1,
-      fired: 0,
+      calls,
     };
     this.faults.push(armed);
-    return armed;
+    return describe(armed);
   }
 
-  list(): readonly ArmedDynamoDbFault[] {
-    return this.faults;
+  list(): ArmedDynamoDbFault[] {
+    return this.faults.map(describe);
   }
 
   disarmAll(): void {
     this.faults.splice(0);
   }
 
-  /** The fault, if one is armed and free, for an invocation of `workflow` over these message bodies. */
-  reserve(workflow: string, bodies: readonly string[]): ReservedDynamoDbFault | undefined {
-    const armed = this.faults.find(
-      (f) =>
-        f.workflow === workflow &&
-        f.remaining > 0 &&
-        !this.reserved.has(f.id) &&
-        (f.bodyContains === undefined || bodies.some((b) => b.includes(f.bodyContains!))),
-    );
-    if (!armed) return undefined;
-    this.reserved.add(armed.id);
-    return {
-      fault: {
-        table: armed.table,
-        kind: armed.kind,
-        ...(armed.operations && { operations: armed.operations }),
-        times: armed.remaining,
-      },
-      fired: () => {
-        armed.remaining = Math.max(0, armed.remaining - 1);
-        armed.fired += 1;
-      },
-      release: () => this.reserved.delete(armed.id),
-    };
+  /** The faults with calls left for an invocation of `workflow` over these message bodies, oldest first. */
+  faultsFor(workflow: string, bodies: readonly string[]): DynamoDbFault[] {
+    return this.faults
+      .filter(
+        (f) =>
+          f.workflow === workflow &&
+          Atomics.load(f.calls, REMAINING) > 0 &&
+          (f.bodyContains === undefined || bodies.some((b) => b.includes(f.bodyContains!))),
+      )
+      .map((f) => ({
+        table: f.table,
+        kind: f.kind,
+        ...(f.operations && { operations: f.operations }),
+        calls: f.calls,
+      }));
   }
+}
+
+function describe({ calls, ...armed }: Armed): ArmedDynamoDbFault {
+  return { ...armed, remaining: Atomics.load(calls, REMAINING), fired: Atomics.load(calls, FIRED) };
 }
 
 function parseDynamoDbFaultRequest(request: unknown): DynamoDbFaultRequest {

@@ -105,8 +105,6 @@ export class FunctionPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
   private readonly pending = new Map<number, Pending>();
-  /** Per invocation armed with a DynamoDB fault: what to tell the switch each time the instance fails a call. */
-  private readonly faultsFired = new Map<number, () => void>();
   private nextId = 0;
 
   private logFile?: WriteStream;
@@ -167,10 +165,8 @@ export class FunctionPool {
       throw err;
     });
     const instance: Instance = { worker, busy: false };
-    worker.on('message', (m: { type?: string; id?: number; result?: unknown; error?: string }) => {
-      if (m.type === 'dynamodb-fault-fired') return void this.faultsFired.get(m.id!)?.();
+    worker.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
       if (m.id === undefined) return;
-      this.faultsFired.delete(m.id);
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       instance.invocation = undefined;
@@ -185,7 +181,6 @@ export class FunctionPool {
       if (id !== undefined) {
         this.pending.get(id)?.reject(new InstanceExited(this.name, code));
         this.pending.delete(id);
-        this.faultsFired.delete(id);
       }
       this.instances.splice(this.instances.indexOf(instance), 1);
       if (!this.stopping) this.replace();
@@ -225,23 +220,22 @@ export class FunctionPool {
   /**
    * Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws, or with
    * `InstanceExited` if the instance dies. Test-only: `crashAt` (local/crash-switch.ts), where it dies;
-   * `dynamoDbFault` (local/dynamodb-fault-switch.ts), which DynamoDB calls fail, `onFired` called for each.
+   * `dynamoDbFaults` (local/dynamodb-fault-switch.ts), which of its DynamoDB calls fail.
    */
   async invoke<T>(
     event: unknown,
-    options: { crashAt?: CrashPoint; dynamoDbFault?: { fault: DynamoDbFault; onFired: () => void } } = {},
+    options: { crashAt?: CrashPoint; dynamoDbFaults?: readonly DynamoDbFault[] } = {},
   ): Promise<T> {
     const instance = await this.acquire();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      if (options.dynamoDbFault) this.faultsFired.set(id, options.dynamoDbFault.onFired);
       instance.invocation = id;
       instance.worker.postMessage({
         id,
         event,
         ...(options.crashAt && { crashAt: options.crashAt }),
-        ...(options.dynamoDbFault && { dynamoDbFault: options.dynamoDbFault.fault }),
+        ...(options.dynamoDbFaults?.length && { dynamoDbFaults: options.dynamoDbFaults }),
       });
     });
   }

@@ -42,9 +42,9 @@ function armVendorCallProbe(crashAt) {
       : undefined;
 }
 
-parentPort.on('message', async ({ id, event, crashAt, dynamoDbFault }) => {
+parentPort.on('message', async ({ id, event, crashAt, dynamoDbFaults: faults }) => {
   armVendorCallProbe(crashAt);
-  dynamoDbFaults.arm(dynamoDbFault, () => parentPort.postMessage({ type: 'dynamodb-fault-fired', id }));
+  dynamoDbFaults.arm(faults);
   const started = Date.now();
   const context = {
     awsRequestId: randomUUID(),

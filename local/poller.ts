@@ -139,11 +139,11 @@ export class Poller {
     let failed: Set<string>;
     const bodies = messages.map((m) => m.Body ?? '');
     const crash = this.o.crashes?.reserve(this.o.workflow, bodies);
-    const dynamoDbFault = this.o.dynamoDbFaults?.reserve(this.o.workflow, bodies);
+    const dynamoDbFaults = this.o.dynamoDbFaults?.faultsFor(this.o.workflow, bodies);
     try {
       const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event, {
         ...(crash && { crashAt: crash.point }),
-        ...(dynamoDbFault && { dynamoDbFault: { fault: dynamoDbFault.fault, onFired: dynamoDbFault.fired } }),
+        ...(dynamoDbFaults?.length && { dynamoDbFaults }),
       });
       crash?.settle(false);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
@@ -154,7 +154,6 @@ export class Poller {
       );
       failed = new Set(messages.map((m) => m.MessageId!));
     } finally {
-      dynamoDbFault?.release();
       this.invocations++;
     }
     const done = messages.filter((m) => !failed.has(m.MessageId!));

@@ -4,13 +4,14 @@
  * fault once per attempt and judges it as a real throttle or timeout.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbFaultInjector, THROTTLE_MESSAGE } from '../../../local/dynamodb-fault-injector';
-import { DynamoDbFaultSwitch, type DynamoDbFault } from '../../../local/dynamodb-fault-switch';
+import { DynamoDbFaultSwitch, takeOneCall } from '../../../local/dynamodb-fault-switch';
 import {
   DYNAMODB_CLIENT_HOOK,
   offeredToLocalHook,
@@ -46,7 +47,15 @@ afterAll(async () => {
 });
 beforeEach(() => received.splice(0));
 
-function clientWith(fault: DynamoDbFault) {
+/** A client with the fault middleware, armed (through the switch, as the runtime does) with one fault. */
+function clientWith(request: {
+  table: 'State' | 'Idempotency';
+  kind: 'throttle' | 'timeout';
+  times: number;
+  operations?: string[];
+}) {
+  const faults = new DynamoDbFaultSwitch();
+  const armed = faults.arm({ workflow: 'shift-bids', ...request });
   const injector = createDynamoDbFaultInjector(TABLES);
   const client = new DynamoDBClient({
     endpoint,
@@ -55,9 +64,9 @@ function clientWith(fault: DynamoDbFault) {
   });
   clients.push(client);
   injector.attach(client);
-  const fired: string[] = [];
-  injector.arm(fault, () => fired.push(fault.kind));
-  return { client, doc: DynamoDBDocumentClient.from(client), fired, injector };
+  injector.arm(faults.faultsFor('shift-bids', ['a record']));
+  const fired = () => faults.list().find((f) => f.id === armed.id)!.fired;
+  return { client, doc: DynamoDBDocumentClient.from(client), fired, injector, faults };
 }
 
 const put = (table: string) =>
@@ -68,7 +77,7 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
     const { client, fired } = clientWith({ table: 'State', kind: 'throttle', times: 2 });
     const out = await client.send(put(TABLES.State));
     expect(out.$metadata.attempts).toBe(3);
-    expect(fired).toEqual(['throttle', 'throttle']);
+    expect(fired()).toBe(2);
     expect(received).toEqual([`PutItem ${TABLES.State}`]);
   }, 20_000);
 
@@ -83,7 +92,7 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
     expect(err.message).toBe(THROTTLE_MESSAGE);
     expect(err.$fault).toBe('client');
     expect(err.$metadata).toMatchObject({ attempts: budget, httpStatusCode: 400 });
-    expect(fired).toHaveLength(budget);
+    expect(fired()).toBe(budget);
     expect(received).toEqual([]);
   }, 20_000);
 
@@ -99,7 +108,7 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
     expect(err.name).toBe('TimeoutError');
     const budget = await always.client.config.maxAttempts();
     expect(err.$metadata?.attempts).toBe(budget);
-    expect(always.fired).toHaveLength(budget);
+    expect(always.fired()).toBe(budget);
   }, 20_000);
 
   it('fails only the armed table and operations, through the document client too; disarmed, nothing', async () => {
@@ -111,13 +120,15 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
     });
     await doc.send(new PutCommand({ TableName: TABLES.State, Item: { pk: 'a', sk: 'b' } }));
     await doc.send(new GetCommand({ TableName: TABLES.Idempotency, Key: { pk: 'a', sk: 'b' } }));
-    expect(fired).toEqual([]);
+    expect(fired()).toBe(0);
     expect(
       (await doc.send(new GetCommand({ TableName: TABLES.State, Key: { pk: 'a' } }))).$metadata,
     ).toMatchObject({ attempts: 2 });
-    expect(fired).toEqual(['timeout']);
+    expect(fired()).toBe(1);
 
-    injector.arm({ table: 'State', kind: 'throttle', times: 3 });
+    injector.arm(
+      clientWith({ table: 'State', kind: 'throttle', times: 3 }).faults.faultsFor('shift-bids', ['']),
+    );
     injector.arm(undefined);
     expect(
       (await doc.send(new GetCommand({ TableName: TABLES.State, Key: { pk: 'a' } }))).$metadata,
@@ -126,31 +137,56 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
 });
 
 describe('the DynamoDB fault switch', () => {
-  it('hands a fault to one matching invocation at a time, counting each call it failed', () => {
+  it('hands its faults to every matching invocation, which spend one budget of calls between them', () => {
     const faults = new DynamoDbFaultSwitch();
     const armed = faults.arm({
       workflow: 'shift-bids',
       table: 'Idempotency',
       kind: 'throttle',
-      times: 4,
+      times: 3,
       bodyContains: 'req-1',
     });
-    expect(faults.reserve('shift-overrides', ['req-1'])).toBeUndefined();
-    expect(faults.reserve('shift-bids', ['req-2'])).toBeUndefined();
-    const first = faults.reserve('shift-bids', ['x req-1 y'])!;
-    expect(first.fault).toEqual({ table: 'Idempotency', kind: 'throttle', times: 4 });
-    expect(faults.reserve('shift-bids', ['req-1'])).toBeUndefined(); // held by the running invocation
-    first.fired();
-    first.fired();
-    first.fired();
-    first.release();
-    expect(armed).toMatchObject({ remaining: 1, fired: 3 });
-    const second = faults.reserve('shift-bids', ['req-1'])!;
-    expect(second.fault.times).toBe(1);
-    second.fired();
-    second.release();
-    expect(faults.reserve('shift-bids', ['req-1'])).toBeUndefined();
-    expect(armed).toMatchObject({ remaining: 0, fired: 4 });
+    expect(faults.faultsFor('shift-overrides', ['req-1'])).toEqual([]);
+    expect(faults.faultsFor('shift-bids', ['req-2'])).toEqual([]);
+    const first = faults.faultsFor('shift-bids', ['x req-1 y']);
+    const second = faults.faultsFor('shift-bids', ['req-1']); // a redelivery overlapping the first delivery
+    expect(first).toEqual([expect.objectContaining({ table: 'Idempotency', kind: 'throttle' })]);
+    expect([
+      takeOneCall(first[0]!.calls),
+      takeOneCall(second[0]!.calls),
+      takeOneCall(first[0]!.calls),
+    ]).toEqual([true, true, true]);
+    expect(takeOneCall(second[0]!.calls)).toBe(false);
+    expect(faults.list()).toEqual([{ ...armed, remaining: 0, fired: 3 }]);
+    expect(faults.faultsFor('shift-bids', ['req-1'])).toEqual([]);
+  });
+
+  it('counts exactly when instances on other threads spend the same budget at once', async () => {
+    const faults = new DynamoDbFaultSwitch();
+    faults.arm({ workflow: 'shift-bids', table: 'State', kind: 'timeout', times: 5_000 });
+    const { calls } = faults.faultsFor('shift-bids', [''])[0]!;
+    // Each thread runs the switch's own takeOneCall, as instances do through the injector.
+    const spend = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      require('tsx/cjs/api').register();
+      const { takeOneCall } = require(${JSON.stringify(join(REPO, 'local/dynamodb-fault-switch.ts'))});
+      let taken = 0;
+      while (takeOneCall(workerData)) taken++;
+      parentPort.postMessage(taken);`;
+    const taken = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<number>((done, fail) => {
+            const w = new Worker(spend, { eval: true, workerData: calls });
+            w.once('message', (n: number) => void w.terminate().then(() => done(n)));
+            w.once('error', fail);
+          }),
+      ),
+    );
+    let local = 0;
+    while (takeOneCall(calls)) local++;
+    expect(taken.reduce((a, b) => a + b, local)).toBe(5_000);
+    expect(faults.list()[0]).toMatchObject({ remaining: 0, fired: 5_000 });
   });
 
   it('refuses what it cannot arm, naming what it accepts', () => {

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DeserializeHandlerOutput, DeserializeMiddleware } from '@smithy/types';
+import { tablesOf } from '../shared/adapters/aws/dynamodb-unavailable';
 import { takeOneCall, type DynamoDbFault, type DynamoDbFaultTable } from './dynamodb-fault-switch';
 
 export interface DynamoDbFaultInjector {
@@ -64,22 +65,6 @@ export function createDynamoDbFaultInjector(
       armed = faults ?? [];
     },
   };
-}
-
-/** The tables a DynamoDB call touches, from its (marshalled) input. */
-export function tablesOf(input: unknown): string[] {
-  const i = (input ?? {}) as {
-    TableName?: unknown;
-    TransactItems?: Record<string, { TableName?: unknown } | undefined>[];
-    RequestItems?: Record<string, unknown>;
-  };
-  if (typeof i.TableName === 'string') return [i.TableName];
-  if (Array.isArray(i.TransactItems))
-    return i.TransactItems.flatMap((item) =>
-      Object.values(item).flatMap((op) => (typeof op?.TableName === 'string' ? [op.TableName] : [])),
-    );
-  if (i.RequestItems && typeof i.RequestItems === 'object') return Object.keys(i.RequestItems);
-  return [];
 }
 
 /** DynamoDB's answer to a throttled request, as its JSON 1.0 protocol sends it. */

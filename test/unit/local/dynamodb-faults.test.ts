@@ -8,10 +8,15 @@ import { Worker } from 'node:worker_threads';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbFaultInjector, THROTTLE_MESSAGE } from '../../../local/dynamodb-fault-injector';
 import { DynamoDbFaultSwitch, takeOneCall } from '../../../local/dynamodb-fault-switch';
+import {
+  DYNAMODB_UNAVAILABLE,
+  namingUnavailableTables,
+} from '../../../shared/adapters/aws/dynamodb-unavailable';
+import { RetryableFailure } from '../../../shared/errors';
 import {
   DYNAMODB_CLIENT_HOOK,
   offeredToLocalHook,
@@ -20,6 +25,8 @@ import {
 
 const REPO = resolve(__dirname, '../../..');
 const TABLES = { State: 'wfm-local-state', Idempotency: 'wfm-local-idempotency' } as const;
+/** The stand-in answers every write on this table with a failed condition. */
+const CONDITIONAL_TABLE = 'wfm-local-conditional';
 
 let server: Server;
 let endpoint = '';
@@ -32,7 +39,14 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
-      received.push(`${operation} ${(JSON.parse(body) as { TableName?: string }).TableName}`);
+      const table = (JSON.parse(body) as { TableName?: string }).TableName;
+      received.push(`${operation} ${table}`);
+      if (table === CONDITIONAL_TABLE) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        return res.end(
+          '{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}',
+        );
+      }
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
       res.end('{}');
     });
@@ -134,6 +148,31 @@ describe('the DynamoDB fault middleware, under the SDK retry strategy', () => {
       (await doc.send(new GetCommand({ TableName: TABLES.State, Key: { pk: 'a' } }))).$metadata,
     ).toMatchObject({ attempts: 1 });
   }, 20_000);
+});
+
+describe('a DynamoDB failure past the SDK retries, on the workflow client (shared/adapters/aws/dynamodb-unavailable.ts)', () => {
+  it('becomes a retryable DYNAMODB_UNAVAILABLE naming the operation, the table and the SDK error', async () => {
+    const { client } = clientWith({ table: 'State', kind: 'throttle', times: 9 });
+    const doc = DynamoDBDocumentClient.from(namingUnavailableTables(client));
+    const err = await doc
+      .send(new PutCommand({ TableName: TABLES.State, Item: { pk: 'a', sk: 'b' } }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableFailure);
+    expect(err).toMatchObject({ reason: DYNAMODB_UNAVAILABLE });
+    expect((err as Error).message).toBe(
+      `DynamoDB PutItem on ${TABLES.State} failed after ${await client.config.maxAttempts()} attempts: ` +
+        `ProvisionedThroughputExceededException: ${THROTTLE_MESSAGE}`,
+    );
+  }, 20_000);
+
+  it('leaves every answer a store reads alone: a failed condition is still the SDK exception', async () => {
+    const { client } = clientWith({ table: 'State', kind: 'timeout', times: 1 });
+    namingUnavailableTables(client);
+    const err = await client.send(put(CONDITIONAL_TABLE)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConditionalCheckFailedException);
+    const timedOut = await client.send(put(TABLES.State));
+    expect(timedOut.$metadata.attempts).toBe(2); // below the budget, the SDK's retry absorbs it
+  });
 });
 
 describe('the DynamoDB fault switch', () => {

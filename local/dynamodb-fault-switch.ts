@@ -7,8 +7,8 @@
  * It travels as the crash switch does (local/crash-switch.ts): the poller hands the armed faults that match an
  * invocation's batch to the function host, which posts them to the instance with the event, and
  * local/dynamodb-fault-injector.ts, loaded by local/function-worker.cjs, fails the matching calls below the
- * SDK's retry middleware (each attempt counts once). A fault follows the invocation, not one record: every
- * matching call of an invocation whose batch holds a matching record can fail.
+ * SDK's retry middleware (each attempt counts once). A fault fails the calls of the records it targets only: the
+ * poller gives them an invocation of their own (`split`), away from the rest of their batch.
  */
 import { WORKFLOWS } from '../shared/topology';
 
@@ -119,22 +119,44 @@ export class DynamoDbFaultSwitch {
     this.faults.splice(0);
   }
 
+  /**
+   * A batch split so that a fault fails only the records it targets: the records matching the same armed
+   * faults (by `bodyContains`) go together, each group with its faults. One group, the whole batch, when no
+   * fault tells its records apart.
+   */
+  split<T>(
+    workflow: string,
+    batch: readonly T[],
+    bodyOf: (item: T) => string,
+  ): { items: T[]; faults: DynamoDbFault[] }[] {
+    const groups = new Map<string, { items: T[]; faults: DynamoDbFault[] }>();
+    for (const item of batch) {
+      const matching = this.matching(workflow, [bodyOf(item)]);
+      const key = matching.map((f) => f.id).join(',');
+      const group = groups.get(key) ?? { items: [], faults: matching.map(toFault) };
+      group.items.push(item);
+      groups.set(key, group);
+    }
+    return [...groups.values()];
+  }
+
   /** The faults with calls left for an invocation of `workflow` over these message bodies, oldest first. */
   faultsFor(workflow: string, bodies: readonly string[]): DynamoDbFault[] {
-    return this.faults
-      .filter(
-        (f) =>
-          f.workflow === workflow &&
-          Atomics.load(f.calls, REMAINING) > 0 &&
-          (f.bodyContains === undefined || bodies.some((b) => b.includes(f.bodyContains!))),
-      )
-      .map((f) => ({
-        table: f.table,
-        kind: f.kind,
-        ...(f.operations && { operations: f.operations }),
-        calls: f.calls,
-      }));
+    return this.matching(workflow, bodies).map(toFault);
   }
+
+  private matching(workflow: string, bodies: readonly string[]): Armed[] {
+    return this.faults.filter(
+      (f) =>
+        f.workflow === workflow &&
+        Atomics.load(f.calls, REMAINING) > 0 &&
+        (f.bodyContains === undefined || bodies.some((b) => b.includes(f.bodyContains!))),
+    );
+  }
+}
+
+function toFault(f: Armed): DynamoDbFault {
+  return { table: f.table, kind: f.kind, ...(f.operations && { operations: f.operations }), calls: f.calls };
 }
 
 function describe({ calls, ...armed }: Armed): ArmedDynamoDbFault {

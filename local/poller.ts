@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CRASH_EXIT_CODE, type CrashSwitch } from './crash-switch';
-import type { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
+import type { DynamoDbFault, DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { InstanceExited, type FunctionPool } from './function-host';
 
 export interface PollerOptions {
@@ -135,15 +135,25 @@ export class Poller {
   }
 
   private async invoke(messages: Message[]): Promise<void> {
+    // Test-only: the records an armed DynamoDB fault targets get an invocation of their own, so that the fault
+    // fails their calls only (local/dynamodb-fault-switch.ts). Without one, the batch is one invocation.
+    const batches = this.o.dynamoDbFaults?.split(this.o.workflow, messages, (m) => m.Body ?? '') ?? [
+      { items: messages, faults: [] },
+    ];
+    await Promise.all(batches.map((b) => this.invokeBatch(b.items, b.faults)));
+  }
+
+  private async invokeBatch(messages: Message[], dynamoDbFaults: readonly DynamoDbFault[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((m) => toLambdaRecord(m, this.o.queueArn)) };
     let failed: Set<string>;
-    const bodies = messages.map((m) => m.Body ?? '');
-    const crash = this.o.crashes?.reserve(this.o.workflow, bodies);
-    const dynamoDbFaults = this.o.dynamoDbFaults?.faultsFor(this.o.workflow, bodies);
+    const crash = this.o.crashes?.reserve(
+      this.o.workflow,
+      messages.map((m) => m.Body ?? ''),
+    );
     try {
       const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event, {
         ...(crash && { crashAt: crash.point }),
-        ...(dynamoDbFaults?.length && { dynamoDbFaults }),
+        ...(dynamoDbFaults.length && { dynamoDbFaults }),
       });
       crash?.settle(false);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));

@@ -8,7 +8,7 @@
  * - a fault that never ends: the record ends on the workflow's DLQ, its reason naming the DynamoDB failure.
  *
  * Every record is a fresh agent (or request) the fault is keyed to (`bodyContains`), armed before the record
- * exists. The workflows and scenarios run at once; the sustained ones wait out the queue's receives.
+ * exists. The workflows and scenarios run at once; the sustained ones wait out the queue's five receives.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatInTimeZone } from 'date-fns-tz';
@@ -281,19 +281,23 @@ async function dlqCopyOf(w: WorkflowUnderFault, key: string): Promise<Message | 
 }
 
 /**
- * One scenario after another: the fault follows the invocation, not the record, so a batch must never hold two
- * scenarios' records (the sustained fault would fail the burst's record too). The workflows run at once.
+ * Every scenario at once: the poller gives the records a fault targets an invocation of their own
+ * (local/dynamodb-fault-switch.ts), so one scenario's fault never fails another's record.
  */
 async function everyScenario(w: WorkflowUnderFault) {
-  const deadLettered: { table: Table; reason?: string; detail?: string }[] = [];
   let scenario = 0;
-  for (const table of w.tables) {
-    await burst(w, table, 'throttle', scenario++);
-    await outlastingOneCall(w, table, 'timeout', scenario++);
-    // Sustained as timeouts, which the SDK retries at once: a sustained throttle's backoff (seconds per call)
-    // outlasts the local visibility timeout, so SQS would redeliver during the delivery it is failing.
-    deadLettered.push({ table, ...(await sustained(w, table, 'timeout', scenario++)) });
-  }
+  const deadLettered = await Promise.all(
+    w.tables.map(async (table) => {
+      const [, , dead] = await Promise.all([
+        burst(w, table, 'throttle', scenario++),
+        outlastingOneCall(w, table, 'throttle', scenario++),
+        // Sustained as timeouts, which the SDK retries at once: a sustained throttle's backoff (seconds per
+        // call) outlasts the local visibility timeout, so SQS would redeliver during the delivery it fails.
+        sustained(w, table, 'timeout', scenario++),
+      ]);
+      return { table, ...dead };
+    }),
+  );
   return deadLettered;
 }
 

@@ -200,6 +200,20 @@ describe('the DynamoDB fault switch', () => {
     expect(faults.faultsFor('shift-bids', ['req-1'])).toEqual([]);
   });
 
+  it('splits a batch so that each fault fails only the records it targets', () => {
+    const faults = new DynamoDbFaultSwitch();
+    expect(faults.split('shift-bids', ['a', 'b'], (b) => b)).toEqual([{ items: ['a', 'b'], faults: [] }]);
+    faults.arm({ workflow: 'shift-bids', table: 'State', kind: 'timeout', times: 9, bodyContains: 'req-1' });
+    faults.arm({ workflow: 'shift-bids', table: 'Idempotency', kind: 'throttle', bodyContains: 'req-2' });
+    faults.arm({ workflow: 'adherence-sync', table: 'State', kind: 'throttle', bodyContains: 'req-3' });
+    const batches = faults.split('shift-bids', ['x', 'req-1 a', 'req-2', 'y', 'req-1 b', 'req-3'], (b) => b);
+    expect(batches.map((b) => [b.items, b.faults.map((f) => f.table)])).toEqual([
+      [['x', 'y', 'req-3'], []],
+      [['req-1 a', 'req-1 b'], ['State']],
+      [['req-2'], ['Idempotency']],
+    ]);
+  });
+
   it('counts exactly when instances on other threads spend the same budget at once', async () => {
     const faults = new DynamoDbFaultSwitch();
     faults.arm({ workflow: 'shift-bids', table: 'State', kind: 'timeout', times: 5_000 });

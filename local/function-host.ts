@@ -12,6 +12,7 @@ import { HANDLER_BUNDLE } from '../shared/config/handler-bundle';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
 import type { CrashPoint } from './crash-switch';
+import type { DynamoDbFault } from './dynamodb-fault-switch';
 import { withDeadline } from './net';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -159,6 +160,7 @@ export class FunctionPool {
         functionName: this.name,
         logGroupName: logGroupOf(env),
         timeoutMs: this.timeoutMs,
+        dynamoDbFaultInjector: await bundleHandler('local/dynamodb-fault-injector.ts'),
       },
     });
     const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';
@@ -232,15 +234,24 @@ export class FunctionPool {
 
   /**
    * Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws, or with
-   * `InstanceExited` if the instance dies. `crashAt` (test-only, local/crash-switch.ts): where it dies.
+   * `InstanceExited` if the instance dies. Test-only: `crashAt` (local/crash-switch.ts), where it dies;
+   * `dynamoDbFaults` (local/dynamodb-fault-switch.ts), which of its DynamoDB calls fail.
    */
-  async invoke<T>(event: unknown, options: { crashAt?: CrashPoint } = {}): Promise<T> {
+  async invoke<T>(
+    event: unknown,
+    options: { crashAt?: CrashPoint; dynamoDbFaults?: readonly DynamoDbFault[] } = {},
+  ): Promise<T> {
     const instance = await this.acquire();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       instance.invocation = id;
-      instance.worker.postMessage({ id, event, ...(options.crashAt && { crashAt: options.crashAt }) });
+      instance.worker.postMessage({
+        id,
+        event,
+        ...(options.crashAt && { crashAt: options.crashAt }),
+        ...(options.dynamoDbFaults?.length && { dynamoDbFaults: options.dynamoDbFaults }),
+      });
     });
   }
 

@@ -16,6 +16,7 @@ import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { CrashSwitch } from './crash-switch';
+import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
 import { freePort, withDeadline } from './net';
@@ -203,6 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
     const crashes = new CrashSwitch();
+    const dynamoDbFaults = new DynamoDbFaultSwitch();
     const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
@@ -228,6 +230,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             log,
             visibilityTimeoutSeconds,
             crashes,
+            dynamoDbFaults,
           }),
         );
         for (const s of w.schedules) {
@@ -312,6 +315,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           'DELETE /_local/faults/crash': async () => {
             crashes.disarmAll();
             return crashes.list();
+          },
+          // Test-only DynamoDB faults (local/dynamodb-fault-switch.ts, docs/local-runtime.md).
+          'POST /_local/faults/dynamodb': async ({ body }) => dynamoDbFaults.arm(JSON.parse(body || '{}')),
+          'GET /_local/faults/dynamodb': async () => dynamoDbFaults.list(),
+          'DELETE /_local/faults/dynamodb': async () => {
+            dynamoDbFaults.disarmAll();
+            return dynamoDbFaults.list();
           },
         },
       },

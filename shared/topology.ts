@@ -672,7 +672,9 @@ export function oauthClients(): readonly VendorOAuthClient[] {
       const key = `${fn.vendor}#${fn.oauthClient.name}`;
       const seen = byKey.get(key);
       if (seen && seen.scopes.join(' ') !== fn.oauthClient.scopes.join(' '))
-        throw new Error(`OAuth client ${key} is declared with two scope sets: one client, one token, one scope set`);
+        throw new Error(
+          `OAuth client ${key} is declared with two scope sets: one client, one token, one scope set`,
+        );
       byKey.set(key, { vendor: fn.vendor, ...fn.oauthClient });
     }
   return [...byKey.values()];

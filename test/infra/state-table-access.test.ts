@@ -38,20 +38,21 @@ function statementsOf(workflow: string, fn: string) {
   return { statements, on, queueId: logicalIdOf(env.QUEUE_URL)!, dlqId: logicalIdOf(env.DLQ_URL)! };
 }
 
-const genesys = ['TOKEN#genesys#*', 'RATELIMIT#genesys*'];
-const cxone = ['TOKEN#cxone#*', 'RATELIMIT#cxone*'];
+/** Its own OAuth client's token (decision 0013), its vendor's rate-limit buckets. */
+const genesys = (client: string) => [`TOKEN#genesys#${client}#*`, 'RATELIMIT#genesys*'];
+const cxone = ['TOKEN#cxone#shift-bids#*', 'RATELIMIT#cxone*'];
 /** Written out, not derived: what each function's code reads and writes (shared/tables.ts STATE_KEY). */
 const EXPECTED: Record<string, { leadingKeys: string[]; scan?: true; sendsTo: ('queue' | 'dlq')[] }> = {
   'shift-overrides/processor': {
-    leadingKeys: ['TIMEOFF#*', 'LOCK#timeoff#*', ...genesys],
+    leadingKeys: ['TIMEOFF#*', 'LOCK#timeoff#*', ...genesys('shift-overrides')],
     sendsTo: ['queue', 'dlq'],
   },
   'adherence-sync/processor': {
-    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys('adherence-sync')],
     sendsTo: ['queue', 'dlq'],
   },
   'adherence-sync/adherence-reconciliation': {
-    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys('adherence-sync')],
     scan: true,
     sendsTo: [],
   },
@@ -61,11 +62,11 @@ const EXPECTED: Record<string, { leadingKeys: string[]; scan?: true; sendsTo: ('
   },
   'shift-bids/shift-bids-sweep': { leadingKeys: ['BID#*', 'BIDS#SWEEP', ...cxone], sendsTo: ['queue'] },
   'reward-triggers/processor': {
-    leadingKeys: ['REWARDS#*', 'TOKEN#rewards#*', 'RATELIMIT#rewards*'],
+    leadingKeys: ['REWARDS#*', 'TOKEN#rewards#reward-triggers#*', 'RATELIMIT#rewards*'],
     sendsTo: ['queue', 'dlq'],
   },
   'reward-triggers/reward-export-ingestion': {
-    leadingKeys: ['REWARDS#*', 'REWARDS#INGESTION', 'REWARDS#INGESTION-RUN#*', ...genesys],
+    leadingKeys: ['REWARDS#*', 'REWARDS#INGESTION', 'REWARDS#INGESTION-RUN#*', ...genesys('reward-triggers')],
     sendsTo: ['queue'],
   },
 };

@@ -296,8 +296,18 @@ export class GenesysSandbox extends VendorSandbox {
     );
     const overrideRead = scopes(OVERRIDE_READ, OVERRIDE_WRITE);
     this.route('GET', '/api/v2/wfm/scheduling/overrides', (r) => this.listOverrides(r), overrideRead);
-    this.route('POST', '/api/v2/wfm/scheduling/overrides', (r) => this.createOverride(r), scopes(OVERRIDE_WRITE));
-    this.route('GET', '/api/v2/wfm/scheduling/overrides/:overrideId', (r) => this.getOverride(r), overrideRead);
+    this.route(
+      'POST',
+      '/api/v2/wfm/scheduling/overrides',
+      (r) => this.createOverride(r),
+      scopes(OVERRIDE_WRITE),
+    );
+    this.route(
+      'GET',
+      '/api/v2/wfm/scheduling/overrides/:overrideId',
+      (r) => this.getOverride(r),
+      overrideRead,
+    );
     this.route(
       'DELETE',
       '/api/v2/wfm/scheduling/overrides/:overrideId',
@@ -322,7 +332,12 @@ export class GenesysSandbox extends VendorSandbox {
       (r) => json(200, this.adherence.schedule(r.params.agentId ?? '')),
       scopes(AGENT_VIEW),
     );
-    this.route('GET', '/api/v2/wfm/exports/performance', (r) => this.exportPerformance(r), scopes(EXPORT_READ));
+    this.route(
+      'GET',
+      '/api/v2/wfm/exports/performance',
+      (r) => this.exportPerformance(r),
+      scopes(EXPORT_READ),
+    );
     this.reset();
   }
 

@@ -72,7 +72,9 @@ export class TokenStore {
     const every = new Set(clients.flatMap((c) => c.scopes));
     this.clients = new Map([
       [LOCAL_CLIENT_ID, { secret: LOCAL_CLIENT_SECRET, scopes: every }],
-      ...clients.map((c) => [c.clientId, { secret: LOCAL_CLIENT_SECRET, scopes: new Set(c.scopes) }] as const),
+      ...clients.map(
+        (c) => [c.clientId, { secret: LOCAL_CLIENT_SECRET, scopes: new Set(c.scopes) }] as const,
+      ),
     ]);
   }
 

@@ -14,6 +14,7 @@ import { loadStageConfig } from '../shared/config/stage';
 import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { startLeadingKeysGuard, type Violation } from './leading-keys-guard';
 import { CrashSwitch } from './crash-switch';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
@@ -73,6 +74,8 @@ export interface LocalRuntime {
   runSchedule(id: string): Promise<unknown>;
   /** The environment the runtime gives a workflow function (`fnId`: PROCESSOR_ID or a schedule's id). */
   functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
+  /** State-table requests refused for falling outside a function's `dynamodb:LeadingKeys` (local/leading-keys-guard.ts). */
+  leadingKeyViolations(): readonly Violation[];
   stop(): Promise<void>;
 }
 
@@ -172,6 +175,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
+    // Workflow functions reach DynamoDB through the LeadingKeys guard, as their IAM grant on the State table would.
+    const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
+    stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
+    const guarded = (workflow: string, fnId: string) => ({
+      AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(workflow, fnId),
+    });
+
     const envs = localFunctionEnvironments(plan, config, {
       tables: provisioned.tables,
       busName: provisioned.busName,
@@ -205,7 +215,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
-        const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
+        const envOf = (fnId: string) => ({
+          ...baseEnv,
+          ...envs.workflows[w.name][fnId],
+          ...guarded(w.name, fnId),
+        });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
         const pool = await FunctionPool.start(w.name, w.processor, envOf(PROCESSOR_ID), concurrency);
         stops.push({ name: `${w.name} functions`, stop: () => pool.stop() });
@@ -333,8 +347,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEnvironment: (workflow, fnId) => {
         const env = envs.workflows[workflow]?.[fnId];
         if (!env) throw new Error(`No function ${fnId} in workflow ${workflow}`);
-        return { ...baseEnv, ...env };
+        return { ...baseEnv, ...env, ...guarded(workflow, fnId) };
       },
+      leadingKeyViolations: () => guard.violations(),
       stop,
     };
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * Issue 13, least privilege on the shared State table and the queues: each workflow function reaches only its
  * own partition keys (`dynamodb:LeadingKeys`), and sends only to the queues its code sends to.
- * The local runtime does not enforce IAM: the e2e suites prove the keys the stores build, this the grants.
+ * The local runtime applies the same LeadingKeys patterns to every State-table request (local/leading-keys-guard.ts),
+ * so the e2e suites prove the keys the stores build fall under them; this proves the grants.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

@@ -15,6 +15,7 @@ import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { startLeadingKeysGuard, type Violation } from './leading-keys-guard';
 import { CrashSwitch } from './crash-switch';
 import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool } from './function-host';
@@ -75,6 +76,8 @@ export interface LocalRuntime {
   runSchedule(id: string): Promise<unknown>;
   /** The environment the runtime gives a workflow function (`fnId`: PROCESSOR_ID or a schedule's id). */
   functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
+  /** State-table requests refused for falling outside a function's `dynamodb:LeadingKeys` (local/leading-keys-guard.ts). */
+  leadingKeyViolations(): readonly Violation[];
   stop(): Promise<void>;
 }
 
@@ -174,6 +177,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
+    // Workflow functions reach DynamoDB through the LeadingKeys guard, as their IAM grant on the State table would.
+    const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
+    stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
+    const guarded = (workflow: string, fnId: string) => ({
+      AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(workflow, fnId),
+    });
+
     const envs = localFunctionEnvironments(plan, config, {
       tables: provisioned.tables,
       busName: provisioned.busName,
@@ -208,7 +218,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
-        const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
+        const envOf = (fnId: string) => ({
+          ...baseEnv,
+          ...envs.workflows[w.name][fnId],
+          ...guarded(w.name, fnId),
+        });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
         const processorEnv = envOf(PROCESSOR_ID);
         // Scaled as the visibility timeout and the leases are; a scheduled function's timeout is not: it only
@@ -349,8 +363,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEnvironment: (workflow, fnId) => {
         const env = envs.workflows[workflow]?.[fnId];
         if (!env) throw new Error(`No function ${fnId} in workflow ${workflow}`);
-        return { ...baseEnv, ...env };
+        return { ...baseEnv, ...env, ...guarded(workflow, fnId) };
       },
+      leadingKeyViolations: () => guard.violations(),
       stop,
     };
   } catch (err) {

@@ -17,7 +17,9 @@
  *   between days, or between booking chunks inside a day, sends its evaluations and reports `partial` with the
  *   day the next run continues from (`resumeFrom`).
  * - Booking a chunk of a day's rows reads their bookings in one batch, and each agent's ledger head once per run
- *   (kept in memory after each write; a stale head is a conflict, read again).
+ *   (kept in memory after each write; a stale head is a conflict, read again), and writes the changed rows of
+ *   distinct agents together, up to 100 items a transaction (`bookAll`); a write that conflicts falls back to
+ *   booking its rows one at a time.
  */
 import type { Clock } from '../../ports/clock';
 import type { DomainEventPublisher } from '../../ports/platform';
@@ -26,11 +28,12 @@ import { RetryableFailure } from '../../errors';
 import type { PerformanceRow } from '../../contracts/genesys-performance-export.schema';
 import { addDays } from '../time/local-days';
 import type { RowEntry } from './ledger';
-import { bookRow, correctingDelta } from './points';
+import { bookRow, correctingDelta, type RowBookingOutcome, type RowDelta } from './points';
 import type { PointsRuleDocument } from './points-rules.schema';
 import {
   ExportIncomplete,
   ExportUnreadable,
+  MAX_ITEMS_PER_BOOKING_WRITE,
   type IngestionProgress,
   type IngestionWatermarkStore,
   type PerformanceExportReader,
@@ -45,7 +48,7 @@ export const INGESTION_FAILURE_REASONS = {
   ledgerContended: 'LEDGER_CONTENDED',
 } as const;
 
-/** Rows of one day booked at once (rows of one day are one per agent: distinct ledger partitions). */
+/** Booking writes (and head reads) in flight at once; rows of one day are one per agent: distinct partitions. */
 const BOOKING_CONCURRENCY = 16;
 /** Rows whose bookings are read in one batch (DynamoDB BatchGetItem takes up to 100 keys). */
 const BOOKING_CHUNK = 100;
@@ -326,9 +329,13 @@ interface Booking {
 }
 
 /**
- * Books one day's rows, a chunk at a time: the chunk's bookings in one batched read, then its rows
- * BOOKING_CONCURRENCY at a time. False when it stopped before the deadline with rows left (those booked stay
- * booked; the next run reads the day again and finds them unchanged).
+ * Books one day's rows, a chunk at a time: the chunk's bookings in one batched read, the heads of the agents
+ * not yet known (BOOKING_CONCURRENCY at a time), then the changed rows packed into booking writes of up to
+ * MAX_ITEMS_PER_BOOKING_WRITE items, each one transaction over rows of distinct agents (bookAll). A write
+ * that conflicts (another writer booked one of its rows, or took one of its agents' next positions) wrote
+ * nothing; its rows are then booked one at a time, each read again and decided again (bookOnce). False when it
+ * stopped before the deadline with rows left (those booked stay booked; the next run reads the day again and
+ * finds them unchanged).
  */
 async function bookDay(
   rows: readonly PerformanceRow[],
@@ -336,16 +343,86 @@ async function bookDay(
   pastDeadline: () => boolean,
   booked: (written: number | undefined, agentId: string) => void,
 ): Promise<boolean> {
+  const { ledger, rules, heads } = booking;
   for (let start = 0; start < rows.length; start += BOOKING_CHUNK) {
     if (pastDeadline()) return false;
     const chunk = rows.slice(start, start + BOOKING_CHUNK);
-    const stored = await booking.ledger.rowBookings(chunk.map(({ agentId, date }) => ({ agentId, date })));
-    const work = chunk.map((row, i) => ({ row, previous: stored[i] }));
-    await eachBounded(work, BOOKING_CONCURRENCY, async ({ row, previous }) => {
-      booked(await bookOnce(row, previous, booking), row.agentId);
+    const stored = await ledger.rowBookings(chunk.map(({ agentId, date }) => ({ agentId, date })));
+    const changed: PlannedRow[] = [];
+    // An export that lists an agent twice for the day: the repeats go one at a time, after the rest.
+    const repeats: PlannedRow[] = [];
+    const agents = new Set<string>();
+    chunk.forEach((row, i) => {
+      const previous = stored[i];
+      const outcome = correctingDelta(previous?.booking, bookRow(row, rules));
+      if (outcome.kind === 'unchanged') return booked(undefined, row.agentId);
+      if (booking.dryRun) return booked(outcome.deltas.length, row.agentId);
+      const planned = { row, previous, outcome };
+      if (agents.has(row.agentId)) repeats.push(planned);
+      else changed.push(planned);
+      agents.add(row.agentId);
     });
+    const unknownHeads = changed
+      .filter((p) => p.outcome.deltas.length && !heads.has(p.row.agentId))
+      .map((p) => p.row.agentId);
+    await eachBounded(unknownHeads, BOOKING_CONCURRENCY, async (agentId) => {
+      heads.set(agentId, await ledger.headPosition(agentId));
+    });
+    await eachBounded(packWrites(changed), BOOKING_CONCURRENCY, async (group) => {
+      const writes = group.map(({ row, previous, outcome }) => ({
+        booking: outcome.booking,
+        previous,
+        entries: entriesAt(outcome.deltas, heads.get(row.agentId) ?? 0),
+      }));
+      if ((await ledger.bookAll(writes)) === 'written') {
+        writes.forEach(({ entries }, i) => {
+          const { agentId } = group[i]!.row;
+          if (entries.length) heads.set(agentId, entries.at(-1)!.position);
+          booked(entries.length, agentId);
+        });
+        return;
+      }
+      for (const { row, previous } of group) booked(await bookOnce(row, previous, booking), row.agentId);
+    });
+    for (const { row, previous } of repeats) booked(await bookOnce(row, previous, booking), row.agentId);
   }
   return true;
+}
+
+interface PlannedRow {
+  readonly row: PerformanceRow;
+  readonly previous: StoredRowBooking | undefined;
+  readonly outcome: Extract<RowBookingOutcome, { kind: 'book' }>;
+}
+
+/** Consecutive rows packed into writes of at most MAX_ITEMS_PER_BOOKING_WRITE items (a booking + its entries). */
+function packWrites(rows: readonly PlannedRow[]): PlannedRow[][] {
+  const writes: PlannedRow[][] = [];
+  let items = Number.POSITIVE_INFINITY;
+  for (const planned of rows) {
+    const size = 1 + planned.outcome.deltas.length;
+    if (items + size > MAX_ITEMS_PER_BOOKING_WRITE) {
+      writes.push([]);
+      items = 0;
+    }
+    writes.at(-1)!.push(planned);
+    items += size;
+  }
+  return writes;
+}
+
+/** A row's deltas as ledger entries at the positions after `head`. */
+function entriesAt(deltas: readonly RowDelta[], head: number): RowEntry[] {
+  return deltas.map((d, i) => ({
+    kind: d.kind,
+    position: head + 1 + i,
+    agentId: d.agentId,
+    date: d.date,
+    delta: d.delta,
+    ruleVersion: d.ruleVersion,
+    line: d.line,
+    correction: d.correction,
+  }));
 }
 
 /**
@@ -368,16 +445,7 @@ async function bookOnce(
     if (outcome.deltas.length) {
       head = heads.get(row.agentId) ?? (await ledger.headPosition(row.agentId));
     }
-    const entries: RowEntry[] = outcome.deltas.map((d, i) => ({
-      kind: d.kind,
-      position: head + 1 + i,
-      agentId: d.agentId,
-      date: d.date,
-      delta: d.delta,
-      ruleVersion: d.ruleVersion,
-      line: d.line,
-      correction: d.correction,
-    }));
+    const entries = entriesAt(outcome.deltas, head);
     if ((await ledger.book(outcome.booking, previous, entries)) === 'written') {
       if (entries.length) heads.set(row.agentId, head + entries.length);
       return entries.length;

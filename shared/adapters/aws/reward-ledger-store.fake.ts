@@ -31,7 +31,7 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
   }
 
   async headPosition(agentId: string): Promise<number> {
-    return headPosition(await this.entries(agentId));
+    return headPosition([...this.ledger.values()].filter((e) => e.agentId === agentId));
   }
 
   async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {

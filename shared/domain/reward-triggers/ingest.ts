@@ -5,7 +5,8 @@
  * - Days: from the watermark's day, inclusive (rows that arrived late for it are caught), through today in the
  *   export's time zone; the first run reads the last `firstRunDays` days. An operator may give the range.
  * - A day loads only after the export says `day-complete` (rows received = its total). Until then its rows are
- *   held, validated, in memory: one day of one export (one row per agent), never the whole range. A total
+ *   held, validated, in memory: one day of one export (one row per agent), never the whole range; the next day
+ *   is read while this one's rows are booked (two days at most). A total
  *   mismatch or an unreadable page loads nothing of that day and fails the run, after the other days.
  * - A malformed row is reported (row reference and fields, never values) and skipped.
  * - A row (agent and date) is booked once, whoever runs it how often: its booking and ledger entries are one
@@ -200,26 +201,22 @@ export async function ingestExports(
   let slowestDayMs = 0;
   const pastDeadline = () => remainingMs() < STOP_BEFORE_DEADLINE_MS;
 
-  for (const date of days) {
+  // The next day's export is read while this one's rows are booked: at most two days' rows in memory.
+  let readAhead: Promise<DayRead> | undefined;
+  for (const [i, date] of days.entries()) {
     // A day expected not to finish is left whole to the next run.
     if (remainingMs() - STOP_BEFORE_DEADLINE_MS < slowestDayMs) {
       resumeFrom = date;
       break;
     }
     const dayStartedAt = deps.clock.now();
-    const rows: PerformanceRow[] = [];
-    try {
-      for await (const item of deps.reader.readDay(date)) {
-        if (item.kind === 'row') {
-          rows.push(item.row);
-        } else if (item.kind === 'malformed') {
-          counts.rowsRejected++;
-          if (malformed.length < MALFORMED_LISTED) {
-            malformed.push({ rowRef: item.rowRef, fields: item.problems.map((p) => p.field) });
-          }
-        }
-      }
-    } catch (err) {
+    const read = await (readAhead ?? readWholeDay(deps.reader, date));
+    readAhead = i + 1 < days.length ? readWholeDay(deps.reader, days[i + 1]!) : undefined;
+    const { rows } = read;
+    counts.rowsRejected += read.rejected;
+    malformed.push(...read.malformed.slice(0, MALFORMED_LISTED - malformed.length));
+    if (read.error !== undefined) {
+      const err = read.error;
       counts.rowsRead += rows.length;
       if (err instanceof ExportIncomplete || err instanceof ExportUnreadable) {
         failedDays.push({
@@ -318,6 +315,39 @@ export async function ingestExports(
     });
   }
   return summary;
+}
+
+/** One day's export as read: its valid rows, its malformed rows, and the error that ended it, if one did. */
+interface DayRead {
+  readonly rows: PerformanceRow[];
+  readonly rejected: number;
+  /** The first MALFORMED_LISTED malformed rows. */
+  readonly malformed: MalformedRowReport[];
+  readonly error?: unknown;
+}
+
+/** Reads one day's export to its end; an error is answered with what was read before it, never thrown. */
+async function readWholeDay(reader: PerformanceExportReader, date: string): Promise<DayRead> {
+  const read: { rows: PerformanceRow[]; rejected: number; malformed: MalformedRowReport[] } = {
+    rows: [],
+    rejected: 0,
+    malformed: [],
+  };
+  try {
+    for await (const item of reader.readDay(date)) {
+      if (item.kind === 'row') {
+        read.rows.push(item.row);
+      } else if (item.kind === 'malformed') {
+        read.rejected++;
+        if (read.malformed.length < MALFORMED_LISTED) {
+          read.malformed.push({ rowRef: item.rowRef, fields: item.problems.map((p) => p.field) });
+        }
+      }
+    }
+  } catch (error) {
+    return { ...read, error };
+  }
+  return read;
 }
 
 interface Booking {

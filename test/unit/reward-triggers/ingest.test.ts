@@ -319,4 +319,31 @@ describe('reward export ingestion', () => {
       expect(balance(await s.ledger.entries('a2'))).toBe(10);
     });
   });
+
+  it("reads the next day's export while this day's rows are booked, and holds no more than those two", async () => {
+    const s = setup();
+    for (const date of ['2026-05-13', '2026-05-14', '2026-05-15']) s.reader.rows.push(row('a1', date, 1));
+    const events: string[] = [];
+    const readDay = s.reader.readDay.bind(s.reader);
+    jest.spyOn(s.reader, 'readDay').mockImplementation((date) => {
+      events.push(`read ${date}`);
+      return readDay(date);
+    });
+    const bookAll = s.ledger.bookAll.bind(s.ledger);
+    jest.spyOn(s.ledger, 'bookAll').mockImplementation(async (rows) => {
+      await new Promise((r) => setImmediate(r));
+      events.push(`booked ${rows[0]!.booking.date}`);
+      return bookAll(rows);
+    });
+    await ingestExports({ ...night, from: '2026-05-13' }, s.deps);
+    expect(events).toEqual([
+      'read 2026-05-13',
+      'read 2026-05-14',
+      'booked 2026-05-13',
+      'read 2026-05-15',
+      'booked 2026-05-14',
+      'booked 2026-05-15',
+    ]);
+    expect(balance(await s.ledger.entries('a1'))).toBe(30);
+  });
 });

@@ -80,7 +80,9 @@ function dynamoDbLocalPid(endpoint: string): number | undefined {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (args.includes('DynamoDBLocal.jar') && args[args.indexOf('-port') + 1] === port) return Number(pid);
+      // The JVM itself, not the guard script whose command line carries the same arguments.
+      const isJvm = args[0]?.endsWith('java') && args.includes('DynamoDBLocal.jar');
+      if (isJvm && args[args.indexOf('-port') + 1] === port) return Number(pid);
     } catch {
       // gone meanwhile
     }
@@ -133,6 +135,8 @@ interface ProcessReport {
   readonly maxRssBytes: number;
   readonly samples: readonly [number, number, number][];
   readonly wallMs: number;
+  /** The process's CPU time (user + system) over its life. */
+  readonly cpuMs: number;
 }
 
 interface Ingested {
@@ -141,6 +145,8 @@ interface Ingested {
   readonly summary: IngestionSummary;
   readonly report: ProcessReport;
   readonly counts: DynamoDbCounts;
+  /** DynamoDB Local's CPU time during the ingestion. */
+  readonly dynamoCpuMs: number;
 }
 
 /** Runs the ingestion handler once in its own process; `event` undefined loads it and invokes nothing. */
@@ -248,6 +254,8 @@ class Bench {
 
   private async ingest(label: string, agents: number, rows: number, from: string): Promise<Ingested> {
     this.proxy.reset();
+    const dynamoPid = dynamoDbLocalPid(this.runtime.outputs.endpoints.dynamodb);
+    const dynamoCpuBefore = processCpuMs(dynamoPid);
     // Generous: 20 rows per second (less than this loaded 2-core machine managed) finishes within it.
     const deadlineMs = Math.max(120_000, rows * 50);
     const report = await runInOwnProcess(
@@ -261,7 +269,8 @@ class Bench {
     const counts = structuredClone(this.proxy.counts);
     if (report.result.rowsRead !== rows)
       throw new Error(`the ingestion read ${report.result.rowsRead} rows of ${rows}`);
-    return { label, agents, summary: report.result, report, counts };
+    const dynamoCpuMs = processCpuMs(dynamoPid) - dynamoCpuBefore;
+    return { label, agents, summary: report.result, report, counts, dynamoCpuMs };
   }
 
   async counters(): Promise<{ issued: number; duplicateIssues: number }> {
@@ -402,6 +411,7 @@ function ingestionColumns(i: Ingested) {
     'agents evaluated': i.summary.agentsEvaluated,
     'ingestion time (s)': round(duration, 1),
     'rows per second': Math.round(rows / duration),
+    'CPU per row (ms): the ingesting process / DynamoDB Local': `${round(i.report.cpuMs / rows, 2)} / ${round(i.dynamoCpuMs / rows, 2)}`,
     'peak RSS, VmHWM (MB)': mb(i.report.maxRssBytes),
     'rss, median of 2nd half of samples (MB)': mb(
       half.sort((a, b) => a - b)[Math.floor(half.length / 2)] ?? 0,

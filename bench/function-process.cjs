@@ -1,7 +1,7 @@
 // One function invocation in a process of its own, so its memory can be measured alone (the local runtime runs
 // functions in worker threads, which share the runtime's RSS). Started with child_process.fork: argv is the
 // handler bundle (local/function-host.ts bundleHandler), then `idle` (load the handler, invoke nothing) or the
-// event as JSON. Sends the parent { result | error, maxRssBytes, samples } and exits.
+// event as JSON. Sends the parent { result | error, maxRssBytes, samples, wallMs, cpuMs } and exits.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { readFileSync } = require('node:fs');
 const { memoryUsage } = require('node:process');
@@ -47,5 +47,9 @@ function report(outcome) {
   // Not resourceUsage().maxRSS: across fork + exec Linux keeps the forked parent's peak, the bench's own.
   const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   const maxRssBytes = hwm ? Number(hwm[1]) * 1024 : NaN;
-  process.send({ ...outcome, maxRssBytes, samples, wallMs: Date.now() - started }, () => process.exit(0));
+  const { user, system } = process.cpuUsage();
+  const cpuMs = (user + system) / 1000;
+  process.send({ ...outcome, maxRssBytes, samples, wallMs: Date.now() - started, cpuMs }, () =>
+    process.exit(0),
+  );
 }

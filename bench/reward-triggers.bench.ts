@@ -17,10 +17,16 @@
  *   from the first issue call to the last ISSUED answer; the minimum is (N - burst) / rate. Duplicates: an
  *   agent with more than one reward, or a transaction id sent again; PII: the seeded names, emails and phones
  *   searched for in every request the marketplace received, and the sandbox's own `piiReceived`.
+ * - The queue's visibility timeout is AWS's (6x the processor's timeout: shared/topology.ts), not the local
+ *   runtime's 5 s, which is scaled down so that tests see a failed record again quickly: with 5 s, records that
+ *   waited their turn at the marketplace's limit on a loaded machine came back while still being processed.
+ * - Whether the drain is held back by the marketplace's limit or by the machine: the CPU the local runtime (this
+ *   process: handlers, SQS, sandboxes) and DynamoDB Local spent during the drain, per reward, next to how idle
+ *   the machine's cores were (/proc/stat) and the load average.
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fork } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundleHandler, LOCAL_LOG_DIR } from '../local/function-host';
@@ -30,7 +36,7 @@ import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import type { IngestionSummary } from '../shared/domain/reward-triggers/ingest';
 import { addDays, localDate } from '../shared/domain/time/local-days';
 import { RewardTriggersSettingsSchema } from '../shared/config/workflows/reward-triggers';
-import { vendorByName, workflowByName } from '../shared/topology';
+import { vendorByName, visibilityTimeoutSeconds, workflowByName } from '../shared/topology';
 import { startCountingProxy, type CountingProxy, type DynamoDbCounts } from './dynamodb-counter';
 import { round } from './stats';
 
@@ -45,11 +51,82 @@ const PAGE_SIZE = 1000;
 /** The Genesys sandbox's general bucket, raised from 5/s so the export's pages are not what is measured. */
 const GENESYS_BENCH_LIMIT = { ratePerSecond: 100, burst: 100 };
 const REWARD_INVENTORY = 10_000_000;
+/** AWS's rule (6x the processor's timeout), not the local runtime's 5 s for tests: see the header. A variable
+ * sets another, to compare. */
+const VISIBILITY_TIMEOUT_SECONDS = Number(
+  process.env.BENCH_REWARDS_VISIBILITY_SECONDS ??
+    visibilityTimeoutSeconds(workflowByName('reward-triggers')!),
+);
 const RSS_TARGET_MB = 256;
 const INGESTION = { workflow: 'reward-triggers', scheduleId: 'reward-export-ingestion' } as const;
 const PII = [/Agent\d+ Example/, /agent\d+@contact-center\.example/, /\+1-555-\d{4}/];
 
 const MB = 1024 * 1024;
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** The machine's CPU time so far (/proc/stat's first line): busy and idle, in ticks. */
+function machineTicks(): { busy: number; idle: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const t = fields.map(Number);
+  const idle = (t[3] ?? 0) + (t[4] ?? 0); // idle + iowait
+  return { busy: t.slice(0, 8).reduce((a, b) => a + b, 0) - idle, idle };
+}
+
+/** The DynamoDB Local JVM serving `endpoint` (its command line names the port). */
+function dynamoDbLocalPid(endpoint: string): number | undefined {
+  const port = new URL(endpoint).port;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // The JVM itself, not the guard script whose command line carries the same arguments.
+      const isJvm = args[0]?.endsWith('java') && args.includes('DynamoDBLocal.jar');
+      if (isJvm && args[args.indexOf('-port') + 1] === port) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** A process's CPU time so far (utime + stime), in ms. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+interface CpuMark {
+  readonly runtimeMicros: NodeJS.CpuUsage;
+  readonly dynamoMs: number;
+  readonly machine: { busy: number; idle: number };
+  readonly at: number;
+}
+
+function cpuMark(dynamoPid: number | undefined): CpuMark {
+  return {
+    runtimeMicros: process.cpuUsage(),
+    dynamoMs: processCpuMs(dynamoPid),
+    machine: machineTicks(),
+    at: performance.now(),
+  };
+}
+
+/** CPU spent between two marks: this process's and DynamoDB Local's, and how idle the machine was. */
+function cpuSince(start: CpuMark, dynamoPid: number | undefined) {
+  const end = cpuMark(dynamoPid);
+  const runtime = process.cpuUsage(start.runtimeMicros);
+  const busy = end.machine.busy - start.machine.busy;
+  const idle = end.machine.idle - start.machine.idle;
+  return {
+    wallMs: end.at - start.at,
+    runtimeMs: (runtime.user + runtime.system) / 1000,
+    dynamoMs: end.dynamoMs - start.dynamoMs,
+    machineIdleShare: idle / Math.max(1, busy + idle),
+  };
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface ProcessReport {
@@ -58,6 +135,8 @@ interface ProcessReport {
   readonly maxRssBytes: number;
   readonly samples: readonly [number, number, number][];
   readonly wallMs: number;
+  /** The process's CPU time (user + system) over its life. */
+  readonly cpuMs: number;
 }
 
 interface Ingested {
@@ -66,6 +145,8 @@ interface Ingested {
   readonly summary: IngestionSummary;
   readonly report: ProcessReport;
   readonly counts: DynamoDbCounts;
+  /** DynamoDB Local's CPU time during the ingestion. */
+  readonly dynamoCpuMs: number;
 }
 
 /** Runs the ingestion handler once in its own process; `event` undefined loads it and invokes nothing. */
@@ -173,6 +254,8 @@ class Bench {
 
   private async ingest(label: string, agents: number, rows: number, from: string): Promise<Ingested> {
     this.proxy.reset();
+    const dynamoPid = dynamoDbLocalPid(this.runtime.outputs.endpoints.dynamodb);
+    const dynamoCpuBefore = processCpuMs(dynamoPid);
     // Generous: 20 rows per second (less than this loaded 2-core machine managed) finishes within it.
     const deadlineMs = Math.max(120_000, rows * 50);
     const report = await runInOwnProcess(
@@ -186,7 +269,8 @@ class Bench {
     const counts = structuredClone(this.proxy.counts);
     if (report.result.rowsRead !== rows)
       throw new Error(`the ingestion read ${report.result.rowsRead} rows of ${rows}`);
-    return { label, agents, summary: report.result, report, counts };
+    const dynamoCpuMs = processCpuMs(dynamoPid) - dynamoCpuBefore;
+    return { label, agents, summary: report.result, report, counts, dynamoCpuMs };
   }
 
   async counters(): Promise<{ issued: number; duplicateIssues: number }> {
@@ -203,6 +287,8 @@ class Bench {
     expected: number,
     enqueuedAt: number,
   ) {
+    const dynamoPid = dynamoDbLocalPid(this.runtime.outputs.endpoints.dynamodb);
+    const cpuStart = cpuMark(dynamoPid);
     const { ratePerSecond, burst } = vendorByName('rewards').rateLimit;
     const deadlineMs = 120_000 + (expected / ratePerSecond) * 3000;
     await waitUntil(
@@ -212,6 +298,7 @@ class Bench {
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${(await this.issuedCount()) - before.issued} issued`);
     });
+    const cpu = cpuSince(cpuStart, dynamoPid);
     await this.queueEmpty();
     const calls = (await this.rewards.requests({ since: before.seq })).requests;
     const issueCalls = calls.filter((c) => c.method === 'POST' && c.path === '/v1/rewards/issue');
@@ -234,6 +321,11 @@ class Bench {
       if (r.status === 'ISSUED' && answeredPerId.has(r.transaction_id))
         perAgent.set(r.agent_id, (perAgent.get(r.agent_id) ?? 0) + 1);
     const piiHits = calls.filter((c) => PII.some((p) => p.test(JSON.stringify(c)))).length;
+    const issueTimes = issueCalls.map((c) => c.atMs);
+    const busiest10s = Math.max(
+      0,
+      ...issueTimes.map((t) => issueTimes.filter((u) => u >= t && u < t + 10_000).length),
+    );
     return {
       agents: expected,
       issued: state.counters.issued - before.issued,
@@ -250,6 +342,8 @@ class Bench {
       duplicateIssues: state.counters.duplicateIssues - before.duplicateIssues,
       piiRequests: piiHits,
       piiReceived: state.piiReceived.length,
+      busiestTenSecondsPerSecond: busiest10s / 10,
+      cpu,
     };
   }
 
@@ -317,6 +411,7 @@ function ingestionColumns(i: Ingested) {
     'agents evaluated': i.summary.agentsEvaluated,
     'ingestion time (s)': round(duration, 1),
     'rows per second': Math.round(rows / duration),
+    'CPU per row (ms): the ingesting process / DynamoDB Local': `${round(i.report.cpuMs / rows, 2)} / ${round(i.dynamoCpuMs / rows, 2)}`,
     'peak RSS, VmHWM (MB)': mb(i.report.maxRssBytes),
     'rss, median of 2nd half of samples (MB)': mb(
       half.sort((a, b) => a - b)[Math.floor(half.length / 2)] ?? 0,
@@ -347,6 +442,7 @@ export async function run() {
       sandboxPort: 0,
       timers: false,
       concurrency: 'declared',
+      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
       log: () => {},
       logLevel: 'ERROR',
     }),
@@ -366,7 +462,7 @@ export async function run() {
         `page size ${PAGE_SIZE} (Genesys' own maximum is 100; the sandbox's maxPageSize raised to match); ` +
         `Genesys sandbox general limit raised to ${GENESYS_BENCH_LIMIT.ratePerSecond}/s burst ${GENESYS_BENCH_LIMIT.burst} ` +
         `(spec 000: 5/s); rewards inventory raised to ${REWARD_INVENTORY}; rewards rate limit as documented ` +
-        `(${ratePerSecond}/s burst ${burst}); reward-triggers processors: ${processors} instances. ` +
+        `(${ratePerSecond}/s burst ${burst}); reward-triggers processors: ${processors} instances, queue visibility ${VISIBILITY_TIMEOUT_SECONDS} s (BENCH_REWARDS_VISIBILITY_SECONDS; AWS: 6x the processor's timeout). ` +
         `The ingestion runs the operator's range ${addDays(bench.today, -(DAYS - 1))}..${bench.today} ` +
         `(not a dry run) in a process of its own; DynamoDB counted through a proxy.`,
     );
@@ -441,6 +537,26 @@ export async function run() {
       },
       { figure: 'T over the minimum', value: `${over.toFixed(1)}%`, target: '<= 10%' },
       { figure: 'ingestion end to last ISSUED (s)', value: round(d.fromEnqueuedMs / 1000, 1), target: '' },
+      {
+        figure: 'issue calls per second: over the drain / busiest 10 s',
+        value: `${round(d.issueCalls / Math.max(0.001, d.drainMs / 1000), 1)} / ${d.busiestTenSecondsPerSecond}`,
+        target: `${d.rate.ratePerSecond}`,
+      },
+      {
+        figure: 'CPU during the drain, local runtime (this process) + DynamoDB Local (core-s)',
+        value: `${round(d.cpu.runtimeMs / 1000, 1)} + ${round(d.cpu.dynamoMs / 1000, 1)}`,
+        target: '',
+      },
+      {
+        figure: 'CPU per reward (ms), and the cores that takes at the marketplace rate',
+        value: `${round((d.cpu.runtimeMs + d.cpu.dynamoMs) / d.agents, 1)} ms, ${round((((d.cpu.runtimeMs + d.cpu.dynamoMs) / d.agents) * d.rate.ratePerSecond) / 1000, 2)} cores`,
+        target: '',
+      },
+      {
+        figure: `machine CPU idle during the drain (${availableParallelism()} cores, shared)`,
+        value: `${(100 * d.cpu.machineIdleShare).toFixed(1)}%`,
+        target: '',
+      },
       {
         figure: `every phase: rewards issued (${phases.map((p) => p.drain.agents).join(' + ')} agents)`,
         value: sum((x) => x.issued),

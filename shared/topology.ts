@@ -411,6 +411,22 @@ const REWARD_INGESTION_FAILED_DAYS_ALARM: AlarmDeclaration = {
 };
 
 /**
+ * A run that stopped before its deadline with days left (`partial`: the next run continues from `resumeFrom`),
+ * two nights in a row: the backlog is not catching up (decision 0009). One partial night is expected (a first
+ * run's 90 days). The schedule runs once a UTC day, so each one-day period holds one run.
+ */
+const REWARD_INGESTION_PARTIAL_ALARM: AlarmDeclaration = {
+  id: 'RewardIngestionPartial',
+  source: 'custom',
+  metricName: 'RewardIngestionPartial',
+  statistic: 'Sum',
+  periodMinutes: 24 * 60,
+  evaluationPeriods: 2,
+  threshold: 0,
+  description: 'the reward export ingestion stopped before its deadline with days left two nights in a row',
+};
+
+/**
  * The reward marketplace client's profile (shared/adapters/rewards/marketplace.ts). The client's own retries
  * are off where a retry could issue twice or spend the workflow's three attempts behind its back. A 429 stays retried by the client: the marketplace did nothing with it (issue-outcome.ts), and the
  * wait it asks for is the client's to honour. A 401 is refreshed and retried once by the client (not processed).
@@ -603,7 +619,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           stateKeys: { items: ['rewards', 'rewardsIngestionWatermark', 'rewardsIngestionRun'] },
           enqueues: true,
           // A failed run also fails the invocation (its Errors alarm); this one names why: days not loaded.
-          alarms: [REWARD_INGESTION_FAILED_DAYS_ALARM],
+          alarms: [REWARD_INGESTION_FAILED_DAYS_ALARM, REWARD_INGESTION_PARTIAL_ALARM],
         },
         description:
           'Pulls the nightly performance export and enqueues one reward evaluation per agent (spec 004).',

@@ -786,6 +786,42 @@ describe.each<[string, () => Promise<RewardLedgerStore>]>([
     expect(await store.entries(agentId)).toEqual([credit(1), correction]);
   });
 
+  it("books several agents' rows in one write, all or none, at most 100 items", async () => {
+    const other = unique('agent');
+    const otherCredit = (position: number): RowEntry => ({ ...credit(position), agentId: other });
+    const otherBooking: RowBooking = { ...booking(2), agentId: other };
+    expect(await store.book(otherBooking, undefined, [otherCredit(1)])).toBe('written');
+    // One row's condition fails (other's row is booked): nothing of the write is stored.
+    expect(
+      await store.bookAll([
+        { booking: booking(6), previous: undefined, entries: [credit(1)] },
+        { booking: otherBooking, previous: undefined, entries: [otherCredit(2)] },
+      ]),
+    ).toBe('conflict');
+    expect(await store.rowBooking(agentId, '2026-05-14')).toBeUndefined();
+    expect(await store.entries(agentId)).toEqual([]);
+    const stored = await store.rowBooking(other, '2026-05-14');
+    expect(
+      await store.bookAll([
+        { booking: booking(6), previous: undefined, entries: [credit(1)] },
+        {
+          booking: { ...otherBooking, metrics: { ...otherBooking.metrics, csatFiveStar: 3 } },
+          previous: stored,
+          entries: [otherCredit(2)],
+        },
+      ]),
+    ).toBe('written');
+    expect(await store.entries(agentId)).toEqual([credit(1)]);
+    expect((await store.rowBooking(other, '2026-05-14'))?.revision).toBe(2);
+    expect(await store.entries(other)).toEqual([otherCredit(1), otherCredit(2)]);
+    const tooMany = Array.from({ length: 51 }, (_, i) => ({
+      booking: booking(1, `2026-06-${String(1 + (i % 28)).padStart(2, '0')}`),
+      previous: undefined,
+      entries: [credit(10 + i)],
+    }));
+    await expect(store.bookAll(tooMany)).rejects.toThrow(/at most 100 items/);
+  });
+
   it('takes the point lock only if none is held, keeps its progress, releases only its own transaction', async () => {
     expect(await store.heldLock(agentId)).toBeUndefined();
     expect(await store.takeLock(lock('tx-1'))).toBe(true);

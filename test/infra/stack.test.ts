@@ -227,6 +227,16 @@ describe('the stack, built from the topology', () => {
         AlarmDescription: `${a.label}: ${a.description}. See docs/runbook.md, alarm ${a.id}.`,
       });
     }
+    // A partial ingestion alarms only on two nights in a row: one-day periods, two of them.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RewardIngestionPartial',
+      Period: 86_400,
+      EvaluationPeriods: 2,
+      Dimensions: [
+        { Name: 'service', Value: 'reward-triggers' },
+        { Name: 'workflow', Value: 'reward-triggers' },
+      ],
+    });
     // The reconciliation function declares Drift; its workflow has it, the others do not.
     const drift = custom.filter(([, a]) => a.Properties.MetricName === 'Drift');
     expect(drift.map(([, a]) => a.Properties.Dimensions[0].Value)).toEqual(['adherence-sync']);

@@ -70,6 +70,7 @@ describe('topology', () => {
       'RewardNeedsAdministrator',
       'RewardClawbackRefused',
       'RewardIngestionFailedDays',
+      'RewardIngestionPartial',
     ]);
     const ingestion = functionAlarmsOfWorkflow(rewards).find((f) => f.fn.id === 'reward-export-ingestion')!;
     expect(ingestion.alarms.map((a) => a.id)).toEqual(['Errors', 'Throttles', 'DidNotRun']);

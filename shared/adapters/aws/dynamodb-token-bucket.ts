@@ -16,7 +16,10 @@ export interface DynamoDbTokenBucketOptions {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly clock: Clock;
-  /** Tokens reserved per write; the spare ones serve this instance's next calls. Default 1. */
+  /**
+   * Tokens reserved per write at least; the spare ones serve this instance's next calls. A write reserves one
+   * for every caller of this instance waiting at that moment, if more (up to the burst). Default 1.
+   */
   readonly leaseSize?: number;
   /** Reserve slots at most this far beyond what the burst allows now; beyond, wait and ask again. Default 1 s. */
   readonly maxReserveMs?: number;
@@ -55,6 +58,8 @@ export class DynamoDbTokenBucket implements RateLimiter {
   /** Reserved slot times not yet used, earliest first. */
   private spares: number[] = [];
   private reserving?: Promise<void>;
+  /** Callers of this instance waiting for a reservation: the next one reserves a slot for each. */
+  private waiting = 0;
   private localPause = 0;
   /** Last `tat` seen; guesses whether the bucket is idle (`tat <= now`) or busy. */
   private lastTat?: number;
@@ -80,9 +85,15 @@ export class DynamoDbTokenBucket implements RateLimiter {
       while (this.spares.length && this.spares[0]! < stale) this.spares.shift();
       const slot = this.spares.shift();
       if (slot === undefined) {
-        // One reservation in flight per instance; the other callers share its slots.
-        this.reserving ??= this.refill(now).finally(() => (this.reserving = undefined));
-        await this.reserving;
+        // One reservation in flight per instance; the other callers share its slots, and the callers that
+        // arrived meanwhile are counted into the next one (one write for them all, not one each in turn).
+        this.waiting++;
+        try {
+          this.reserving ??= this.refill(now).finally(() => (this.reserving = undefined));
+          await this.reserving;
+        } finally {
+          this.waiting--;
+        }
         continue;
       }
       // Re-checked after each sleep: a timer may fire a fraction of a millisecond before the slot.
@@ -127,7 +138,8 @@ export class DynamoDbTokenBucket implements RateLimiter {
 
   /** Reserves up to `leaseSize` slots: their times, or how long to wait before asking again. */
   private async reserve(now: number): Promise<{ slots: number[] } | number> {
-    const n = Math.max(1, Math.min(this.o.leaseSize ?? 1, Math.floor(this.o.limit.burst)));
+    const wanted = Math.max(this.o.leaseSize ?? 1, this.waiting);
+    const n = Math.max(1, Math.min(wanted, Math.floor(this.o.limit.burst)));
     const inc = n * this.interval;
     const horizon = this.o.maxReserveMs ?? 1000;
     let idle = this.lastTat === undefined || this.lastTat <= now;

@@ -7,8 +7,10 @@ import type {
   IssueProgress,
   LedgerWrite,
   RewardLedgerStore,
+  RowBookingWrite,
   StoredRowBooking,
 } from '../../domain/reward-triggers/ports';
+import { MAX_ITEMS_PER_BOOKING_WRITE } from '../../domain/reward-triggers/ports';
 import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -29,7 +31,7 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
   }
 
   async headPosition(agentId: string): Promise<number> {
-    return headPosition(await this.entries(agentId));
+    return headPosition([...this.ledger.values()].filter((e) => e.agentId === agentId));
   }
 
   async rowBooking(agentId: string, date: string): Promise<StoredRowBooking | undefined> {
@@ -69,10 +71,29 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
     previous: StoredRowBooking | undefined,
     entries: readonly LedgerEntry[],
   ): Promise<LedgerWrite> {
-    const key = `${booking.agentId}#${booking.date}`;
-    if (this.bookings.get(key)?.revision !== previous?.revision) return 'conflict';
+    return this.bookAll([{ booking, previous, entries }]);
+  }
+
+  /** Booking writes made (book and bookAll calls), for tests that count them. */
+  bookingWrites = 0;
+
+  async bookAll(rows: readonly RowBookingWrite[]): Promise<LedgerWrite> {
+    const items = rows.reduce((n, r) => n + 1 + r.entries.length, 0);
+    if (items > MAX_ITEMS_PER_BOOKING_WRITE)
+      throw new RangeError(
+        `bookAll writes at most ${MAX_ITEMS_PER_BOOKING_WRITE} items in one transaction, got ${items}`,
+      );
+    const keys = rows.map(({ booking }) => `${booking.agentId}#${booking.date}`);
+    // DynamoDB refuses a transaction that names an item twice (ValidationException), before any condition.
+    if (new Set(keys).size !== keys.length) throw new Error('bookAll: the same row twice in one transaction');
+    this.bookingWrites++;
+    const entries = rows.flatMap((r) => r.entries);
+    if (rows.some(({ previous }, i) => this.bookings.get(keys[i]!)?.revision !== previous?.revision))
+      return 'conflict';
     if (!this.positionsFree(entries)) return 'conflict';
-    this.bookings.set(key, { booking: copy(booking), revision: (previous?.revision ?? 0) + 1 });
+    rows.forEach(({ booking, previous }, i) =>
+      this.bookings.set(keys[i]!, { booking: copy(booking), revision: (previous?.revision ?? 0) + 1 }),
+    );
     this.write(entries);
     return 'written';
   }

@@ -30,8 +30,10 @@ import type {
   IssueProgress,
   LedgerWrite,
   RewardLedgerStore,
+  RowBookingWrite,
   StoredRowBooking,
 } from '../../domain/reward-triggers/ports';
+import { MAX_ITEMS_PER_BOOKING_WRITE } from '../../domain/reward-triggers/ports';
 import { STATE_KEY } from '../../tables';
 
 type TransactItem = NonNullable<
@@ -158,7 +160,23 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
     previous: StoredRowBooking | undefined,
     entries: readonly LedgerEntry[],
   ): Promise<LedgerWrite> {
-    const bookingItem: TransactItem = {
+    return this.bookAll([{ booking, previous, entries }]);
+  }
+
+  async bookAll(rows: readonly RowBookingWrite[]): Promise<LedgerWrite> {
+    const items = rows.flatMap(({ booking, previous, entries }) => [
+      this.putBooking(booking, previous),
+      ...entries.map((e) => this.putEntry(e)),
+    ]);
+    if (items.length > MAX_ITEMS_PER_BOOKING_WRITE)
+      throw new RangeError(
+        `bookAll writes at most ${MAX_ITEMS_PER_BOOKING_WRITE} items in one transaction, got ${items.length}`,
+      );
+    return this.transact(items);
+  }
+
+  private putBooking(booking: RowBooking, previous: StoredRowBooking | undefined): TransactItem {
+    return {
       Put: {
         TableName: this.tableName,
         Item: {
@@ -171,7 +189,6 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
         ...(previous ? { ExpressionAttributeValues: { ':previous': previous.revision } } : {}),
       },
     };
-    return this.transact([bookingItem, ...entries.map((e) => this.putEntry(e))]);
   }
 
   async heldLock(agentId: string): Promise<HeldLock | undefined> {

@@ -5,7 +5,8 @@
  * - Days: from the watermark's day, inclusive (rows that arrived late for it are caught), through today in the
  *   export's time zone; the first run reads the last `firstRunDays` days. An operator may give the range.
  * - A day loads only after the export says `day-complete` (rows received = its total). Until then its rows are
- *   held, validated, in memory: one day of one export (one row per agent), never the whole range. A total
+ *   held, validated, in memory: one day of one export (one row per agent), never the whole range; the next day
+ *   is read while this one's rows are booked (two days at most). A total
  *   mismatch or an unreadable page loads nothing of that day and fails the run, after the other days.
  * - A malformed row is reported (row reference and fields, never values) and skipped.
  * - A row (agent and date) is booked once, whoever runs it how often: its booking and ledger entries are one
@@ -17,7 +18,9 @@
  *   between days, or between booking chunks inside a day, sends its evaluations and reports `partial` with the
  *   day the next run continues from (`resumeFrom`).
  * - Booking a chunk of a day's rows reads their bookings in one batch, and each agent's ledger head once per run
- *   (kept in memory after each write; a stale head is a conflict, read again).
+ *   (kept in memory after each write; a stale head is a conflict, read again), and writes the changed rows of
+ *   distinct agents together, up to 100 items a transaction (`bookAll`); a write that conflicts falls back to
+ *   booking its rows one at a time.
  */
 import type { Clock } from '../../ports/clock';
 import type { DomainEventPublisher } from '../../ports/platform';
@@ -26,11 +29,12 @@ import { RetryableFailure } from '../../errors';
 import type { PerformanceRow } from '../../contracts/genesys-performance-export.schema';
 import { addDays } from '../time/local-days';
 import type { RowEntry } from './ledger';
-import { bookRow, correctingDelta } from './points';
+import { bookRow, correctingDelta, type RowBookingOutcome, type RowDelta } from './points';
 import type { PointsRuleDocument } from './points-rules.schema';
 import {
   ExportIncomplete,
   ExportUnreadable,
+  MAX_ITEMS_PER_BOOKING_WRITE,
   type IngestionProgress,
   type IngestionWatermarkStore,
   type PerformanceExportReader,
@@ -45,7 +49,7 @@ export const INGESTION_FAILURE_REASONS = {
   ledgerContended: 'LEDGER_CONTENDED',
 } as const;
 
-/** Rows of one day booked at once (rows of one day are one per agent: distinct ledger partitions). */
+/** Booking writes (and head reads) in flight at once; rows of one day are one per agent: distinct partitions. */
 const BOOKING_CONCURRENCY = 16;
 /** Rows whose bookings are read in one batch (DynamoDB BatchGetItem takes up to 100 keys). */
 const BOOKING_CHUNK = 100;
@@ -197,26 +201,22 @@ export async function ingestExports(
   let slowestDayMs = 0;
   const pastDeadline = () => remainingMs() < STOP_BEFORE_DEADLINE_MS;
 
-  for (const date of days) {
+  // The next day's export is read while this one's rows are booked: at most two days' rows in memory.
+  let readAhead: Promise<DayRead> | undefined;
+  for (const [i, date] of days.entries()) {
     // A day expected not to finish is left whole to the next run.
     if (remainingMs() - STOP_BEFORE_DEADLINE_MS < slowestDayMs) {
       resumeFrom = date;
       break;
     }
     const dayStartedAt = deps.clock.now();
-    const rows: PerformanceRow[] = [];
-    try {
-      for await (const item of deps.reader.readDay(date)) {
-        if (item.kind === 'row') {
-          rows.push(item.row);
-        } else if (item.kind === 'malformed') {
-          counts.rowsRejected++;
-          if (malformed.length < MALFORMED_LISTED) {
-            malformed.push({ rowRef: item.rowRef, fields: item.problems.map((p) => p.field) });
-          }
-        }
-      }
-    } catch (err) {
+    const read = await (readAhead ?? readWholeDay(deps.reader, date));
+    readAhead = i + 1 < days.length ? readWholeDay(deps.reader, days[i + 1]!) : undefined;
+    const { rows } = read;
+    counts.rowsRejected += read.rejected;
+    malformed.push(...read.malformed.slice(0, MALFORMED_LISTED - malformed.length));
+    if (read.error !== undefined) {
+      const err = read.error;
       counts.rowsRead += rows.length;
       if (err instanceof ExportIncomplete || err instanceof ExportUnreadable) {
         failedDays.push({
@@ -317,6 +317,39 @@ export async function ingestExports(
   return summary;
 }
 
+/** One day's export as read: its valid rows, its malformed rows, and the error that ended it, if one did. */
+interface DayRead {
+  readonly rows: PerformanceRow[];
+  readonly rejected: number;
+  /** The first MALFORMED_LISTED malformed rows. */
+  readonly malformed: MalformedRowReport[];
+  readonly error?: unknown;
+}
+
+/** Reads one day's export to its end; an error is answered with what was read before it, never thrown. */
+async function readWholeDay(reader: PerformanceExportReader, date: string): Promise<DayRead> {
+  const read: { rows: PerformanceRow[]; rejected: number; malformed: MalformedRowReport[] } = {
+    rows: [],
+    rejected: 0,
+    malformed: [],
+  };
+  try {
+    for await (const item of reader.readDay(date)) {
+      if (item.kind === 'row') {
+        read.rows.push(item.row);
+      } else if (item.kind === 'malformed') {
+        read.rejected++;
+        if (read.malformed.length < MALFORMED_LISTED) {
+          read.malformed.push({ rowRef: item.rowRef, fields: item.problems.map((p) => p.field) });
+        }
+      }
+    }
+  } catch (error) {
+    return { ...read, error };
+  }
+  return read;
+}
+
 interface Booking {
   readonly ledger: RewardLedgerStore;
   readonly rules: PointsRuleDocument;
@@ -326,9 +359,13 @@ interface Booking {
 }
 
 /**
- * Books one day's rows, a chunk at a time: the chunk's bookings in one batched read, then its rows
- * BOOKING_CONCURRENCY at a time. False when it stopped before the deadline with rows left (those booked stay
- * booked; the next run reads the day again and finds them unchanged).
+ * Books one day's rows, a chunk at a time: the chunk's bookings in one batched read, the heads of the agents
+ * not yet known (BOOKING_CONCURRENCY at a time), then the changed rows packed into booking writes of up to
+ * MAX_ITEMS_PER_BOOKING_WRITE items, each one transaction over rows of distinct agents (bookAll). A write
+ * that conflicts (another writer booked one of its rows, or took one of its agents' next positions) wrote
+ * nothing; its rows are then booked one at a time, each read again and decided again (bookOnce). False when it
+ * stopped before the deadline with rows left (those booked stay booked; the next run reads the day again and
+ * finds them unchanged).
  */
 async function bookDay(
   rows: readonly PerformanceRow[],
@@ -336,16 +373,86 @@ async function bookDay(
   pastDeadline: () => boolean,
   booked: (written: number | undefined, agentId: string) => void,
 ): Promise<boolean> {
+  const { ledger, rules, heads } = booking;
   for (let start = 0; start < rows.length; start += BOOKING_CHUNK) {
     if (pastDeadline()) return false;
     const chunk = rows.slice(start, start + BOOKING_CHUNK);
-    const stored = await booking.ledger.rowBookings(chunk.map(({ agentId, date }) => ({ agentId, date })));
-    const work = chunk.map((row, i) => ({ row, previous: stored[i] }));
-    await eachBounded(work, BOOKING_CONCURRENCY, async ({ row, previous }) => {
-      booked(await bookOnce(row, previous, booking), row.agentId);
+    const stored = await ledger.rowBookings(chunk.map(({ agentId, date }) => ({ agentId, date })));
+    const changed: PlannedRow[] = [];
+    // An export that lists an agent twice for the day: the repeats go one at a time, after the rest.
+    const repeats: PlannedRow[] = [];
+    const agents = new Set<string>();
+    chunk.forEach((row, i) => {
+      const previous = stored[i];
+      const outcome = correctingDelta(previous?.booking, bookRow(row, rules));
+      if (outcome.kind === 'unchanged') return booked(undefined, row.agentId);
+      if (booking.dryRun) return booked(outcome.deltas.length, row.agentId);
+      const planned = { row, previous, outcome };
+      if (agents.has(row.agentId)) repeats.push(planned);
+      else changed.push(planned);
+      agents.add(row.agentId);
     });
+    const unknownHeads = changed
+      .filter((p) => p.outcome.deltas.length && !heads.has(p.row.agentId))
+      .map((p) => p.row.agentId);
+    await eachBounded(unknownHeads, BOOKING_CONCURRENCY, async (agentId) => {
+      heads.set(agentId, await ledger.headPosition(agentId));
+    });
+    await eachBounded(packWrites(changed), BOOKING_CONCURRENCY, async (group) => {
+      const writes = group.map(({ row, previous, outcome }) => ({
+        booking: outcome.booking,
+        previous,
+        entries: entriesAt(outcome.deltas, heads.get(row.agentId) ?? 0),
+      }));
+      if ((await ledger.bookAll(writes)) === 'written') {
+        writes.forEach(({ entries }, i) => {
+          const { agentId } = group[i]!.row;
+          if (entries.length) heads.set(agentId, entries.at(-1)!.position);
+          booked(entries.length, agentId);
+        });
+        return;
+      }
+      for (const { row, previous } of group) booked(await bookOnce(row, previous, booking), row.agentId);
+    });
+    for (const { row, previous } of repeats) booked(await bookOnce(row, previous, booking), row.agentId);
   }
   return true;
+}
+
+interface PlannedRow {
+  readonly row: PerformanceRow;
+  readonly previous: StoredRowBooking | undefined;
+  readonly outcome: Extract<RowBookingOutcome, { kind: 'book' }>;
+}
+
+/** Consecutive rows packed into writes of at most MAX_ITEMS_PER_BOOKING_WRITE items (a booking + its entries). */
+function packWrites(rows: readonly PlannedRow[]): PlannedRow[][] {
+  const writes: PlannedRow[][] = [];
+  let items = Number.POSITIVE_INFINITY;
+  for (const planned of rows) {
+    const size = 1 + planned.outcome.deltas.length;
+    if (items + size > MAX_ITEMS_PER_BOOKING_WRITE) {
+      writes.push([]);
+      items = 0;
+    }
+    writes.at(-1)!.push(planned);
+    items += size;
+  }
+  return writes;
+}
+
+/** A row's deltas as ledger entries at the positions after `head`. */
+function entriesAt(deltas: readonly RowDelta[], head: number): RowEntry[] {
+  return deltas.map((d, i) => ({
+    kind: d.kind,
+    position: head + 1 + i,
+    agentId: d.agentId,
+    date: d.date,
+    delta: d.delta,
+    ruleVersion: d.ruleVersion,
+    line: d.line,
+    correction: d.correction,
+  }));
 }
 
 /**
@@ -368,16 +475,7 @@ async function bookOnce(
     if (outcome.deltas.length) {
       head = heads.get(row.agentId) ?? (await ledger.headPosition(row.agentId));
     }
-    const entries: RowEntry[] = outcome.deltas.map((d, i) => ({
-      kind: d.kind,
-      position: head + 1 + i,
-      agentId: d.agentId,
-      date: d.date,
-      delta: d.delta,
-      ruleVersion: d.ruleVersion,
-      line: d.line,
-      correction: d.correction,
-    }));
+    const entries = entriesAt(outcome.deltas, head);
     if ((await ledger.book(outcome.booking, previous, entries)) === 'written') {
       if (entries.length) heads.set(row.agentId, head + entries.length);
       return entries.length;

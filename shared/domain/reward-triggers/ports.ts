@@ -113,6 +113,16 @@ export interface StoredRowBooking {
  */
 export type LedgerWrite = 'written' | 'conflict';
 
+/** One row's booking write: its booking, the stored booking it replaces (none: first booking), its entries. */
+export interface RowBookingWrite {
+  readonly booking: RowBooking;
+  readonly previous: StoredRowBooking | undefined;
+  readonly entries: readonly LedgerEntry[];
+}
+
+/** Items one booking write may hold (a booking and each entry count one): DynamoDB TransactWriteItems' limit. */
+export const MAX_ITEMS_PER_BOOKING_WRITE = 100;
+
 /** What an in-flight redemption has done so far: kept with the lock across deliveries of the evaluation. */
 export interface IssueProgress {
   /** Issue calls made so far (a lookup that fails counts too: issue-outcome.ts). */
@@ -169,6 +179,12 @@ export interface RewardLedgerStore {
     previous: StoredRowBooking | undefined,
     entries: readonly LedgerEntry[],
   ): Promise<LedgerWrite>;
+  /**
+   * Several rows' bookings and entries (`book`'s conditions on each) in one transaction: all written, or none
+   * (`conflict` when any condition failed). One write per row of a different agent instead of one per row; at
+   * most MAX_ITEMS_PER_BOOKING_WRITE items, no row twice.
+   */
+  bookAll(rows: readonly RowBookingWrite[]): Promise<LedgerWrite>;
   /** The agent's lock (LOCKED_FOR_REDEMPTION), if held. */
   heldLock(agentId: string): Promise<HeldLock | undefined>;
   /** Takes the lock if none is held, with its transaction id and request: false when one is. */

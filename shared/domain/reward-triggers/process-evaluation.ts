@@ -116,9 +116,10 @@ export async function processEvaluation(
   request: EvaluationRequest,
   deps: EvaluationDeps,
 ): Promise<EvaluationOutcome> {
-  const clawback = await clawBackIfDue(request.agentId, deps);
+  const { clawback, entries: unchanged } = await clawBackIfDue(request.agentId, deps);
   const { document: rules } = await deps.rules.current();
-  const entries = await deps.ledger.entries(request.agentId);
+  // The ledger the clawback check read, when it wrote nothing: no read of the same ledger twice.
+  const entries = unchanged ?? (await deps.ledger.entries(request.agentId));
   const held = await deps.ledger.heldLock(request.agentId);
   const evaluation = evaluateAgent({
     agentId: request.agentId,
@@ -359,9 +360,9 @@ async function appendSettling(
   deps: EvaluationDeps,
 ): Promise<void> {
   for (let attempt = 1; attempt <= MAX_LEDGER_CONFLICTS; attempt++) {
-    const entries = await deps.ledger.entries(lock.agentId);
+    const head = await deps.ledger.headPosition(lock.agentId);
     const releasing = { agentId: lock.agentId, transactionId: lock.transactionId };
-    if ((await deps.ledger.append([entryAt(headPosition(entries) + 1)], { releasing })) === 'written') return;
+    if ((await deps.ledger.append([entryAt(head + 1)], { releasing })) === 'written') return;
     const still = await deps.ledger.heldLock(lock.agentId);
     if (still?.lock.transactionId !== lock.transactionId) {
       throw new RetryableFailure('LOCK_HELD', `the lock on ${lock.transactionId} was released concurrently`);
@@ -373,12 +374,18 @@ async function appendSettling(
   );
 }
 
-/** Spec 004 edge case 4: reverse the reward a debit took below zero, once; record it or the refusal. */
-async function clawBackIfDue(agentId: string, deps: EvaluationDeps): Promise<ClawbackDone | undefined> {
+/**
+ * Spec 004 edge case 4: reverse the reward a debit took below zero, once; record it or the refusal. Without a
+ * clawback due, answers the entries it read.
+ */
+async function clawBackIfDue(
+  agentId: string,
+  deps: EvaluationDeps,
+): Promise<{ clawback?: ClawbackDone; entries?: readonly LedgerEntry[] }> {
   for (let attempt = 1; attempt <= MAX_LEDGER_CONFLICTS; attempt++) {
     const entries = await deps.ledger.entries(agentId);
     const decision = decideClawback(entries);
-    if (decision.action === 'none') return undefined;
+    if (decision.action === 'none') return { entries };
     const answer = await deps.marketplace.reverse(decision.transactionId);
     const status = answer.kind === 'http' ? answer.status : 0;
     if (answer.kind !== 'http' || status === 429 || status === 503 || status === 504 || status === 401) {
@@ -436,7 +443,7 @@ async function clawBackIfDue(agentId: string, deps: EvaluationDeps): Promise<Cla
     });
     // After the audit and the event (see `follow`): a conflict reverses again (a replay) and re-announces.
     if ((await deps.ledger.append([entry])) === 'conflict') continue;
-    return { transactionId: decision.transactionId, result: accepted ? 'reversed' : 'refused' };
+    return { clawback: { transactionId: decision.transactionId, result: accepted ? 'reversed' : 'refused' } };
   }
   throw new RetryableFailure(
     REWARD_FAILURE_REASONS.ledgerContended,

@@ -136,6 +136,18 @@ describe('DynamoDbTokenBucket (GCRA on one item)', () => {
     expect(b.stats).toEqual({ requests: 1, refused: 0, granted: 5 });
   });
 
+  it("reserves one slot for each of an instance's waiting callers in one write, not a write per caller", async () => {
+    const clock = new FakeClock();
+    const { ddb, state } = fakeTable();
+    const b = bucket(clock);
+    // The first caller's write is in flight when the other four arrive: they share the next write.
+    await clock.runUntilSettled(Promise.all(Array.from({ length: 5 }, () => b.acquire())));
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(b.stats).toEqual({ requests: 2, refused: 0, granted: 5 });
+    expect(state.tat).toBe(clock.now() + 500);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('two instances share one limit: burst at once, then 10/s between them', async () => {
     const clock = new FakeClock();
     fakeTable();

@@ -18,7 +18,7 @@ import { VirtualClock } from '../../helpers/virtual-clock';
 
 const rules = PointsRuleDocumentSchema.parse(LOCAL_POINTS_RULES);
 
-/** A ledger whose every booking write takes `bookMs` of the clock's time. */
+/** A ledger whose booking writes take `bookMs` of the clock's time per row. */
 class TimedLedger extends InMemoryRewardLedgerStore {
   constructor(
     private readonly clock: VirtualClock,
@@ -27,9 +27,9 @@ class TimedLedger extends InMemoryRewardLedgerStore {
     super();
   }
 
-  override async book(...args: Parameters<InMemoryRewardLedgerStore['book']>) {
-    this.clock.advance(this.bookMs);
-    return super.book(...args);
+  override async bookAll(...args: Parameters<InMemoryRewardLedgerStore['bookAll']>) {
+    this.clock.advance(this.bookMs * args[0].length);
+    return super.bookAll(...args);
   }
 }
 
@@ -263,5 +263,87 @@ describe('reward export ingestion', () => {
     // rowBookings of the fake reads through rowBooking: one per row, none beside the batches.
     expect(single).toHaveBeenCalledTimes(300);
     for (let i = 0; i < 150; i++) expect(balance(await s.ledger.entries(`a${i}`))).toBe(20);
+  });
+
+  describe('booking writes', () => {
+    it("packs a chunk's changed rows of distinct agents into writes of up to 100 items, not one per row", async () => {
+      const s = setup();
+      for (const date of ['2026-05-14', '2026-05-15'])
+        for (let i = 0; i < 150; i++) s.reader.rows.push(row(`a${i}`, date, 1));
+      const summary = await ingestExports(night, s.deps);
+      // Per day: a chunk of 100 rows (a booking and one credit each: 200 items, 2 writes), one of 50 (1 write).
+      expect(s.ledger.bookingWrites).toBe(6);
+      expect(summary).toMatchObject({ rowsLoaded: 300, ledgerEntriesWritten: 300, agentsEvaluated: 150 });
+      for (let i = 0; i < 150; i++) {
+        const entries = await s.ledger.entries(`a${i}`);
+        expect(entries.map((e) => [e.position, e.date])).toEqual([
+          [1, '2026-05-14'],
+          [2, '2026-05-15'],
+        ]);
+      }
+    });
+
+    it('a write another writer got into first books none of its rows; each is then booked alone, once', async () => {
+      const s = setup();
+      for (let i = 0; i < 30; i++) s.reader.rows.push(row(`a${i}`, '2026-05-15', 2));
+      // Another run books a7's row (same values) and appends to a9's ledger after this run read the chunk.
+      const read = s.ledger.rowBookings.bind(s.ledger);
+      let interfered = false;
+      jest.spyOn(s.ledger, 'rowBookings').mockImplementation(async (rows) => {
+        const stored = await read(rows);
+        if (!interfered) {
+          interfered = true;
+          const other = setup();
+          other.reader.rows.push(row('a7', '2026-05-15', 2), row('a9', '2026-05-14', 1));
+          await ingestExports({ ...night, advanceWatermark: false }, { ...other.deps, ledger: s.ledger });
+        }
+        return stored;
+      });
+      const summary = await ingestExports(night, s.deps);
+      expect(summary).toMatchObject({ rowsLoaded: 29, rowsUnchanged: 1 });
+      // The packed write (conflict), then 30 single ones; the other run's two.
+      expect(s.ledger.bookingWrites).toBe(1 + 30 + 2);
+      for (let i = 0; i < 30; i++) {
+        const expected = i === 9 ? 30 : 20;
+        expect(balance(await s.ledger.entries(`a${i}`))).toBe(expected);
+      }
+      expect((await s.ledger.entries('a9')).map((e) => e.position)).toEqual([1, 2]);
+    });
+
+    it('an export that lists an agent twice for a day books the second as a correction of the first', async () => {
+      const s = setup();
+      s.reader.rows.push(row('a1', '2026-05-15', 3), row('a2', '2026-05-15', 1), row('a1', '2026-05-15', 5));
+      const summary = await ingestExports(night, s.deps);
+      expect(summary).toMatchObject({ rowsLoaded: 3 });
+      expect(balance(await s.ledger.entries('a1'))).toBe(50);
+      expect(balance(await s.ledger.entries('a2'))).toBe(10);
+    });
+  });
+
+  it("reads the next day's export while this day's rows are booked, and holds no more than those two", async () => {
+    const s = setup();
+    for (const date of ['2026-05-13', '2026-05-14', '2026-05-15']) s.reader.rows.push(row('a1', date, 1));
+    const events: string[] = [];
+    const readDay = s.reader.readDay.bind(s.reader);
+    jest.spyOn(s.reader, 'readDay').mockImplementation((date) => {
+      events.push(`read ${date}`);
+      return readDay(date);
+    });
+    const bookAll = s.ledger.bookAll.bind(s.ledger);
+    jest.spyOn(s.ledger, 'bookAll').mockImplementation(async (rows) => {
+      await new Promise((r) => setImmediate(r));
+      events.push(`booked ${rows[0]!.booking.date}`);
+      return bookAll(rows);
+    });
+    await ingestExports({ ...night, from: '2026-05-13' }, s.deps);
+    expect(events).toEqual([
+      'read 2026-05-13',
+      'read 2026-05-14',
+      'booked 2026-05-13',
+      'read 2026-05-15',
+      'booked 2026-05-14',
+      'booked 2026-05-15',
+    ]);
+    expect(balance(await s.ledger.entries('a1'))).toBe(30);
   });
 });

@@ -92,6 +92,20 @@ describe('reward evaluation and issuing', () => {
     expect(s.audit.records.map((r) => r.action)).toEqual(['ISSUED']);
   });
 
+  it("an issuing evaluation reads the agent's whole ledger once; the settling write reads only its head", async () => {
+    const s = setup();
+    await credit(s.ledger, 550);
+    const entries = jest.spyOn(s.ledger, 'entries');
+    const heads = jest.spyOn(s.ledger, 'headPosition');
+    expect(await processEvaluation(asOf, s.deps)).toMatchObject({ outcome: 'issued' });
+    expect(entries).toHaveBeenCalledTimes(1);
+    expect(heads).toHaveBeenCalledTimes(1);
+    expect((await s.ledger.entries(agentId)).map((e) => [e.position, e.kind])).toEqual([
+      [1, 'credit'],
+      [2, 'redemption'],
+    ]);
+  });
+
   it('REJECTED: no reward, the points unlocked with an issue-rejected entry, reward.failed', async () => {
     const s = setup();
     s.marketplace.catalog.set('gift_card_50_usd', { inventory: 0 });

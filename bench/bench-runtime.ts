@@ -22,7 +22,14 @@ const watched = new WeakMap<LocalRuntime, { witness: OutboundWitness; startedAt:
 export async function startBenchRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const startedAt = Date.now();
   const runtime = await withDeadline(
-    startLocalRuntime({ port: 0, sandboxPort: 0, timers: false, log: () => {}, logLevel: 'ERROR', ...options }),
+    startLocalRuntime({
+      port: 0,
+      sandboxPort: 0,
+      timers: false,
+      log: () => {},
+      logLevel: 'ERROR',
+      ...options,
+    }),
     120_000,
     'the local runtime to start',
   );
@@ -38,9 +45,7 @@ export async function stopBenchRuntime(runtime: LocalRuntime): Promise<LeakScan>
   const scans: LeakScan[] = [];
   let failure: string | undefined;
   try {
-    scans.push(
-      await withDeadline(scanRuntime(runtime), 120_000, 'the leak scan of tables, DLQs and events'),
-    );
+    scans.push(await withDeadline(scanRuntime(runtime), 120_000, 'the leak scan of tables, DLQs and events'));
   } catch (err) {
     failure = (err as Error).message;
   } finally {

@@ -91,52 +91,31 @@ interface Outcome {
   readonly at?: number;
 }
 
-/** A fault for the sandboxes' fault admin, or a revocation of every token a vendor issued. */
+/** A fault for the sandboxes' fault admin, or (without one) a revocation of every token the vendor issued. */
 interface Sprinkle {
   readonly vendor: Vendor;
-  readonly what: string;
   readonly fault?: Record<string, unknown>;
 }
 
 const SPRINKLES: readonly Sprinkle[] = [
   {
     vendor: 'genesys',
-    what: '429 Retry-After 2 s on 3 WEM pushes',
     fault: { method: 'POST', path: ADHERENCE_PUSH, status: 429, retryAfterSeconds: 2, times: 3 },
   },
-  {
-    vendor: 'cxone',
-    what: '503 on 2 bid actions',
-    fault: { method: 'POST', path: BID_ACTIONS, status: 503, times: 2 },
-  },
-  {
-    vendor: 'rewards',
-    what: 'commit then 503 on a reward issue',
-    fault: { method: 'POST', path: REWARD_ISSUE, status: 503, commitFirst: true },
-  },
-  { vendor: 'genesys', what: 'every Genesys token revoked' },
-  {
-    vendor: 'genesys',
-    what: '500 on 2 override creations',
-    fault: { method: 'POST', path: OVERRIDES, status: 500, times: 2 },
-  },
-  {
-    vendor: 'cxone',
-    what: '429 Retry-After 1 s on 3 CXone calls',
-    fault: { path: '/api/wfm/v2/*', status: 429, retryAfterSeconds: 1, times: 3 },
-  },
-  { vendor: 'cxone', what: 'every CXone token revoked' },
-  {
-    vendor: 'rewards',
-    what: '429 Retry-After 1 s on a reward issue',
-    fault: { method: 'POST', path: REWARD_ISSUE, status: 429, retryAfterSeconds: 1 },
-  },
-  {
-    vendor: 'genesys',
-    what: 'WEM push lost in a timeout (2 s, connection dropped)',
-    fault: { method: 'POST', path: ADHERENCE_PUSH, delayMs: 2000, dropConnection: true },
-  },
+  { vendor: 'cxone', fault: { method: 'POST', path: BID_ACTIONS, status: 503, times: 2 } },
+  // Commit then fail: the reward is issued, the caller sees a 503.
+  { vendor: 'rewards', fault: { method: 'POST', path: REWARD_ISSUE, status: 503, commitFirst: true } },
+  { vendor: 'genesys' },
+  { vendor: 'genesys', fault: { method: 'POST', path: OVERRIDES, status: 500, times: 2 } },
+  { vendor: 'cxone', fault: { path: '/api/wfm/v2/*', status: 429, retryAfterSeconds: 1, times: 3 } },
+  { vendor: 'cxone' },
+  { vendor: 'rewards', fault: { method: 'POST', path: REWARD_ISSUE, status: 429, retryAfterSeconds: 1 } },
+  // A timeout: the answer never comes.
+  { vendor: 'genesys', fault: { method: 'POST', path: ADHERENCE_PUSH, delayMs: 2000, dropConnection: true } },
 ];
+
+const describeSprinkle = (s: Sprinkle) =>
+  s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const replayed = (r: LoggedRequest) => r.responseHeaders['idempotent-replayed'] === 'true';
@@ -289,7 +268,7 @@ class Soak {
     const s = SPRINKLES[n % SPRINKLES.length]!;
     if (s.fault) await this.admin[s.vendor].faults([s.fault]);
     else await this.admin[s.vendor].expireTokens();
-    this.sprinkled.set(s.what, (this.sprinkled.get(s.what) ?? 0) + 1);
+    this.sprinkled.set(describeSprinkle(s), (this.sprinkled.get(describeSprinkle(s)) ?? 0) + 1);
   }
 }
 

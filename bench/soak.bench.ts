@@ -118,7 +118,9 @@ const describeSprinkle = (s: Sprinkle) =>
   s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const replayed = (r: LoggedRequest) => r.responseHeaders['idempotent-replayed'] === 'true';
+/** Taken by the vendor: a 2xx that is not an idempotent replay (a dropped connection is logged with status 0). */
+const tookEffect = (r: LoggedRequest) =>
+  r.status >= 200 && r.status < 300 && r.responseHeaders['idempotent-replayed'] !== 'true';
 const answeredAt = (r: LoggedRequest) => r.atMs + r.durationMs;
 const bodyOf = (r: LoggedRequest) => (r.body ?? {}) as Record<string, unknown>;
 
@@ -317,7 +319,12 @@ function effects(entries: Iterable<[string, number]>) {
     first.set(key, Math.min(at, first.get(key) ?? Infinity));
     count.set(key, (count.get(key) ?? 0) + 1);
   }
-  return { first, duplicates: [...count.values()].reduce((n, c) => n + Math.max(0, c - 1), 0) };
+  const duplicated = [...count].filter(([, c]) => c > 1);
+  return {
+    first,
+    duplicates: duplicated.reduce((n, [, c]) => n + c - 1, 0),
+    duplicatedKeys: duplicated.map(([key]) => key),
+  };
 }
 
 /** What the vendors hold and were asked, per workflow: when each key took effect, and duplicates. */
@@ -329,13 +336,13 @@ async function vendorEffects(soak: Soak) {
   const overridePosts = (await genesys.requests({ method: 'POST', path: OVERRIDES })).requests;
   const created = effects(
     overridePosts
-      .filter((r) => r.status < 300 && !replayed(r) && mine(bodyOf(r).shiftId))
+      .filter((r) => tookEffect(r) && mine(bodyOf(r).shiftId))
       .map((r) => [String(bodyOf(r).shiftId), answeredAt(r)]),
   );
   const overridesPerShift = effects(overrides.filter((o) => mine(o.shiftId)).map((o) => [o.shiftId, 0]));
 
   const pushes = (await genesys.requests({ method: 'POST', path: ADHERENCE_PUSH })).requests.filter(
-    (r) => r.status < 300 && !replayed(r) && mine(bodyOf(r).agentId),
+    (r) => tookEffect(r) && mine(bodyOf(r).agentId),
   );
   const pushed = effects(
     pushes.map((r) => [`${String(bodyOf(r).agentId)}|${String(bodyOf(r).startTime)}`, answeredAt(r)]),
@@ -354,9 +361,7 @@ async function vendorEffects(soak: Soak) {
   );
   const actions = (await cxone.requests({ method: 'POST', path: BID_ACTIONS })).requests;
   const acted = effects(
-    actions
-      .filter((r) => r.status < 300 && !replayed(r) && r.path.includes(`soak${soak.run}`))
-      .map((r) => [r.path, 0]),
+    actions.filter((r) => tookEffect(r) && r.path.includes(`soak${soak.run}`)).map((r) => [r.path, 0]),
   );
   const bids = (
     await cxone.state<{ biddingRequests: { requestId: string; status: string; shift: { id: string } }[] }>()
@@ -394,6 +399,15 @@ async function vendorEffects(soak: Soak) {
       'shift-bids': acted.duplicates + approvedPerShift.duplicates,
       'reward-triggers': issued.duplicates + issuedPerPseudonym.duplicates,
     } as Record<WorkflowName, number>,
+    /** What was taken more than once, to look into. */
+    duplicatedKeys: [
+      ...overridesPerShift.duplicatedKeys.map((k) => `override of shift ${k}`),
+      ...pushedPerState.duplicatedKeys.map((k) => `WEM event ${k}`),
+      ...acted.duplicatedKeys.map((k) => `CXone action ${k}`),
+      ...approvedPerShift.duplicatedKeys.map((k) => `CXone shift approved twice ${k}`),
+      ...issued.duplicatedKeys.map((k) => `reward.issued twice for ${k}`),
+      ...issuedPerPseudonym.duplicatedKeys.map((k) => `rewards issued twice to ${k}`),
+    ],
   };
 }
 
@@ -498,6 +512,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
   const firstWindowEnd = warmedUpAt + WINDOW_MS;
   const lastWindowStart = loadEndedAt - WINDOW_MS;
   const reasons = new Map<string, number>();
+  const unaccounted: string[] = [];
   const rows = WORKFLOWS.map((w) => {
     const sent = soak.sent.filter((s) => s.workflow === w);
     const outcomes = sent.map((s) => ({
@@ -520,6 +535,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     const first = p99(warmedUpAt, firstWindowEnd);
     const last = p99(lastWindowStart, Infinity);
     const accounted = count('applied') + count('ignored') + count('dead-lettered');
+    unaccounted.push(...outcomes.filter(({ o }) => o.kind === 'unaccounted').map(({ s }) => `${w} ${s.key}`));
     return {
       workflow: w,
       'events in': sent.length,
@@ -541,6 +557,8 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
   });
   console.table(rows);
   console.log('targets: unaccounted 0, duplicates 0, p99 change within ±20%');
+  for (const key of vendor.duplicatedKeys.slice(0, 10)) console.log(`  duplicate at the vendor: ${key}`);
+  for (const key of unaccounted.slice(0, 10)) console.log(`  unaccounted: ${key}`);
   if (reasons.size)
     console.table(
       [...reasons]
@@ -596,6 +614,8 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     minutes: MINUTES,
     windowSeconds: WINDOW_MS / 1000,
     workflows: rows,
+    duplicatedKeys: vendor.duplicatedKeys,
+    unaccounted,
     reasons: Object.fromEntries(reasons),
     rss: { rows: rss, samples },
     sprinkled: Object.fromEntries(soak.sprinkled),

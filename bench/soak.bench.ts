@@ -411,6 +411,18 @@ async function vendorEffects(soak: Soak) {
   };
 }
 
+/** Per vendor, the calls a sprinkled fault answered, and those its own rate limit refused. */
+async function faultedCalls(soak: Soak) {
+  const faultAnswers: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
+  const throttled: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
+  for (const v of Object.keys(faultAnswers) as Vendor[]) {
+    const log = (await soak.admin[v].requests()).requests;
+    faultAnswers[v] = log.filter((r) => r.fault).length;
+    throttled[v] = log.filter((r) => r.rateLimited).length;
+  }
+  return { faultAnswers, throttled };
+}
+
 function outcomeOf(
   s: Sent,
   applied: Map<string, number>,
@@ -503,8 +515,12 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
   stopSampling();
   const drainSeconds = round((Date.now() - loadEndedAt) / 1000);
 
-  const { vendor, dead } = await withDeadline(
-    (async () => ({ vendor: await vendorEffects(soak), dead: await deadLetters(runtime) }))(),
+  const { vendor, dead, calls } = await withDeadline(
+    (async () => ({
+      vendor: await vendorEffects(soak),
+      dead: await deadLetters(runtime),
+      calls: await faultedCalls(soak),
+    }))(),
     120_000,
     'the sandboxes, the bus and the DLQs to be read',
   );
@@ -591,13 +607,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${samples.map((s) => s.dynamoDbMb).join(', ')}`,
   );
 
-  const faultAnswers: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
-  const throttled: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
-  for (const v of Object.keys(faultAnswers) as Vendor[]) {
-    const log = (await soak.admin[v].requests()).requests;
-    faultAnswers[v] = log.filter((r) => r.fault).length;
-    throttled[v] = log.filter((r) => r.rateLimited).length;
-  }
+  const { faultAnswers, throttled } = calls;
   console.table([
     ...[...soak.sprinkled].map(([fault, times]) => ({ figure: `sprinkled: ${fault}`, value: times })),
     ...(Object.keys(faultAnswers) as Vendor[]).map((v) => ({

@@ -539,17 +539,19 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     for (const { o } of outcomes)
       if (o.reason)
         reasons.set(`${w}: ${o.kind}: ${o.reason}`, (reasons.get(`${w}: ${o.kind}: ${o.reason}`) ?? 0) + 1);
-    const p99 = (from: number, to: number) =>
-      percentile(
-        sortedAscending(
-          outcomes
-            .filter(({ s, o }) => o.at !== undefined && s.sentAt >= from && s.sentAt < to)
-            .map(({ s, o }) => Math.round(o.at! - s.sentAt)),
-        ),
-        99,
+    const latencies = (from: number, to: number) =>
+      sortedAscending(
+        outcomes
+          .filter(({ s, o }) => o.at !== undefined && s.sentAt >= from && s.sentAt < to)
+          .map(({ s, o }) => Math.round(o.at! - s.sentAt)),
       );
-    const first = p99(warmedUpAt, firstWindowEnd);
-    const last = p99(lastWindowStart, Infinity);
+    const [warmUp, firstWindow, lastWindow] = [
+      latencies(startedAt, warmedUpAt),
+      latencies(warmedUpAt, firstWindowEnd),
+      latencies(lastWindowStart, Infinity),
+    ];
+    const first = percentile(firstWindow, 99);
+    const last = percentile(lastWindow, 99);
     const accounted = count('applied') + count('ignored') + count('dead-lettered');
     unaccounted.push(...outcomes.filter(({ o }) => o.kind === 'unaccounted').map(({ s }) => `${w} ${s.key}`));
     return {
@@ -561,10 +563,11 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       'dead-lettered': count('dead-lettered'),
       unaccounted: sent.length - accounted,
       'duplicates at vendor': vendor.duplicates[w],
-      'p99 warm-up (ms)': p99(startedAt, warmedUpAt),
+      'p99 warm-up (ms)': percentile(warmUp, 99),
       'p99 first window (ms)': first,
       'p99 last window (ms)': last,
       'p99 change': percent(last / first - 1),
+      'p50 first / last (ms)': `${percentile(firstWindow, 50)} / ${percentile(lastWindow, 50)}`,
       ok:
         accounted === sent.length &&
         vendor.duplicates[w] === 0 &&

@@ -13,8 +13,9 @@
  * WEM push, the bid's decision event, the reward issued), ignored with the reason the ingress gave, or
  * dead-lettered with its reason; what is left is unaccounted (target 0). Duplicates at the vendors, from their
  * state and request logs (target 0). p99 from delivery to the vendor's effect for events sent in the first and
- * the last window (max(1 min, a sixth of the rest)) after the first minute's warm-up (cold starts, first
- * tokens, the first ingestion's 90 days), target within 20%. RSS of each process over time: the runtime's
+ * the last window after the first minute's warm-up (cold starts, first tokens, the first ingestion's 90 days),
+ * target within 20%; a window is one or more whole rounds of the faults (3 min each; shorter runs than
+ * 1 + 2 x 3 minutes have overlapping windows). RSS of each process over time: the runtime's
  * (gateway, functions in worker threads, SQS, the AWS fake and the sandboxes share one process) and DynamoDB
  * Local's JVM; growth from the end of the warm-up to the end of the load (target under 10%). Then the leak scan
  * (bench/bench-runtime.ts).
@@ -39,7 +40,6 @@ import { percentile, round, sortedAscending } from './stats';
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const DURATION_MS = MINUTES * 60_000;
 const WARM_UP_MS = 60_000;
-const WINDOW_MS = Math.max(60_000, (DURATION_MS - WARM_UP_MS) / 6);
 const RSS_SAMPLE_MS = Math.max(5_000, DURATION_MS / 60);
 const FAULT_EVERY_MS = 20_000;
 const DRAIN_DEADLINE_MS = Math.max(180_000, DURATION_MS / 3);
@@ -113,6 +113,13 @@ const SPRINKLES: readonly Sprinkle[] = [
   // A timeout: the answer never comes.
   { vendor: 'genesys', fault: { method: 'POST', path: ADHERENCE_PUSH, delayMs: 2000, dropConnection: true } },
 ];
+
+/**
+ * The latency windows span whole rounds of the faults above (at least one, at most a sixth of the run after
+ * warm-up), so the first and the last met the same faults, each once per round.
+ */
+const FAULT_ROUND_MS = SPRINKLES.length * FAULT_EVERY_MS;
+const WINDOW_MS = FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 6 / FAULT_ROUND_MS));
 
 const describeSprinkle = (s: Sprinkle) =>
   s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
@@ -493,9 +500,13 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
   const stopSampling = sampleRss(dynamoDbPid, samples);
   console.log(
     `soak: ${MINUTES} min (BENCH_SOAK_MINUTES), ${WARM_UP_MS / 1000} s of warm-up, windows of ` +
-      `${WINDOW_MS / 1000} s, a fault every ` +
-      `${FAULT_EVERY_MS / 1000} s; DynamoDB Local pid ${dynamoDbPid ?? 'not found'}`,
+      `${WINDOW_MS / 1000} s, a fault every ${FAULT_EVERY_MS / 1000} s; DynamoDB Local pid ` +
+      `${dynamoDbPid ?? 'not found'}`,
   );
+  if (WARM_UP_MS + 2 * WINDOW_MS > DURATION_MS)
+    console.log(
+      `the first and last windows overlap: ${(WARM_UP_MS + 2 * WINDOW_MS) / 60_000} min keep them apart`,
+    );
   await withDeadline(
     Promise.all([
       soak.every('time-off', LOAD.timeOffEveryMs, (n) => soak.timeOff(n)),

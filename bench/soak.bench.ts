@@ -14,8 +14,8 @@
  * dead-lettered with its reason; what is left is unaccounted (target 0). Duplicates at the vendors, from their
  * state and request logs (target 0). p99 from delivery to the vendor's effect for events sent in the first and
  * the last window after the first minute's warm-up (cold starts, first tokens, the first ingestion's 90 days),
- * target within 20%; a window is one or more whole rounds of the faults (3 min each; shorter runs than
- * 1 + 2 x 3 minutes have overlapping windows). RSS of each process over time: the runtime's
+ * target within 20%; a window is one or more whole rounds of the faults (3 min each; a run shorter than
+ * 1 + 2 x 3 minutes compares the two halves after warm-up instead). RSS of each process over time: the runtime's
  * (gateway, functions in worker threads, SQS, the AWS fake and the sandboxes share one process) and DynamoDB
  * Local's JVM; growth from the end of the warm-up to the end of the load (target under 10%). Then the leak scan
  * (bench/bench-runtime.ts).
@@ -116,10 +116,14 @@ const SPRINKLES: readonly Sprinkle[] = [
 
 /**
  * The latency windows span whole rounds of the faults above (at least one, at most a sixth of the run after
- * warm-up), so the first and the last met the same faults, each once per round.
+ * warm-up), so the first and the last met the same faults, each once per round; a run too short for two rounds
+ * after warm-up has two halves instead.
  */
 const FAULT_ROUND_MS = SPRINKLES.length * FAULT_EVERY_MS;
-const WINDOW_MS = FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 6 / FAULT_ROUND_MS));
+const WINDOW_MS =
+  DURATION_MS - WARM_UP_MS < 2 * FAULT_ROUND_MS
+    ? (DURATION_MS - WARM_UP_MS) / 2
+    : FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 6 / FAULT_ROUND_MS));
 
 const describeSprinkle = (s: Sprinkle) =>
   s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
@@ -503,9 +507,10 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       `${WINDOW_MS / 1000} s, a fault every ${FAULT_EVERY_MS / 1000} s; DynamoDB Local pid ` +
       `${dynamoDbPid ?? 'not found'}`,
   );
-  if (WARM_UP_MS + 2 * WINDOW_MS > DURATION_MS)
+  if (WINDOW_MS < FAULT_ROUND_MS)
     console.log(
-      `the first and last windows overlap: ${(WARM_UP_MS + 2 * WINDOW_MS) / 60_000} min keep them apart`,
+      `windows shorter than a round of the faults (${FAULT_ROUND_MS / 1000} s): the first and last may meet ` +
+        `different ones; ${(WARM_UP_MS + 2 * FAULT_ROUND_MS) / 60_000} min or more compare like with like`,
     );
   await withDeadline(
     Promise.all([

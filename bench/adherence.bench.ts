@@ -26,7 +26,7 @@ import { LOCAL_VENDOR_CREDENTIALS, localClientCredentials } from '../local/provi
 import type { LoggedRequest } from '../local/sandboxes/core/request-log';
 import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
 import { sendSignedWebhook } from '../local/webhook-sender';
-import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import type { LocalRuntime } from '../local/runtime';
 import { DynamoDbAgentStateStore } from '../shared/adapters/aws/agent-state-store';
 import { InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-store.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
@@ -45,6 +45,7 @@ import {
   workflowFunction,
 } from '../shared/topology';
 import { agentStateChanged } from '../test/helpers/payloads';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
 import { percentile, round, sortedAscending } from './stats';
 
 const ADHERENCE_CLIENT = workflowFunction('adherence-sync', PROCESSOR_ID).oauthClient;
@@ -478,14 +479,7 @@ function burstRows(name: string, targetAgents: number, results: Record<Client, B
 
 export async function run() {
   const instances = workflowByName('adherence-sync')!.queue.maxConcurrency;
-  const runtime = await startLocalRuntime({
-    port: 0,
-    sandboxPort: 0,
-    timers: false,
-    concurrency: 'declared',
-    log: () => {},
-    logLevel: 'ERROR',
-  });
+  const runtime = await startBenchRuntime({ concurrency: 'declared' });
   const doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: runtime.outputs.region,
@@ -569,6 +563,6 @@ export async function run() {
     return { bursts: results, nominal, day: { ...day, reduction } };
   } finally {
     doc.destroy();
-    await runtime.stop();
+    await stopBenchRuntime(runtime);
   }
 }

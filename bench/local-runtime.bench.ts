@@ -4,25 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLocalRuntime } from '../local/runtime';
 import { waitUntil, withDeadline } from '../local/net';
 import { sendSignedWebhook } from '../local/webhook-sender';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
 import { percentile } from './stats';
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500);
 
 export async function run() {
-  const runtime = await withDeadline(
-    startLocalRuntime({
-      port: 0,
-      sandboxPort: 0,
-      timers: false,
-      log: () => {},
-      logLevel: 'ERROR',
-    }),
-    120_000,
-    'the local runtime to start',
-  );
+  const runtime = await startBenchRuntime();
   try {
     const sample = JSON.parse(
       readFileSync(join(__dirname, '../test/fixtures/webhooks/cxone-bidding-request-created.json'), 'utf8'),
@@ -85,6 +75,6 @@ export async function run() {
       p99: percentile(latencies, 99),
     };
   } finally {
-    await withDeadline(runtime.stop(), 90_000, 'the local runtime to stop');
+    await stopBenchRuntime(runtime);
   }
 }

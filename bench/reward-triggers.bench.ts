@@ -32,12 +32,13 @@ import { join } from 'node:path';
 import { bundleHandler, LOCAL_LOG_DIR } from '../local/function-host';
 import { DeadlineExceeded, waitUntil, withDeadline } from '../local/net';
 import { sandboxAdmin } from '../local/sandboxes/admin-client';
-import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import type { LocalRuntime } from '../local/runtime';
 import type { IngestionSummary } from '../shared/domain/reward-triggers/ingest';
 import { addDays, localDate } from '../shared/domain/time/local-days';
 import { RewardTriggersSettingsSchema } from '../shared/config/workflows/reward-triggers';
 import { vendorByName, visibilityTimeoutSeconds, workflowByName } from '../shared/topology';
 import { startCountingProxy, type CountingProxy, type DynamoDbCounts } from './dynamodb-counter';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
 import { round } from './stats';
 
 const SCALE = Number(process.env.BENCH_REWARDS_SCALE ?? 1);
@@ -436,19 +437,10 @@ function ingestionColumns(i: Ingested) {
 }
 
 export async function run() {
-  const runtime = await withDeadline(
-    startLocalRuntime({
-      port: 0,
-      sandboxPort: 0,
-      timers: false,
-      concurrency: 'declared',
-      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
-      log: () => {},
-      logLevel: 'ERROR',
-    }),
-    120_000,
-    'the local runtime to start',
-  );
+  const runtime = await startBenchRuntime({
+    concurrency: 'declared',
+    visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+  });
   const proxy = await startCountingProxy(runtime.outputs.endpoints.dynamodb);
   try {
     const bundle = await bundleHandler(workflowByName('reward-triggers')!.schedules[0]!.function.entry);
@@ -599,6 +591,6 @@ export async function run() {
     };
   } finally {
     await proxy.close();
-    await withDeadline(runtime.stop(), 90_000, 'the local runtime to stop');
+    await stopBenchRuntime(runtime);
   }
 }

@@ -6,14 +6,16 @@
  * the refresh periods the run spanned, vendor calls per bid, contested shifts approved twice, and webhook-to-action
  * latency.
  */
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalRuntime } from '../local/runtime';
 import { waitUntil, withDeadline } from '../local/net';
 import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
 import type { LoggedRequest } from '../local/sandboxes/core/request-log';
 import { biddingWindowFixtures } from '../local/sandboxes/vendors/seed';
 import { sendSignedWebhook } from '../local/webhook-sender';
 import { vendorByName } from '../shared/topology';
+import { peekQueue } from '../test/helpers/local';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
 import { percentile, round, sortedAscending } from './stats';
 
 const BIDS = Number(process.env.BENCH_BIDS ?? 500);
@@ -56,25 +58,14 @@ async function deadLettered(runtime: LocalRuntime, ids: ReadonlySet<string>) {
     endpoint: runtime.outputs.endpoints.sqs,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const found: { body: string; reason?: string; detail?: string }[] = [];
-  for (let i = 0; i < 100; i++) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: runtime.outputs.workflows['shift-bids']!.dlqUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: 600,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (!Messages?.length) break;
-    for (const m of Messages)
-      found.push({
-        body: m.Body ?? '',
-        reason: m.MessageAttributes?.failureReason?.StringValue,
-        detail: m.MessageAttributes?.failureDetail?.StringValue,
-      });
-  }
+  // Handed back after reading, so the next window (and the leak scan at the end) sees them too.
+  const messages = await peekQueue(sqs, runtime.outputs.workflows['shift-bids']!.dlqUrl, 1000);
   sqs.destroy();
+  const found = [...new Map(messages.map((m) => [m.MessageId, m])).values()].map((m) => ({
+    body: m.Body ?? '',
+    reason: m.MessageAttributes?.failureReason?.StringValue,
+    detail: m.MessageAttributes?.failureDetail?.StringValue,
+  }));
   return found.filter((m) => [...ids].some((id) => m.body.includes(`"${id}"`)));
 }
 
@@ -185,11 +176,7 @@ async function biddingWindow(
 }
 
 export async function run() {
-  const runtime = await withDeadline(
-    startLocalRuntime({ port: 0, sandboxPort: 0, timers: false, log: () => {}, logLevel: 'ERROR' }),
-    120_000,
-    'the local runtime to start',
-  );
+  const runtime = await startBenchRuntime();
   try {
     const cxone = sandboxAdmin(`${runtime.urls.sandbox}/cxone`);
     await cxone.config({ tokenTtlSeconds: TOKEN_TTL_SECONDS });
@@ -245,6 +232,6 @@ export async function run() {
     );
     return { tokenTtlSeconds: TOKEN_TTL_SECONDS, results };
   } finally {
-    await withDeadline(runtime.stop(), 90_000, 'the local runtime to stop');
+    await stopBenchRuntime(runtime);
   }
 }

@@ -4,22 +4,16 @@
  * limit allows for that many calls, and 429s as a share of calls. BENCH_APPROVALS (default 60; the issue's
  * full run is 200, about four minutes at 5 requests/s).
  */
-import { startLocalRuntime } from '../local/runtime';
 import { vendorByName } from '../shared/topology';
 import { sandboxAdmin } from '../local/sandboxes/admin-client';
 import { sendSignedWebhook } from '../local/webhook-sender';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
 
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 60);
 const AGENTS = Math.max(1, Math.ceil(APPROVALS / 4));
 
 export async function run() {
-  const runtime = await startLocalRuntime({
-    port: 0,
-    sandboxPort: 0,
-    timers: false,
-    log: () => {},
-    logLevel: 'ERROR',
-  });
+  const runtime = await startBenchRuntime();
   const genesys = sandboxAdmin(`${runtime.urls.sandbox}/genesys`);
   try {
     const run = Date.now().toString(36);
@@ -109,6 +103,6 @@ export async function run() {
     console.table(rows);
     return { approvals: APPROVALS, expected, created, calls: calls.length, throttled, drainMs, minimumMs };
   } finally {
-    await runtime.stop();
+    await stopBenchRuntime(runtime);
   }
 }

@@ -240,7 +240,10 @@ async function rewardTriggersCrashAt(point: (typeof POINTS)[number]) {
       requests: (Logged & { headers: Record<string, string> })[];
     }
   ).requests.filter((r) => r.body?.agent_id === reward!.agent_id);
-  expect(issues.length).toBe(point === 'after-vendor-answer' ? 2 : 1);
+  // At least one issue (two past the answer). Locally an invocation is not stopped at its (scaled) timeout, so on a
+  // loaded machine a redelivery can overlap a slow invocation once its in-progress window lapses and send the issue
+  // again: under the same transaction id, which the marketplace answers as a replay, never as a second reward.
+  expect(issues.length).toBeGreaterThanOrEqual(point === 'after-vendor-answer' ? 2 : 1);
   expect(issues.every((r) => r.status === 200)).toBe(true);
   expect(new Set(issues.map((r) => r.headers['x-request-id']))).toEqual(new Set([issued.transactionId]));
 

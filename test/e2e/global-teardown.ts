@@ -4,7 +4,14 @@ import { LOCAL_LOG_DIR } from '../../local/function-host';
 import type { LocalRuntime } from '../../local/runtime';
 import { EDGE_HARNESS_LOG_DIR } from '../helpers/edge-harness';
 import { e2eInfoFile } from '../helpers/local';
-import { leakReport, scanLogs, scanRuntime, type LeakScan, type OutboundWitness } from '../helpers/leak-scan';
+import {
+  leakReport,
+  mergeScans,
+  scanLogs,
+  scanRuntime,
+  type LeakScan,
+  type OutboundWitness,
+} from '../helpers/leak-scan';
 
 /**
  * Stops the runtime, after the leak scan (issue 14) has looked at everything the run produced. A hit fails the
@@ -28,12 +35,9 @@ export default async function globalTeardown(): Promise<void> {
   } finally {
     rmSync(e2eInfoFile(process.pid), { force: true });
   }
-  if (witness) scans.push({ hits: witness.hits, scanned: { 'outbound vendor requests': witness.requests } });
+  if (witness) scans.push(witness.scan());
   scans.push(scanLogs([LOCAL_LOG_DIR, EDGE_HARNESS_LOG_DIR]));
-  const all: LeakScan = {
-    hits: scans.flatMap((s) => s.hits),
-    scanned: Object.assign({}, ...scans.map((s) => s.scanned)) as Record<string, number>,
-  };
+  const all = mergeScans(scans);
   const report = leakReport(all);
   if (all.hits.length) throw new Error(report);
   console.log(report);

@@ -5,7 +5,8 @@
  *
  * Allowed: a secret in the request to its vendor's token endpoint (the OAuth client secret's one purpose), and
  * the vendor's own event on a DLQ (the raw body is kept for replay by design, docs/webhook-contract.md).
- * Everything else is a hit. Runs from the e2e global teardown (test/e2e/global-teardown.ts).
+ * Everything else is a hit. Runs from the e2e global teardown (test/e2e/global-teardown.ts) and at the end of
+ * every benchmark that starts the local runtime (bench/bench-runtime.ts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +106,11 @@ export class OutboundWitness {
     }
   }
 
+  /** What it saw, as a scan of its own. */
+  scan(): LeakScan {
+    return { hits: this.hits, scanned: { 'outbound vendor requests': this.requests } };
+  }
+
   private inspect(vendor: string, r: LoggedRequest): void {
     this.requests++;
     const where = `${vendor} ${r.method} ${r.path}`;
@@ -174,11 +180,17 @@ export async function scanRuntime(runtime: LocalRuntime): Promise<LeakScan> {
   return { hits, scanned };
 }
 
-/** After the runtime stopped (its log files are flushed): every line of every log file under `dirs`. */
-export function scanLogs(dirs: readonly string[]): LeakScan {
+/**
+ * After the runtime stopped (its log files are flushed): every line of every log file under `dirs`, or only of
+ * those written since `modifiedSinceMs` (a benchmark's own run, not what earlier runs left there).
+ */
+export function scanLogs(dirs: readonly string[], modifiedSinceMs = 0): LeakScan {
   const hits: LeakHit[] = [];
   let lines = 0;
-  const files = dirs.filter((d) => existsSync(d)).flatMap((d) => filesUnder(d));
+  const files = dirs
+    .filter((d) => existsSync(d))
+    .flatMap((d) => filesUnder(d))
+    .filter((file) => statSync(file).mtimeMs >= modifiedSinceMs);
   for (const file of files) {
     readFileSync(file, 'utf8')
       .split('\n')
@@ -196,6 +208,14 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.log') ? [path] : [];
   });
+}
+
+/** Several scans as one: every hit, and how much each source was looked at. */
+export function mergeScans(scans: readonly LeakScan[]): LeakScan {
+  return {
+    hits: scans.flatMap((s) => s.hits),
+    scanned: Object.assign({}, ...scans.map((s) => s.scanned)) as Record<string, number>,
+  };
 }
 
 export function leakReport(scan: LeakScan): string {

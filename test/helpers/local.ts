@@ -104,13 +104,16 @@ export async function sendToQueue(workflow: string, body: string, attrs: Record<
 }
 
 /** Messages currently on a workflow's DLQ (received with a short visibility, so they reappear soon). */
-export async function peekDlq(workflow: string): Promise<Message[]> {
+export const peekDlq = (workflow: string): Promise<Message[]> =>
+  peekQueue(sqs(), local().workflows[workflow]!.dlqUrl);
+
+/** Up to `max` messages on a queue, handed back at once (also for benchmarks, which pass their own client). */
+export async function peekQueue(client: SQSClient, queueUrl: string, max = 100): Promise<Message[]> {
   const out: Message[] = [];
-  const client = sqs();
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < Math.ceil(max / 10); i++) {
     const { Messages } = await client.send(
       new ReceiveMessageCommand({
-        QueueUrl: local().workflows[workflow]!.dlqUrl,
+        QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
         VisibilityTimeout: 1,
         MessageAttributeNames: ['All'],
@@ -127,7 +130,7 @@ export async function peekDlq(workflow: string): Promise<Message[]> {
     await client
       .send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: local().workflows[workflow]!.dlqUrl,
+          QueueUrl: queueUrl,
           ReceiptHandle: m.ReceiptHandle!,
           VisibilityTimeout: 0,
         }),
@@ -143,23 +146,23 @@ export async function peekDlq(workflow: string): Promise<Message[]> {
  * needs, instead of a fixed sleep that passes vacuously when the machine is slow.
  */
 export async function waitForQueueDrained(workflow: string, options: { timeoutMs?: number } = {}) {
+  await waitFor(async () => (await messagesOn(sqs(), local().workflows[workflow]!.queueUrl)) === 0, {
+    what: `the ${workflow} queue to drain`,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+}
+
+/** Messages on a queue: visible, in flight and delayed. */
+export async function messagesOn(client: SQSClient, queueUrl: string): Promise<number> {
   const names = [
     'ApproximateNumberOfMessages',
     'ApproximateNumberOfMessagesNotVisible',
     'ApproximateNumberOfMessagesDelayed',
   ] as const;
-  await waitFor(
-    async () => {
-      const { Attributes = {} } = await sqs().send(
-        new GetQueueAttributesCommand({
-          QueueUrl: local().workflows[workflow]!.queueUrl,
-          AttributeNames: [...names],
-        }),
-      );
-      return names.every((n) => Number(Attributes[n] ?? '0') === 0);
-    },
-    { what: `the ${workflow} queue to drain`, timeoutMs: options.timeoutMs ?? 30_000 },
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }),
   );
+  return names.reduce((n, name) => n + Number(Attributes[name] ?? '0'), 0);
 }
 
 export const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;

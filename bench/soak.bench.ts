@@ -1,0 +1,662 @@
+/**
+ * Issue 14, "Soak": BENCH_SOAK_MINUTES (default 30) of nominal mixed load across the four workflows through the
+ * local runtime, with vendor faults sprinkled through the sandboxes' fault admin every 20 s (429 with
+ * Retry-After, 5xx, "commit then fail", every token revoked).
+ *
+ * Load, each on its own clock: an approved time-off (a fresh user with one shift) every 3 s, one in seven a
+ * `timeoff.request.created` the ingress ignores; 3 agent-state changes a second over 60 agents, each agent
+ * alternating `available` and `on-call`; a bidding window of 3 bids on 2 shifts (one contested) every 10 s; and
+ * every 30 s the reward export ingestion (the runtime's schedule) over today's rows of 3 fresh agents crossing
+ * the tier. One delivery in ten is sent twice, as vendors redeliver.
+ *
+ * Reported per workflow: events in, and what became of each: applied (seen at the vendor: the override, the
+ * WEM push, the bid's decision event, the reward issued), ignored with the reason the ingress gave, or
+ * dead-lettered with its reason; what is left is unaccounted (target 0). Duplicates at the vendors, from their
+ * state and request logs (target 0). p99 from delivery to the vendor's effect for events sent in the first and
+ * the last window after the first minute's warm-up (cold starts, first tokens, the first ingestion's 90 days),
+ * target within 20%; a window is one or more whole rounds of the faults (3 min each; a run shorter than
+ * 1 + 2 x 3 minutes compares the two halves after warm-up instead). RSS of each process over time: the runtime's
+ * (gateway, functions in worker threads, SQS, the AWS fake and the sandboxes share one process) and DynamoDB
+ * Local's JVM; growth from the end of the warm-up to the end of the load (target under 10%). Then the leak scan
+ * (bench/bench-runtime.ts).
+ */
+import { SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { waitUntil, withDeadline } from '../local/net';
+import type { LocalRuntime } from '../local/runtime';
+import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
+import type { LoggedRequest } from '../local/sandboxes/core/request-log';
+import { biddingWindowFixtures, GENESYS_SEED } from '../local/sandboxes/vendors/seed';
+import { LOCAL_CREDENTIALS } from '../local/provision';
+import { sendSignedWebhook } from '../local/webhook-sender';
+import { loadStageConfig } from '../shared/config/stage';
+import { localDate } from '../shared/domain/time/local-days';
+import type { WorkflowName } from '../shared/topology';
+import { agentStateChanged } from '../test/helpers/payloads';
+import { messagesOn, peekQueue } from '../test/helpers/local';
+import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
+import { dynamoDbLocalPid, rssMbOf } from './process-memory';
+import { percentile, round, sortedAscending } from './stats';
+
+const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
+const DURATION_MS = MINUTES * 60_000;
+const WARM_UP_MS = 60_000;
+const RSS_SAMPLE_MS = Math.max(5_000, DURATION_MS / 60);
+const FAULT_EVERY_MS = 20_000;
+const DRAIN_DEADLINE_MS = Math.max(180_000, DURATION_MS / 3);
+const LOAD = {
+  timeOffEveryMs: 3000,
+  ignoredTimeOffOneIn: 7,
+  agentStateEveryMs: 333,
+  agents: 60,
+  bidWindowEveryMs: 10_000,
+  rewardNightEveryMs: 30_000,
+  agentsPerNight: 3,
+  redeliverOneIn: 10,
+} as const;
+const TARGET = { p99Change: 0.2, rssGrowth: 0.1 };
+const DECIDED_BID_EVENTS = ['bid.approved', 'bid.rejected', 'bid.escalated', 'bid.reconciled'];
+const ADHERENCE_PUSH = '/api/v2/wem/adherence/agents/*/adherence-events';
+const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
+const BID_ACTIONS = '/api/wfm/v2/bidding/requests/*/actions';
+const REWARD_ISSUE = '/v1/rewards/issue';
+const WORKFLOWS: readonly WorkflowName[] = [
+  'shift-overrides',
+  'adherence-sync',
+  'shift-bids',
+  'reward-triggers',
+];
+
+type Vendor = 'genesys' | 'cxone' | 'rewards';
+
+/** One input event: a webhook delivery, or an agent's row in the reward export. */
+interface Sent {
+  readonly workflow: WorkflowName;
+  /** What ties the event to its effect at the vendor (request id, agent and time, bid id, agent id). */
+  readonly key: string;
+  readonly sentAt: number;
+  /** The gateway's event id, which the DLQ copy carries as an attribute. */
+  readonly eventId?: string;
+  /** The ingress's reason, for an event answered `ignored` (or `duplicate`). */
+  readonly ignored?: string;
+  /** An answer other than 202. */
+  readonly refused?: string;
+  /** A vendor's second delivery of the same event. */
+  readonly redelivered?: boolean;
+}
+
+interface Outcome {
+  readonly kind: 'applied' | 'ignored' | 'dead-lettered' | 'unaccounted';
+  readonly reason?: string;
+  /** When the vendor's effect was seen (applied only). */
+  readonly at?: number;
+}
+
+/** A fault for the sandboxes' fault admin, or (without one) a revocation of every token the vendor issued. */
+interface Sprinkle {
+  readonly vendor: Vendor;
+  readonly fault?: Record<string, unknown>;
+}
+
+const SPRINKLES: readonly Sprinkle[] = [
+  {
+    vendor: 'genesys',
+    fault: { method: 'POST', path: ADHERENCE_PUSH, status: 429, retryAfterSeconds: 2, times: 3 },
+  },
+  { vendor: 'cxone', fault: { method: 'POST', path: BID_ACTIONS, status: 503, times: 2 } },
+  // Commit then fail: the reward is issued, the caller sees a 503.
+  { vendor: 'rewards', fault: { method: 'POST', path: REWARD_ISSUE, status: 503, commitFirst: true } },
+  { vendor: 'genesys' },
+  { vendor: 'genesys', fault: { method: 'POST', path: OVERRIDES, status: 500, times: 2 } },
+  { vendor: 'cxone', fault: { path: '/api/wfm/v2/*', status: 429, retryAfterSeconds: 1, times: 3 } },
+  { vendor: 'cxone' },
+  { vendor: 'rewards', fault: { method: 'POST', path: REWARD_ISSUE, status: 429, retryAfterSeconds: 1 } },
+  // A timeout: the answer never comes.
+  { vendor: 'genesys', fault: { method: 'POST', path: ADHERENCE_PUSH, delayMs: 2000, dropConnection: true } },
+];
+
+/**
+ * The latency windows span whole rounds of the faults above (at least one, at most a sixth of the run after
+ * warm-up), so the first and the last met the same faults, each once per round; a run too short for two rounds
+ * after warm-up has two halves instead.
+ */
+const FAULT_ROUND_MS = SPRINKLES.length * FAULT_EVERY_MS;
+const WINDOW_MS =
+  DURATION_MS - WARM_UP_MS < 2 * FAULT_ROUND_MS
+    ? (DURATION_MS - WARM_UP_MS) / 2
+    : FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 6 / FAULT_ROUND_MS));
+
+const describeSprinkle = (s: Sprinkle) =>
+  s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Taken by the vendor: a 2xx that is not an idempotent replay (a dropped connection is logged with status 0). */
+const tookEffect = (r: LoggedRequest) =>
+  r.status >= 200 && r.status < 300 && r.responseHeaders['idempotent-replayed'] !== 'true';
+const answeredAt = (r: LoggedRequest) => r.atMs + r.durationMs;
+const bodyOf = (r: LoggedRequest) => (r.body ?? {}) as Record<string, unknown>;
+
+class Soak {
+  readonly sent: Sent[] = [];
+  readonly sprinkled = new Map<string, number>();
+  readonly errors: string[] = [];
+  readonly admin: Record<Vendor, SandboxAdmin>;
+  readonly run = Date.now().toString(36);
+  private counter = 0;
+
+  constructor(
+    readonly runtime: LocalRuntime,
+    readonly endAt: number,
+  ) {
+    this.admin = {
+      genesys: sandboxAdmin(`${runtime.urls.sandbox}/genesys`),
+      cxone: sandboxAdmin(`${runtime.urls.sandbox}/cxone`),
+      rewards: sandboxAdmin(`${runtime.urls.sandbox}/rewards`),
+    };
+  }
+
+  /** Runs `tick` every `everyMs` until the end; a tick that throws is noted, and the load goes on. */
+  async every(name: string, everyMs: number, tick: (n: number) => Promise<void>): Promise<void> {
+    for (let n = 0, next = Date.now(); next < this.endAt; n++, next += everyMs) {
+      await sleep(Math.max(0, next - Date.now()));
+      await tick(n).catch((err: Error) => this.errors.push(`${name} #${n}: ${err.message}`));
+    }
+  }
+
+  async deliver(workflow: WorkflowName, key: string, path: string, payload: unknown): Promise<void> {
+    const copies = ++this.counter % LOAD.redeliverOneIn === 0 ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      const sentAt = Date.now();
+      const res = await sendSignedWebhook<{ status?: string; eventId?: string; reason?: string }>(
+        `${this.runtime.urls.gateway}${path}`,
+        payload,
+      );
+      const { status, eventId, reason } = res.body;
+      this.sent.push({
+        workflow,
+        key,
+        sentAt,
+        ...(c > 0 && { redelivered: true }),
+        ...(res.status !== 202
+          ? { refused: `answered ${res.status}` }
+          : status === 'accepted'
+            ? { eventId }
+            : { eventId, ignored: status === 'duplicate' ? 'duplicate delivery' : `${reason}` }),
+      });
+    }
+  }
+
+  /** An approved time-off over the one shift of a fresh user, or (one in seven) a request still pending. */
+  async timeOff(n: number): Promise<void> {
+    const userId = `soak-${this.run}-u${n}`;
+    const start = Date.parse('2027-02-01T00:00:00Z') + n * 86_400_000;
+    const shiftStart = start + 13 * 3_600_000;
+    await this.admin.genesys.fixtures({
+      users: [{ id: userId, timezone: 'America/New_York' }],
+      shifts: [
+        {
+          id: `${userId}-s`,
+          userId,
+          startTime: new Date(shiftStart).toISOString(),
+          endTime: new Date(shiftStart + 8 * 3_600_000).toISOString(),
+          shiftType: 'REGULAR',
+        },
+      ],
+    });
+    const pending = n % LOAD.ignoredTimeOffOneIn === LOAD.ignoredTimeOffOneIn - 1;
+    await this.deliver('shift-overrides', `${userId}-s`, '/webhooks/genesys/timeoff', {
+      eventType: pending ? 'timeoff.request.created' : 'timeoff.request.approved',
+      timestamp: new Date().toISOString(),
+      data: {
+        requestId: `soak-${this.run}-r${n}`,
+        userId,
+        requestType: 'PAID_TIME_OFF',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + 86_400_000).toISOString(),
+        status: pending ? 'PENDING' : 'APPROVED',
+        // The fixtures' recognisable PII, for the leak scan.
+        userName: 'Zelda Quimbyfeather',
+        userEmail: 'zelda.quimbyfeather@canary.example',
+      },
+    });
+  }
+
+  async agentState(n: number): Promise<void> {
+    const agentId = `soak-${this.run}-a${n % LOAD.agents}`;
+    const state = Math.floor(n / LOAD.agents) % 2 === 0 ? 'available' : 'on-call';
+    const timestamp = new Date().toISOString();
+    await this.deliver(
+      'adherence-sync',
+      `${agentId}|${timestamp}`,
+      '/webhooks/agent-state',
+      agentStateChanged(agentId, state, timestamp),
+    );
+  }
+
+  async bidWindow(n: number): Promise<void> {
+    const window = biddingWindowFixtures({
+      bids: 3,
+      shifts: 2,
+      contestedShifts: 1,
+      tag: `soak${this.run}w${n}`,
+    });
+    await this.admin.cxone.fixtures(window.fixtures);
+    for (const event of window.events) {
+      const requestId = (event.data as { requestId: string }).requestId;
+      await this.deliver('shift-bids', requestId, '/webhooks/cxone/bidding', event);
+    }
+  }
+
+  /** Today's rows of fresh agents crossing the tier (with the seed's PII), then the ingestion schedule. */
+  async rewardNight(n: number): Promise<void> {
+    const { exportTimeZone } = loadStageConfig('local').workflows['reward-triggers'];
+    const today = localDate(Date.now(), exportTimeZone);
+    const agents = Array.from({ length: LOAD.agentsPerNight }, (_, k) => `soak-${this.run}-n${n}-${k}`);
+    await this.admin.genesys.fixtures({
+      performance: agents.map((agentId, k) => {
+        const seeded = GENESYS_SEED.performance[k % GENESYS_SEED.performance.length]!;
+        return {
+          agentId,
+          date: today,
+          csatFiveStar: 51,
+          complianceViolations: 0,
+          ahtCompliancePct: 90,
+          agentName: seeded.agentName,
+          agentEmail: seeded.agentEmail,
+          agentPhone: seeded.agentPhone,
+        };
+      }),
+    });
+    const sentAt = Date.now();
+    for (const key of agents) this.sent.push({ workflow: 'reward-triggers', key, sentAt });
+    const answer = await withDeadline(
+      this.runtime.runSchedule('reward-export-ingestion'),
+      120_000,
+      'a run of the reward export ingestion',
+    );
+    if ((answer as { error?: string } | undefined)?.error)
+      throw new Error(`the ingestion failed: ${JSON.stringify(answer)}`);
+  }
+
+  async sprinkle(n: number): Promise<void> {
+    const s = SPRINKLES[n % SPRINKLES.length]!;
+    if (s.fault) await this.admin[s.vendor].faults([s.fault]);
+    else await this.admin[s.vendor].expireTokens();
+    this.sprinkled.set(describeSprinkle(s), (this.sprinkled.get(describeSprinkle(s)) ?? 0) + 1);
+  }
+}
+
+/** Every message on every DLQ, read and handed back (the leak scan reads them again). */
+async function deadLetters(runtime: LocalRuntime): Promise<Map<WorkflowName, Message[]>> {
+  const sqs = new SQSClient({
+    region: runtime.outputs.region,
+    endpoint: runtime.outputs.endpoints.sqs,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const all = new Map<WorkflowName, Message[]>();
+    for (const w of WORKFLOWS) {
+      const messages = await peekQueue(sqs, runtime.outputs.workflows[w]!.dlqUrl, 1000);
+      all.set(w, [...new Map(messages.map((m) => [m.MessageId, m])).values()]);
+    }
+    return all;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function drained(runtime: LocalRuntime): Promise<void> {
+  const sqs = new SQSClient({
+    region: runtime.outputs.region,
+    endpoint: runtime.outputs.endpoints.sqs,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const queues = WORKFLOWS.map((w) => runtime.outputs.workflows[w]!.queueUrl);
+    await waitUntil(
+      async () => (await Promise.all(queues.map((q) => messagesOn(sqs, q)))).every((n) => n === 0),
+      'the four workflow queues to drain (nothing visible, in flight or delayed)',
+      DRAIN_DEADLINE_MS,
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** The first time each key's effect was seen at the vendor, and the keys it was seen more than once for. */
+function effects(entries: Iterable<[string, number]>) {
+  const first = new Map<string, number>();
+  const count = new Map<string, number>();
+  for (const [key, at] of entries) {
+    first.set(key, Math.min(at, first.get(key) ?? Infinity));
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
+  const duplicated = [...count].filter(([, c]) => c > 1);
+  return {
+    first,
+    duplicates: duplicated.reduce((n, [, c]) => n + c - 1, 0),
+    duplicatedKeys: duplicated.map(([key]) => key),
+  };
+}
+
+/** What the vendors hold and were asked, per workflow: when each key took effect, and duplicates. */
+async function vendorEffects(soak: Soak) {
+  const { genesys, cxone, rewards } = soak.admin;
+  const mine = (id: unknown) => typeof id === 'string' && id.startsWith(`soak-${soak.run}-`);
+
+  const overrides = (await genesys.state<{ overrides: { shiftId: string }[] }>()).overrides;
+  const overridePosts = (await genesys.requests({ method: 'POST', path: OVERRIDES })).requests;
+  const created = effects(
+    overridePosts
+      .filter((r) => tookEffect(r) && mine(bodyOf(r).shiftId))
+      .map((r) => [String(bodyOf(r).shiftId), answeredAt(r)]),
+  );
+  const overridesPerShift = effects(overrides.filter((o) => mine(o.shiftId)).map((o) => [o.shiftId, 0]));
+
+  const pushes = (await genesys.requests({ method: 'POST', path: ADHERENCE_PUSH })).requests.filter(
+    (r) => tookEffect(r) && mine(bodyOf(r).agentId),
+  );
+  const pushed = effects(
+    pushes.map((r) => [`${String(bodyOf(r).agentId)}|${String(bodyOf(r).startTime)}`, answeredAt(r)]),
+  );
+  const pushedPerState = effects(
+    pushes.map((r) => [
+      JSON.stringify([bodyOf(r).agentId, bodyOf(r).adherenceState, bodyOf(r).startTime]),
+      0,
+    ]),
+  );
+
+  const decided = effects(
+    soak.runtime.events
+      .filter((e) => DECIDED_BID_EVENTS.includes(e.detailType))
+      .map((e) => [String((e.detail as { requestId?: string }).requestId), Date.parse(e.time)]),
+  );
+  const actions = (await cxone.requests({ method: 'POST', path: BID_ACTIONS })).requests;
+  const acted = effects(
+    actions.filter((r) => tookEffect(r) && r.path.includes(`soak${soak.run}`)).map((r) => [r.path, 0]),
+  );
+  const bids = (
+    await cxone.state<{ biddingRequests: { requestId: string; status: string; shift: { id: string } }[] }>()
+  ).biddingRequests.filter((b) => b.requestId.includes(`soak${soak.run}`));
+  const approvedPerShift = effects(bids.filter((b) => b.status === 'APPROVED').map((b) => [b.shift.id, 0]));
+
+  const issuedEvents = soak.runtime.events.filter((e) => e.detailType === 'reward.issued');
+  const issued = effects(
+    issuedEvents.map((e) => [String((e.detail as { agentId?: string }).agentId), Date.parse(e.time)]),
+  );
+  const rewardFailures = new Map(
+    soak.runtime.events
+      .filter((e) => e.detailType === 'reward.failed')
+      .map((e) => {
+        const d = e.detail as { agentId?: string; reason?: string; failure?: string };
+        return [String(d.agentId), `reward.failed: ${d.reason ?? d.failure ?? 'no reason'}`];
+      }),
+  );
+  const rewardRecords = (await rewards.state<{ rewards: { agent_id: string; status: string }[] }>()).rewards;
+  const issuedPerPseudonym = effects(
+    rewardRecords.filter((r) => r.status === 'ISSUED').map((r) => [r.agent_id, 0]),
+  );
+
+  return {
+    appliedAt: {
+      'shift-overrides': created.first,
+      'adherence-sync': pushed.first,
+      'shift-bids': decided.first,
+      'reward-triggers': issued.first,
+    } as Record<WorkflowName, Map<string, number>>,
+    notApplied: { 'reward-triggers': rewardFailures } as Partial<Record<WorkflowName, Map<string, string>>>,
+    duplicates: {
+      'shift-overrides': overridesPerShift.duplicates,
+      'adherence-sync': pushedPerState.duplicates,
+      'shift-bids': acted.duplicates + approvedPerShift.duplicates,
+      'reward-triggers': issued.duplicates + issuedPerPseudonym.duplicates,
+    } as Record<WorkflowName, number>,
+    /** What was taken more than once, to look into. */
+    duplicatedKeys: [
+      ...overridesPerShift.duplicatedKeys.map((k) => `override of shift ${k}`),
+      ...pushedPerState.duplicatedKeys.map((k) => `WEM event ${k}`),
+      ...acted.duplicatedKeys.map((k) => `CXone action ${k}`),
+      ...approvedPerShift.duplicatedKeys.map((k) => `CXone shift approved twice ${k}`),
+      ...issued.duplicatedKeys.map((k) => `reward.issued twice for ${k}`),
+      ...issuedPerPseudonym.duplicatedKeys.map((k) => `rewards issued twice to ${k}`),
+    ],
+  };
+}
+
+/** Per vendor, the calls a sprinkled fault answered, and those its own rate limit refused. */
+async function faultedCalls(soak: Soak) {
+  const faultAnswers: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
+  const throttled: Record<Vendor, number> = { genesys: 0, cxone: 0, rewards: 0 };
+  for (const v of Object.keys(faultAnswers) as Vendor[]) {
+    const log = (await soak.admin[v].requests()).requests;
+    faultAnswers[v] = log.filter((r) => r.fault).length;
+    throttled[v] = log.filter((r) => r.rateLimited).length;
+  }
+  return { faultAnswers, throttled };
+}
+
+function outcomeOf(
+  s: Sent,
+  applied: Map<string, number>,
+  notApplied: Map<string, string> | undefined,
+  dead: readonly Message[],
+): Outcome {
+  const at = applied.get(s.key);
+  if (at !== undefined) return { kind: 'applied', at };
+  if (s.ignored) return { kind: 'ignored', reason: s.ignored };
+  if (s.refused) return { kind: 'ignored', reason: s.refused };
+  const refusal = notApplied?.get(s.key);
+  if (refusal) return { kind: 'ignored', reason: refusal };
+  const letter = dead.find((m) =>
+    s.eventId ? m.MessageAttributes?.eventId?.StringValue === s.eventId : (m.Body ?? '').includes(s.key),
+  );
+  if (letter)
+    return {
+      kind: 'dead-lettered',
+      reason: letter.MessageAttributes?.failureReason?.StringValue ?? 'no reason attribute',
+    };
+  return { kind: 'unaccounted' };
+}
+
+interface RssSample {
+  readonly atMs: number;
+  readonly runtimeMb: number;
+  readonly dynamoDbMb: number;
+}
+
+function sampleRss(dynamoDbPid: number | undefined, samples: RssSample[]): () => void {
+  const sample = () =>
+    samples.push({
+      atMs: Date.now(),
+      runtimeMb: round(process.memoryUsage().rss / 1024 / 1024),
+      dynamoDbMb: dynamoDbPid ? rssMbOf(dynamoDbPid) : NaN,
+    });
+  sample();
+  const timer = setInterval(sample, RSS_SAMPLE_MS);
+  return () => {
+    clearInterval(timer);
+    sample();
+  };
+}
+
+const percent = (ratio: number) =>
+  Number.isFinite(ratio) ? `${ratio >= 0 ? '+' : ''}${(100 * ratio).toFixed(1)}%` : 'n/a';
+
+export async function run() {
+  const runtime = await startBenchRuntime();
+  let result: Record<string, unknown>;
+  try {
+    result = await soakOn(runtime);
+  } catch (err) {
+    await stopBenchRuntime(runtime);
+    throw err;
+  }
+  const leaks = await stopBenchRuntime(runtime);
+  return { ...result, leakHits: leaks.hits.length, leakScanned: leaks.scanned };
+}
+
+async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
+  const dynamoDbPid = dynamoDbLocalPid(runtime.outputs.endpoints.dynamodb);
+  const startedAt = Date.now();
+  const soak = new Soak(runtime, startedAt + DURATION_MS);
+  // Enough gift cards for every night of the run.
+  await soak.admin.rewards.fixtures({ inventory: { gift_card_50_usd: 1_000_000 } });
+  const samples: RssSample[] = [];
+  const stopSampling = sampleRss(dynamoDbPid, samples);
+  console.log(
+    `soak: ${MINUTES} min (BENCH_SOAK_MINUTES), ${WARM_UP_MS / 1000} s of warm-up, windows of ` +
+      `${WINDOW_MS / 1000} s, a fault every ${FAULT_EVERY_MS / 1000} s; DynamoDB Local pid ` +
+      `${dynamoDbPid ?? 'not found'}`,
+  );
+  if (WINDOW_MS < FAULT_ROUND_MS)
+    console.log(
+      `windows shorter than a round of the faults (${FAULT_ROUND_MS / 1000} s): the first and last may meet ` +
+        `different ones; ${(WARM_UP_MS + 2 * FAULT_ROUND_MS) / 60_000} min or more compare like with like`,
+    );
+  await withDeadline(
+    Promise.all([
+      soak.every('time-off', LOAD.timeOffEveryMs, (n) => soak.timeOff(n)),
+      soak.every('agent state', LOAD.agentStateEveryMs, (n) => soak.agentState(n)),
+      soak.every('bidding window', LOAD.bidWindowEveryMs, (n) => soak.bidWindow(n)),
+      soak.every('reward night', LOAD.rewardNightEveryMs, (n) => soak.rewardNight(n)),
+      soak.every('fault', FAULT_EVERY_MS, (n) => soak.sprinkle(n)),
+    ]),
+    DURATION_MS + 180_000,
+    `the soak's load to be sent (${MINUTES} min)`,
+  );
+  const loadEndedAt = Date.now();
+  const drainError = await drained(runtime).then(
+    () => undefined,
+    (err: Error) => err.message,
+  );
+  stopSampling();
+  const drainSeconds = round((Date.now() - loadEndedAt) / 1000);
+
+  const { vendor, dead, calls } = await withDeadline(
+    (async () => ({
+      vendor: await vendorEffects(soak),
+      dead: await deadLetters(runtime),
+      calls: await faultedCalls(soak),
+    }))(),
+    120_000,
+    'the sandboxes, the bus and the DLQs to be read',
+  );
+  const warmedUpAt = startedAt + WARM_UP_MS;
+  const firstWindowEnd = warmedUpAt + WINDOW_MS;
+  const lastWindowStart = loadEndedAt - WINDOW_MS;
+  const reasons = new Map<string, number>();
+  const unaccounted: string[] = [];
+  const rows = WORKFLOWS.map((w) => {
+    const sent = soak.sent.filter((s) => s.workflow === w);
+    const outcomes = sent.map((s) => ({
+      s,
+      o: outcomeOf(s, vendor.appliedAt[w], vendor.notApplied[w], dead.get(w) ?? []),
+    }));
+    const count = (kind: Outcome['kind']) => outcomes.filter(({ o }) => o.kind === kind).length;
+    for (const { o } of outcomes)
+      if (o.reason)
+        reasons.set(`${w}: ${o.kind}: ${o.reason}`, (reasons.get(`${w}: ${o.kind}: ${o.reason}`) ?? 0) + 1);
+    const latencies = (from: number, to: number) =>
+      sortedAscending(
+        outcomes
+          .filter(({ s, o }) => o.at !== undefined && s.sentAt >= from && s.sentAt < to)
+          .map(({ s, o }) => Math.round(o.at! - s.sentAt)),
+      );
+    const [warmUp, firstWindow, lastWindow] = [
+      latencies(startedAt, warmedUpAt),
+      latencies(warmedUpAt, firstWindowEnd),
+      latencies(lastWindowStart, Infinity),
+    ];
+    const first = percentile(firstWindow, 99);
+    const last = percentile(lastWindow, 99);
+    const accounted = count('applied') + count('ignored') + count('dead-lettered');
+    unaccounted.push(...outcomes.filter(({ o }) => o.kind === 'unaccounted').map(({ s }) => `${w} ${s.key}`));
+    return {
+      workflow: w,
+      'events in': sent.length,
+      'of which redelivered': sent.filter((s) => s.redelivered).length,
+      applied: count('applied'),
+      ignored: count('ignored'),
+      'dead-lettered': count('dead-lettered'),
+      unaccounted: sent.length - accounted,
+      'duplicates at vendor': vendor.duplicates[w],
+      'p99 warm-up (ms)': percentile(warmUp, 99),
+      'p99 first window (ms)': first,
+      'p99 last window (ms)': last,
+      'p99 change': percent(last / first - 1),
+      'p50 first / last (ms)': `${percentile(firstWindow, 50)} / ${percentile(lastWindow, 50)}`,
+      ok:
+        accounted === sent.length &&
+        vendor.duplicates[w] === 0 &&
+        Math.abs(last / first - 1) <= TARGET.p99Change,
+    };
+  });
+  console.table(rows);
+  console.log('targets: unaccounted 0, duplicates 0, p99 change within ±20%');
+  for (const key of vendor.duplicatedKeys.slice(0, 10)) console.log(`  duplicate at the vendor: ${key}`);
+  for (const key of unaccounted.slice(0, 10)) console.log(`  unaccounted: ${key}`);
+  if (reasons.size)
+    console.table(
+      [...reasons]
+        .sort()
+        .map(([reason, events]) => ({ 'ignored / dead-lettered, with reason': reason, events })),
+    );
+
+  const warm = samples.find((s) => s.atMs >= warmedUpAt) ?? samples[0]!;
+  const end = [...samples].reverse().find((s) => s.atMs <= loadEndedAt) ?? samples.at(-1)!;
+  const loaded = samples.filter((s) => s.atMs >= warm.atMs && s.atMs <= end.atMs);
+  const rssRow = (process: string, of: (s: RssSample) => number) => {
+    const growth = of(end) / of(warm) - 1;
+    // A collection right after warm-up can flatter the first reading: the growth from the lowest one shows a creep.
+    const lowest = Math.min(...loaded.map(of));
+    return {
+      process,
+      'at start (MB)': of(samples[0]!),
+      'after warm-up (MB)': of(warm),
+      'lowest after warm-up (MB)': lowest,
+      'at end of load (MB)': of(end),
+      'max (MB)': Math.max(...samples.map(of)),
+      growth: percent(growth),
+      'growth from lowest': percent(of(end) / lowest - 1),
+      target: `< +${TARGET.rssGrowth * 100}%`,
+      ok: growth < TARGET.rssGrowth,
+    };
+  };
+  const rss = [
+    rssRow('runtime (gateway, functions, SQS, AWS fake, sandboxes)', (s) => s.runtimeMb),
+    rssRow('DynamoDB Local (java)', (s) => s.dynamoDbMb),
+  ];
+  console.table(rss);
+  console.log(
+    `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), runtime: ${samples.map((s) => s.runtimeMb).join(', ')}\n` +
+      `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${samples.map((s) => s.dynamoDbMb).join(', ')}`,
+  );
+
+  const { faultAnswers, throttled } = calls;
+  console.table([
+    ...[...soak.sprinkled].map(([fault, times]) => ({ figure: `sprinkled: ${fault}`, value: times })),
+    ...(Object.keys(faultAnswers) as Vendor[]).map((v) => ({
+      figure: `${v}: calls answered by a fault / by its rate limit`,
+      value: `${faultAnswers[v]} / ${throttled[v]}`,
+    })),
+    { figure: 'drain after the load (s)', value: drainError ?? drainSeconds },
+    { figure: 'load errors (sender side)', value: soak.errors.length },
+  ]);
+  for (const e of soak.errors.slice(0, 10)) console.log(`  ${e}`);
+  if (drainError) console.log(drainError);
+
+  return {
+    minutes: MINUTES,
+    windowSeconds: WINDOW_MS / 1000,
+    workflows: rows,
+    duplicatedKeys: vendor.duplicatedKeys,
+    unaccounted,
+    reasons: Object.fromEntries(reasons),
+    rss: { rows: rss, samples },
+    sprinkled: Object.fromEntries(soak.sprinkled),
+    faultAnswers,
+    throttled,
+    drainSeconds,
+    drainError,
+    loadErrors: soak.errors,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Driving a model's history through the running local runtime (test/e2e/model-runs.test.ts): fresh ids per
+ * history, signed webhooks through the gateway with every answer kept, at-least-once redeliveries straight onto
+ * the workflow's queue, settling (the queue drained), the operator's replay of the history's own dead letters,
+ * and what the history left in the Audit table, on the bus and on the DLQ, in the model's ids.
+ */
+import { randomBytes } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { replay } from '../../../cli/dlq/operations';
+import { MessageAttribute } from '../../../shared/config/resource-names';
+import type { AuditRecord, DomainEvent } from '../../../shared/ports/platform';
+import {
+  attr,
+  ddb,
+  domainEvents,
+  local,
+  peekDlq,
+  postWebhook,
+  sendToQueue,
+  sqs,
+  waitForQueueDrained,
+} from '../local';
+
+/** How long a history may take to settle once: a message retried through its receives, then dead-lettered. */
+const SETTLE_TIMEOUT_MS = 90_000;
+
+export interface GatewayAnswer {
+  readonly status: number;
+  readonly body: { status?: string; eventId?: string; reason?: string; error?: string };
+}
+
+export interface QueuedDelivery {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly body: string;
+  readonly via: 'gateway' | 'redelivery';
+}
+
+export interface DeadLetterSeen {
+  readonly eventId: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/**
+ * One history's run against the runtime. Every id the history sends is `physical(id)` (a prefix unique to the
+ * run), so histories never meet each other or the rest of the e2e suite in the shared runtime; `logical(x)`
+ * takes the prefix off again, so what the runtime produced reads in the model's ids.
+ */
+export class RuntimeHistory {
+  readonly prefix = `mdl${randomBytes(4).toString('hex')}-`;
+  /** Every webhook posted, with the gateway's answer, in order. */
+  readonly posted: { body: string; answer: GatewayAnswer }[] = [];
+  /** Every message that reached the workflow's queue: accepted by the gateway, or redelivered. */
+  readonly queued: QueuedDelivery[] = [];
+  /** Vendor faults and token revocations the history injected. */
+  faultsInjected = 0;
+  replayed = 0;
+
+  constructor(
+    readonly workflow: string,
+    private readonly route: string,
+  ) {}
+
+  physical = (id: string) => `${this.prefix}${id}`;
+
+  logical<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value).replaceAll(this.prefix, '')) as T;
+  }
+
+  /** Posts a webhook; identical bytes for a re-sent event, as a vendor's retry sends them. */
+  async post(body: string, eventType: string): Promise<GatewayAnswer> {
+    const answer = (await postWebhook(this.route, body)) as GatewayAnswer;
+    this.posted.push({ body, answer });
+    if (answer.status === 202 && answer.body.status === 'accepted')
+      this.queued.push({ eventId: answer.body.eventId!, eventType, body, via: 'gateway' });
+    return answer;
+  }
+
+  /** SQS's at-least-once delivery: the same message once more, past the gateway's replay guard. */
+  async redeliver(delivery: QueuedDelivery): Promise<void> {
+    await sendToQueue(this.workflow, delivery.body, {
+      [MessageAttribute.workflow]: this.workflow,
+      [MessageAttribute.eventType]: delivery.eventType,
+      [MessageAttribute.eventId]: delivery.eventId,
+      [MessageAttribute.receivedAt]: new Date().toISOString(),
+    });
+    this.queued.push({ ...delivery, via: 'redelivery' });
+  }
+
+  /** Waits until every message on the workflow's queue has completed or left for the DLQ. */
+  settle(): Promise<void> {
+    return waitForQueueDrained(this.workflow, { timeoutMs: SETTLE_TIMEOUT_MS });
+  }
+
+  private async ownDeadLetterMessages() {
+    return (await peekDlq(this.workflow)).filter((m) => m.Body?.includes(this.prefix));
+  }
+
+  /** The dead letters of this history (the DLQ is shared with the rest of the suite). */
+  async deadLetters(): Promise<DeadLetterSeen[]> {
+    return (await this.ownDeadLetterMessages()).map((m) => ({
+      eventId: attr(m, MessageAttribute.eventId) ?? '',
+      // SQS's own redrive copy (an invocation slower than the visibility timeout) carries no reason.
+      reason: attr(m, MessageAttribute.failureReason) ?? 'UNKNOWN (moved by SQS redrive)',
+      detail: attr(m, MessageAttribute.failureDetail) ?? '',
+    }));
+  }
+
+  /** The on-call engineer's replay (runbook): this history's dead letters back to the queue, with the CLI's code. */
+  async replayDeadLetters(): Promise<number> {
+    const eventIds = new Set(
+      (await this.ownDeadLetterMessages()).map((m) => attr(m, MessageAttribute.eventId)!),
+    );
+    let moved = 0;
+    for (const eventId of eventIds) {
+      const result = await replay({
+        sqs: sqs(),
+        dlqUrl: local().workflows[this.workflow]!.dlqUrl,
+        sourceUrl: local().workflows[this.workflow]!.queueUrl,
+        workflow: this.workflow,
+        filters: { eventId },
+        dryRun: false,
+        operator: 'model-runs',
+      });
+      moved += result.moved.length;
+    }
+    this.replayed += moved;
+    return moved;
+  }
+
+  /** One line for the test's summary: what the history did to the runtime. */
+  summary(outcome: Record<string, number> = {}): string {
+    const said = (status: string) => this.posted.filter((p) => p.answer.body.status === status).length;
+    const counts = {
+      posted: this.posted.length,
+      accepted: said('accepted'),
+      duplicate: said('duplicate'),
+      ignored: said('ignored'),
+      redelivered: this.queued.filter((q) => q.via === 'redelivery').length,
+      faults: this.faultsInjected,
+      replayed: this.replayed,
+      ...outcome,
+    };
+    return `${this.workflow}: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`;
+  }
+
+  /** This history's audit records, in the order they were written, in the model's ids. */
+  async audit(): Promise<Pick<AuditRecord, 'subject' | 'action' | 'detail'>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await ddb().send(
+        new ScanCommand({
+          TableName: local().tables.Audit!,
+          FilterExpression: 'begins_with(pk, :workflow) AND contains(pk, :prefix)',
+          ExpressionAttributeValues: { ':workflow': `${this.workflow}#`, ':prefix': this.prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const written = (i: Record<string, unknown>) => `${String(i.recordedAt)} ${String(i.sk)}`;
+    items.sort((a, b) => written(a).localeCompare(written(b)));
+    return this.logical(
+      items.map((i) => ({
+        subject: String(i.subject),
+        action: String(i.action),
+        detail: i.detail as AuditRecord['detail'],
+      })),
+    );
+  }
+
+  /** This history's domain events, in the order they were published, in the model's ids. */
+  async events(): Promise<DomainEvent[]> {
+    const all = await domainEvents();
+    return this.logical(
+      all
+        .filter((e) => JSON.stringify(e.detail).includes(this.prefix))
+        .map((e) => ({ type: e.detailType, detail: e.detail as DomainEvent['detail'] })),
+    );
+  }
+}

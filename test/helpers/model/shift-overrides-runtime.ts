@@ -1,0 +1,183 @@
+/**
+ * The shift-overrides model (./shift-overrides.ts) driven through the local runtime: its generated requests, sent
+ * as signed Genesys webhooks to the gateway, under the Genesys sandbox's real faults; afterwards the same
+ * properties, checked against the sandbox's overrides, the Audit table, the bus and the DLQ.
+ */
+import fc from 'fast-check';
+import type { GenesysFault, GenesysOperation } from '../../../shared/adapters/genesys/scheduling.fake';
+import { loadStageConfig } from '../../../shared/config/stage';
+import { decideIngress } from '../../../shared/domain/ingress/rules';
+import { timeOffIngressRule } from '../../../shared/domain/shift-overrides/ingress-rule';
+import { sandbox } from '../local';
+import { RuntimeHistory } from './runtime';
+import {
+  checkAuditStory,
+  checkRemainingDeadLetters,
+  checkVendorAgainstModel,
+  deliverStep,
+  payload,
+  REQUEST_IDS,
+  requestHistory,
+  sendStep,
+  SHIFTS,
+  USERS,
+  vendorFaultStep,
+  type DeliverStep,
+  type History,
+  type ObservedOverride,
+  type SendStep,
+  type VendorFaultStep,
+} from './shift-overrides';
+
+/**
+ * Steps of a history through the runtime: the domain's sends and vendor faults; its `deliver` becomes "let the
+ * runtime settle" (the pollers choose the order); SQS's at-least-once redelivery of an accepted message; every
+ * Genesys token revoked; a 429 with Retry-After. (The local runtime has no State-table fault switch: those stay
+ * with the domain driver.)
+ */
+export type RuntimeStep =
+  | SendStep
+  | DeliverStep
+  | VendorFaultStep
+  | { readonly redeliver: number }
+  | { readonly revokeTokens: true }
+  | { readonly rateLimited: { retryAfterSeconds: number } };
+
+export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
+  requests: fc.record({ r1: requestHistory, r2: requestHistory, r3: requestHistory }),
+  steps: fc.array(
+    fc.oneof(
+      { weight: 3, arbitrary: sendStep as fc.Arbitrary<RuntimeStep> },
+      { weight: 2, arbitrary: deliverStep },
+      { weight: 3, arbitrary: vendorFaultStep },
+      { weight: 1, arbitrary: fc.record({ redeliver: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ revokeTokens: fc.constant(true as const) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          rateLimited: fc.record({ retryAfterSeconds: fc.integer({ min: 1, max: 2 }) }),
+        }),
+      },
+    ),
+    { maxLength: 12 },
+  ),
+});
+
+const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
+const CALLS: Record<GenesysOperation, { method: string; path: string }> = {
+  read: { method: 'GET', path: '/api/v2/wfm/scheduling/' },
+  post: { method: 'POST', path: OVERRIDES },
+  delete: { method: 'DELETE', path: `${OVERRIDES}/` },
+};
+/** A 503 on the first try and on each of spec 000's three retries: the delivery fails. */
+const EVERY_ATTEMPT = 4;
+
+/** The domain's vendor faults as the sandbox serves them (docs/sandboxes.md, "Faults"). */
+function sandboxFaults(operation: GenesysOperation, fault: GenesysFault): object[] {
+  const call = CALLS[operation];
+  switch (fault) {
+    case 'unavailable':
+      return [{ ...call, status: 503, times: EVERY_ATTEMPT }];
+    case 'recovered':
+      return [{ ...call, status: 503, times: 1 }];
+    case 'conflict':
+      return [{ ...call, status: 409, times: 1 }];
+    case 'commit-then-fail':
+      // A read commits nothing: its answer is lost on every attempt (spec 000's three network attempts).
+      if (operation === 'read') return [{ ...call, dropConnection: true, times: 3 }];
+      // The POST creates the override, then every answer to it and to the retries (replays) is a 503.
+      return [{ ...call, status: 503, commitFirst: true, times: operation === 'post' ? EVERY_ATTEMPT : 1 }];
+  }
+}
+
+const settings = loadStageConfig('local').workflows['shift-overrides'];
+
+export async function runShiftOverridesHistory(h: History<RuntimeStep>): Promise<string> {
+  const genesys = sandbox('genesys');
+  const run = new RuntimeHistory('shift-overrides', '/webhooks/genesys/timeoff');
+  const { physical } = run;
+  await genesys.fixtures({
+    users: Object.entries(USERS).map(([id, timezone]) => ({ id: physical(id), timezone })),
+    shifts: SHIFTS.map((s) => ({
+      ...s,
+      id: physical(s.id),
+      userId: physical(s.userId),
+      shiftType: 'REGULAR',
+    })),
+  });
+
+  const ingressSettings = { timeOffOverrideScope: Object.keys(settings.reasonCodeByRequestType) };
+  const toSend: { body: string; eventType: string; expected: ReturnType<typeof decideIngress> }[] = [];
+  for (const requestId of REQUEST_IDS)
+    h.requests[requestId].events.forEach((e, index) => {
+      const body = payload(requestId, h.requests[requestId], index);
+      const expected = decideIngress(timeOffIngressRule, body.eventType, body, ingressSettings);
+      const sent = JSON.stringify({
+        ...body,
+        data: { ...body.data, requestId: physical(requestId), userId: physical(body.data.userId) },
+      });
+      for (let copy = 0; copy < e.copies; copy++)
+        toSend.push({ body: sent, eventType: body.eventType, expected });
+    });
+  const bodiesPosted = new Set<string>();
+  const send = async (index: number) => {
+    const [next] = toSend.splice(index % toSend.length, 1);
+    const answer = await run.post(next!.body, next!.eventType);
+    // The gateway's answer is the ingress rule's, and a re-sent delivery is recognised as one.
+    const said = answer.body.status;
+    expect({ answer: answer.status, said }).toEqual({
+      answer: 202,
+      said: bodiesPosted.has(next!.body) ? 'duplicate' : next!.expected.act ? 'accepted' : 'ignored',
+    });
+    if (said === 'ignored' && !next!.expected.act) expect(answer.body.reason).toBe(next!.expected.reason);
+    bodiesPosted.add(next!.body);
+  };
+
+  try {
+    for (const s of h.steps) {
+      if ('send' in s) {
+        if (toSend.length) await send(s.send);
+      } else if ('deliver' in s) await run.settle();
+      else if ('vendorFault' in s) {
+        await genesys.faults(sandboxFaults(s.vendorFault.operation, s.vendorFault.fault));
+        run.faultsInjected++;
+      } else if ('redeliver' in s) {
+        const accepted = run.queued.filter((q) => q.via === 'gateway');
+        if (accepted.length) await run.redeliver(accepted[s.redeliver % accepted.length]!);
+      } else if ('revokeTokens' in s) {
+        await genesys.expireTokens();
+        run.faultsInjected++;
+      } else {
+        await genesys.faults([
+          { method: '*', path: '/api/v2/', status: 429, retryAfterSeconds: s.rateLimited.retryAfterSeconds },
+        ]);
+        run.faultsInjected++;
+      }
+    }
+    while (toSend.length) await send(0);
+    await run.settle();
+  } finally {
+    // The faults have passed (or the history failed: the rest of the suite must not meet them).
+    await genesys.clearFaults();
+  }
+  // The on-call engineer replays the DLQ (runbook), as often as it still helps.
+  if (await run.replayDeadLetters()) await run.settle();
+
+  const overrides = run.logical(
+    (await genesys.state<{ overrides: (ObservedOverride & { userId: string })[] }>()).overrides.filter((o) =>
+      o.userId.startsWith(run.prefix),
+    ),
+  );
+  checkVendorAgainstModel(h.requests, overrides);
+
+  // Every event is accounted for: ignored at the edge with its reason, a duplicate delivery, or queued; and the
+  // queue has drained, so each queued message completed or is on the DLQ with a documented reason.
+  expect(run.posted).toHaveLength(
+    h.requests.r1.events.concat(h.requests.r2.events, h.requests.r3.events).reduce((n, e) => n + e.copies, 0),
+  );
+  const dead = await run.deadLetters();
+  checkRemainingDeadLetters(dead);
+
+  checkAuditStory(overrides, await run.audit(), await run.events());
+  return run.summary({ overrides: overrides.length });
+}

@@ -13,6 +13,7 @@
  */
 import fc from 'fast-check';
 import { modelE2eRunParameters, modelE2eTimeoutMs } from '../helpers/model/parameters';
+import { runShiftBidsHistory, runtimeHistory as shiftBidsHistory } from '../helpers/model/shift-bids-runtime';
 import {
   runShiftOverridesHistory,
   runtimeHistory as shiftOverridesHistory,
@@ -32,6 +33,19 @@ describe('the reference models, through the local runtime (issue 14)', () => {
       await fc.assert(
         fc.asyncProperty(shiftOverridesHistory, async (h) => {
           summaries.push(await runShiftOverridesHistory(h));
+        }),
+        modelE2eRunParameters(RUNS),
+      );
+    },
+    modelE2eTimeoutMs(RUNS),
+  );
+
+  it(
+    'shift-bids: CXone and our records agree, one action per request, one winner per shift, the rules in force',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shiftBidsHistory, async (h) => {
+          summaries.push(await runShiftBidsHistory(h));
         }),
         modelE2eRunParameters(RUNS),
       );

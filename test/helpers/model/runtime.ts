@@ -5,9 +5,12 @@
  * and what the history left in the Audit table, on the bus and on the DLQ, in the model's ids.
  */
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { replay } from '../../../cli/dlq/operations';
+import type { SandboxAdmin } from '../../../local/sandboxes/admin-client';
 import { MessageAttribute } from '../../../shared/config/resource-names';
+import type { IngressDecision } from '../../../shared/domain/ingress/rules';
 import type { AuditRecord, DomainEvent } from '../../../shared/ports/platform';
 import {
   attr,
@@ -68,13 +71,22 @@ export class RuntimeHistory {
     return JSON.parse(JSON.stringify(value).replaceAll(this.prefix, '')) as T;
   }
 
-  /** Posts a webhook; identical bytes for a re-sent event, as a vendor's retry sends them. */
-  async post(body: string, eventType: string): Promise<GatewayAnswer> {
+  /**
+   * Posts a webhook (identical bytes for a re-sent event, as a vendor's retry sends them) and checks the answer:
+   * the ingress rule's decision (`expected`), or `duplicate` for a body posted before (the replay guard).
+   */
+  async post(body: string, eventType: string, expected: IngressDecision = { act: true }): Promise<void> {
+    const repeated = this.posted.some((p) => p.body === body);
     const answer = (await postWebhook(this.route, body)) as GatewayAnswer;
     this.posted.push({ body, answer });
-    if (answer.status === 202 && answer.body.status === 'accepted')
+    expect({ eventType, status: answer.status, said: answer.body.status }).toEqual({
+      eventType,
+      status: 202,
+      said: repeated ? 'duplicate' : expected.act ? 'accepted' : 'ignored',
+    });
+    if (!repeated && !expected.act) expect(answer.body.reason).toBe(expected.reason);
+    if (answer.body.status === 'accepted')
       this.queued.push({ eventId: answer.body.eventId!, eventType, body, via: 'gateway' });
-    return answer;
   }
 
   /** SQS's at-least-once delivery: the same message once more, past the gateway's replay guard. */
@@ -183,4 +195,42 @@ export class RuntimeHistory {
         .map((e) => ({ type: e.detailType, detail: e.detail as DomainEvent['detail'] })),
     );
   }
+}
+
+/**
+ * Steps only the runtime driver has (the domain's fakes fold them into their "recovered" fault): SQS's
+ * at-least-once redelivery of an accepted message; every token of the vendor revoked; a 429 with Retry-After.
+ */
+export type RuntimeOnlyStep =
+  | { readonly redeliver: number }
+  | { readonly revokeTokens: true }
+  | { readonly rateLimited: { retryAfterSeconds: number } };
+
+export const runtimeOnlySteps: fc.WeightedArbitrary<RuntimeOnlyStep>[] = [
+  { weight: 1, arbitrary: fc.record({ redeliver: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ revokeTokens: fc.constant(true as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ rateLimited: fc.record({ retryAfterSeconds: fc.integer({ min: 1, max: 2 }) }) }),
+  },
+];
+
+/** `apiPrefix`: the vendor API paths a 429 may hit (not its token endpoint). */
+export async function applyRuntimeOnlyStep(
+  run: RuntimeHistory,
+  vendor: SandboxAdmin,
+  apiPrefix: string,
+  step: RuntimeOnlyStep,
+): Promise<void> {
+  if ('redeliver' in step) {
+    const accepted = run.queued.filter((q) => q.via === 'gateway');
+    if (accepted.length) await run.redeliver(accepted[step.redeliver % accepted.length]!);
+    return;
+  }
+  if ('revokeTokens' in step) await vendor.expireTokens();
+  else
+    await vendor.faults([
+      { method: '*', path: apiPrefix, status: 429, retryAfterSeconds: step.rateLimited.retryAfterSeconds },
+    ]);
+  run.faultsInjected++;
 }

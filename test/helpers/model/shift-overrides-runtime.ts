@@ -9,7 +9,7 @@ import { loadStageConfig } from '../../../shared/config/stage';
 import { decideIngress } from '../../../shared/domain/ingress/rules';
 import { timeOffIngressRule } from '../../../shared/domain/shift-overrides/ingress-rule';
 import { sandbox } from '../local';
-import { RuntimeHistory } from './runtime';
+import { applyRuntimeOnlyStep, RuntimeHistory, runtimeOnlySteps, type RuntimeOnlyStep } from './runtime';
 import {
   checkAuditStory,
   checkRemainingDeadLetters,
@@ -31,17 +31,10 @@ import {
 
 /**
  * Steps of a history through the runtime: the domain's sends and vendor faults; its `deliver` becomes "let the
- * runtime settle" (the pollers choose the order); SQS's at-least-once redelivery of an accepted message; every
- * Genesys token revoked; a 429 with Retry-After. (The local runtime has no State-table fault switch: those stay
- * with the domain driver.)
+ * runtime settle" (the pollers choose the order); and the runtime's own steps (./runtime.ts). The local runtime
+ * has no State-table fault switch: those faults stay with the domain driver.
  */
-export type RuntimeStep =
-  | SendStep
-  | DeliverStep
-  | VendorFaultStep
-  | { readonly redeliver: number }
-  | { readonly revokeTokens: true }
-  | { readonly rateLimited: { retryAfterSeconds: number } };
+export type RuntimeStep = SendStep | DeliverStep | VendorFaultStep | RuntimeOnlyStep;
 
 export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
   requests: fc.record({ r1: requestHistory, r2: requestHistory, r3: requestHistory }),
@@ -50,14 +43,7 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
       { weight: 3, arbitrary: sendStep as fc.Arbitrary<RuntimeStep> },
       { weight: 2, arbitrary: deliverStep },
       { weight: 3, arbitrary: vendorFaultStep },
-      { weight: 1, arbitrary: fc.record({ redeliver: fc.nat() }) },
-      { weight: 1, arbitrary: fc.record({ revokeTokens: fc.constant(true as const) }) },
-      {
-        weight: 1,
-        arbitrary: fc.record({
-          rateLimited: fc.record({ retryAfterSeconds: fc.integer({ min: 1, max: 2 }) }),
-        }),
-      },
+      ...runtimeOnlySteps,
     ),
     { maxLength: 12 },
   ),
@@ -119,18 +105,9 @@ export async function runShiftOverridesHistory(h: History<RuntimeStep>): Promise
       for (let copy = 0; copy < e.copies; copy++)
         toSend.push({ body: sent, eventType: body.eventType, expected });
     });
-  const bodiesPosted = new Set<string>();
   const send = async (index: number) => {
     const [next] = toSend.splice(index % toSend.length, 1);
-    const answer = await run.post(next!.body, next!.eventType);
-    // The gateway's answer is the ingress rule's, and a re-sent delivery is recognised as one.
-    const said = answer.body.status;
-    expect({ answer: answer.status, said }).toEqual({
-      answer: 202,
-      said: bodiesPosted.has(next!.body) ? 'duplicate' : next!.expected.act ? 'accepted' : 'ignored',
-    });
-    if (said === 'ignored' && !next!.expected.act) expect(answer.body.reason).toBe(next!.expected.reason);
-    bodiesPosted.add(next!.body);
+    await run.post(next!.body, next!.eventType, next!.expected);
   };
 
   try {
@@ -141,18 +118,7 @@ export async function runShiftOverridesHistory(h: History<RuntimeStep>): Promise
       else if ('vendorFault' in s) {
         await genesys.faults(sandboxFaults(s.vendorFault.operation, s.vendorFault.fault));
         run.faultsInjected++;
-      } else if ('redeliver' in s) {
-        const accepted = run.queued.filter((q) => q.via === 'gateway');
-        if (accepted.length) await run.redeliver(accepted[s.redeliver % accepted.length]!);
-      } else if ('revokeTokens' in s) {
-        await genesys.expireTokens();
-        run.faultsInjected++;
-      } else {
-        await genesys.faults([
-          { method: '*', path: '/api/v2/', status: 429, retryAfterSeconds: s.rateLimited.retryAfterSeconds },
-        ]);
-        run.faultsInjected++;
-      }
+      } else await applyRuntimeOnlyStep(run, genesys, '/api/v2/', s);
     }
     while (toSend.length) await send(0);
     await run.settle();

@@ -12,6 +12,10 @@
  * history becomes a regular test of the workflow's model file.
  */
 import fc from 'fast-check';
+import {
+  runAdherenceSyncHistory,
+  runtimeHistory as adherenceSyncHistory,
+} from '../helpers/model/adherence-sync-runtime';
 import { modelE2eRunParameters, modelE2eTimeoutMs } from '../helpers/model/parameters';
 import { runShiftBidsHistory, runtimeHistory as shiftBidsHistory } from '../helpers/model/shift-bids-runtime';
 import {
@@ -46,6 +50,19 @@ describe('the reference models, through the local runtime (issue 14)', () => {
       await fc.assert(
         fc.asyncProperty(shiftBidsHistory, async (h) => {
           summaries.push(await runShiftBidsHistory(h));
+        }),
+        modelE2eRunParameters(RUNS),
+      );
+    },
+    modelE2eTimeoutMs(RUNS),
+  );
+
+  it(
+    "adherence-sync: WEM ends in each agent's newest state, forward only, within its matrix, never twice",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(adherenceSyncHistory, async (h) => {
+          summaries.push(await runAdherenceSyncHistory(h));
         }),
         modelE2eRunParameters(RUNS),
       );

@@ -59,6 +59,7 @@ export class RuntimeHistory {
   /** Vendor faults and token revocations the history injected. */
   faultsInjected = 0;
   replayed = 0;
+  private readonly startedAt = Date.now();
 
   constructor(
     readonly workflow: string,
@@ -154,13 +155,14 @@ export class RuntimeHistory {
       replayed: this.replayed,
       ...outcome,
     };
-    return `${this.workflow}: ${Object.entries(counts)
+    const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1);
+    return `${this.workflow} (${seconds} s): ${Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`;
   }
 
   /** This history's audit records, in the order they were written, in the model's ids. */
-  async audit(): Promise<Pick<AuditRecord, 'subject' | 'action' | 'detail'>[]> {
+  async audit(): Promise<Pick<AuditRecord, 'subject' | 'action' | 'detail' | 'at'>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -181,6 +183,7 @@ export class RuntimeHistory {
       items.map((i) => ({
         subject: String(i.subject),
         action: String(i.action),
+        at: String(i.at),
         detail: i.detail as AuditRecord['detail'],
       })),
     );

@@ -45,7 +45,7 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
       { weight: 3, arbitrary: vendorFaultStep },
       ...runtimeOnlySteps,
     ),
-    { maxLength: 12 },
+    { minLength: 4, maxLength: 12 },
   ),
 });
 

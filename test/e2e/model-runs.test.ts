@@ -16,6 +16,10 @@ import {
   runAdherenceSyncHistory,
   runtimeHistory as adherenceSyncHistory,
 } from '../helpers/model/adherence-sync-runtime';
+import {
+  runRewardTriggersHistory,
+  runtimeHistory as rewardTriggersHistory,
+} from '../helpers/model/reward-triggers-runtime';
 import { modelE2eRunParameters, modelE2eTimeoutMs } from '../helpers/model/parameters';
 import { runShiftBidsHistory, runtimeHistory as shiftBidsHistory } from '../helpers/model/shift-bids-runtime';
 import {
@@ -63,6 +67,19 @@ describe('the reference models, through the local runtime (issue 14)', () => {
       await fc.assert(
         fc.asyncProperty(adherenceSyncHistory, async (h) => {
           summaries.push(await runAdherenceSyncHistory(h));
+        }),
+        modelE2eRunParameters(RUNS),
+      );
+    },
+    modelE2eTimeoutMs(RUNS),
+  );
+
+  it(
+    'reward-triggers: the marketplace and the ledger agree reward by reward, none twice, nothing owed left',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(rewardTriggersHistory, async (h) => {
+          summaries.push(await runRewardTriggersHistory(h));
         }),
         modelE2eRunParameters(RUNS),
       );

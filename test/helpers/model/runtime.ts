@@ -36,7 +36,7 @@ export interface QueuedDelivery {
   readonly eventId: string;
   readonly eventType: string;
   readonly body: string;
-  readonly via: 'gateway' | 'redelivery';
+  readonly via: 'gateway' | 'producer' | 'redelivery';
 }
 
 export interface DeadLetterSeen {
@@ -61,9 +61,10 @@ export class RuntimeHistory {
   replayed = 0;
   private readonly startedAt = Date.now();
 
+  /** `route`: the gateway route the history's webhooks go to (none for a workflow fed by a schedule). */
   constructor(
     readonly workflow: string,
-    private readonly route: string,
+    private readonly route?: string,
   ) {}
 
   physical = (id: string) => `${this.prefix}${id}`;
@@ -78,7 +79,7 @@ export class RuntimeHistory {
    */
   async post(body: string, eventType: string, expected: IngressDecision = { act: true }): Promise<void> {
     const repeated = this.posted.some((p) => p.body === body);
-    const answer = (await postWebhook(this.route, body)) as GatewayAnswer;
+    const answer = (await postWebhook(this.route!, body)) as GatewayAnswer;
     this.posted.push({ body, answer });
     expect({ eventType, status: answer.status, said: answer.body.status }).toEqual({
       eventType,
@@ -90,15 +91,25 @@ export class RuntimeHistory {
       this.queued.push({ eventId: answer.body.eventId!, eventType, body, via: 'gateway' });
   }
 
+  /** A message from a producer inside the system (a scheduled function's fan-out), straight onto the queue. */
+  async enqueue(delivery: Omit<QueuedDelivery, 'via'>): Promise<void> {
+    await this.send(delivery);
+    this.queued.push({ ...delivery, via: 'producer' });
+  }
+
   /** SQS's at-least-once delivery: the same message once more, past the gateway's replay guard. */
   async redeliver(delivery: QueuedDelivery): Promise<void> {
-    await sendToQueue(this.workflow, delivery.body, {
+    await this.send(delivery);
+    this.queued.push({ ...delivery, via: 'redelivery' });
+  }
+
+  private send(delivery: Omit<QueuedDelivery, 'via'>): Promise<void> {
+    return sendToQueue(this.workflow, delivery.body, {
       [MessageAttribute.workflow]: this.workflow,
       [MessageAttribute.eventType]: delivery.eventType,
       [MessageAttribute.eventId]: delivery.eventId,
       [MessageAttribute.receivedAt]: new Date().toISOString(),
     });
-    this.queued.push({ ...delivery, via: 'redelivery' });
   }
 
   /** Waits until every message on the workflow's queue has completed or left for the DLQ. */
@@ -161,16 +172,25 @@ export class RuntimeHistory {
       .join(', ')}`;
   }
 
-  /** This history's audit records, in the order they were written, in the model's ids. */
-  async audit(): Promise<Pick<AuditRecord, 'subject' | 'action' | 'detail' | 'at'>[]> {
+  /**
+   * This history's audit records (their subject holds the history's prefix, or one of `alsoAbout`: ids the
+   * vendor derived, such as a marketplace transaction id), in the order they were written, in the model's ids.
+   */
+  async audit(
+    alsoAbout: readonly string[] = [],
+  ): Promise<Pick<AuditRecord, 'subject' | 'action' | 'detail' | 'at'>[]> {
+    const about = [this.prefix, ...alsoAbout];
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await ddb().send(
         new ScanCommand({
           TableName: local().tables.Audit!,
-          FilterExpression: 'begins_with(pk, :workflow) AND contains(pk, :prefix)',
-          ExpressionAttributeValues: { ':workflow': `${this.workflow}#`, ':prefix': this.prefix },
+          FilterExpression: `begins_with(pk, :workflow) AND (${about.map((_, i) => `contains(pk, :about${i})`).join(' OR ')})`,
+          ExpressionAttributeValues: {
+            ':workflow': `${this.workflow}#`,
+            ...Object.fromEntries(about.map((id, i) => [`:about${i}`, id])),
+          },
           ExclusiveStartKey: start,
         }),
       );
@@ -189,12 +209,13 @@ export class RuntimeHistory {
     );
   }
 
-  /** This history's domain events, in the order they were published, in the model's ids. */
-  async events(): Promise<DomainEvent[]> {
+  /** This history's domain events (about its prefix or one of `alsoAbout`), in order, in the model's ids. */
+  async events(alsoAbout: readonly string[] = []): Promise<DomainEvent[]> {
+    const about = [this.prefix, ...alsoAbout];
     const all = await domainEvents();
     return this.logical(
       all
-        .filter((e) => JSON.stringify(e.detail).includes(this.prefix))
+        .filter((e) => about.some((id) => JSON.stringify(e.detail).includes(id)))
         .map((e) => ({ type: e.detailType, detail: e.detail as DomainEvent['detail'] })),
     );
   }
@@ -226,7 +247,7 @@ export async function applyRuntimeOnlyStep(
   step: RuntimeOnlyStep,
 ): Promise<void> {
   if ('redeliver' in step) {
-    const accepted = run.queued.filter((q) => q.via === 'gateway');
+    const accepted = run.queued.filter((q) => q.via !== 'redelivery');
     if (accepted.length) await run.redeliver(accepted[step.redeliver % accepted.length]!);
     return;
   }

@@ -70,6 +70,7 @@ export class RuntimeHistory {
   physical = (id: string) => `${this.prefix}${id}`;
 
   logical<T>(value: T): T {
+    if (value === undefined) return value;
     return JSON.parse(JSON.stringify(value).replaceAll(this.prefix, '')) as T;
   }
 
@@ -157,6 +158,7 @@ export class RuntimeHistory {
   summary(outcome: Record<string, number> = {}): string {
     const said = (status: string) => this.posted.filter((p) => p.answer.body.status === status).length;
     const counts = {
+      enqueued: this.queued.filter((q) => q.via === 'producer').length,
       posted: this.posted.length,
       accepted: said('accepted'),
       duplicate: said('duplicate'),

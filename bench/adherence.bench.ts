@@ -22,8 +22,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
-import { LOCAL_STAGE } from '../local/plan';
-import { LOCAL_VENDOR_CREDENTIALS } from '../local/provision';
+import { LOCAL_VENDOR_CREDENTIALS, localClientCredentials } from '../local/provision';
 import type { LoggedRequest } from '../local/sandboxes/core/request-log';
 import { sandboxAdmin, type SandboxAdmin } from '../local/sandboxes/admin-client';
 import { sendSignedWebhook } from '../local/webhook-sender';
@@ -33,15 +32,22 @@ import { InMemoryAgentStateStore } from '../shared/adapters/aws/agent-state-stor
 import { InMemoryAuditLog, InMemoryLockManager } from '../shared/adapters/aws/platform.fake';
 import { GenesysWemAdapter } from '../shared/adapters/genesys/adherence';
 import { FakeGenesysWem } from '../shared/adapters/genesys/adherence.fake';
-import { vendorSecretName } from '../shared/config/resource-names';
 import { loadStageConfig } from '../shared/config/stage';
 import { idempotencyKeyOf, processAgentState } from '../shared/domain/adherence-sync/process-agent-state';
 import { TokenManager } from '../shared/http/token-manager';
 import { composeVendorClient } from '../shared/runtime/vendor-client';
 import { systemClock } from '../shared/ports/clock';
-import { GENESYS_ADHERENCE_RATE_LIMIT, workflowByName } from '../shared/topology';
+import {
+  GENESYS_ADHERENCE_RATE_LIMIT,
+  oauthTokenCredentialsId,
+  PROCESSOR_ID,
+  workflowByName,
+  workflowFunction,
+} from '../shared/topology';
 import { agentStateChanged } from '../test/helpers/payloads';
 import { percentile, round, sortedAscending } from './stats';
+
+const ADHERENCE_CLIENT = workflowFunction('adherence-sync', PROCESSOR_ID).oauthClient;
 
 const SCALE = Number(process.env.BENCH_ADHERENCE_SCALE ?? 1);
 const BURSTS = [500, 2000].map((n) => {
@@ -339,9 +345,11 @@ async function throughVendorPath(
     const { http } = composeVendorClient({
       vendor: 'genesys',
       baseUrl: `${runtime.urls.sandbox}/genesys`,
-      getCredentials: async () => LOCAL_VENDOR_CREDENTIALS,
-      // The runtime's functions' credentials: one token for the client, as Genesys revokes the previous one.
-      credentialsId: vendorSecretName(LOCAL_STAGE, 'genesys'),
+      // adherence-sync's client, as the runtime's functions use it: one token for the client (Genesys revokes the
+      // previous one on every new token).
+      getCredentials: async () => localClientCredentials(ADHERENCE_CLIENT.name),
+      credentialsId: oauthTokenCredentialsId(ADHERENCE_CLIENT),
+      scopes: ADHERENCE_CLIENT.scopes,
       clock: systemClock,
       doc,
       tableName: runtime.outputs.tables.State!,

@@ -12,6 +12,7 @@ import { HANDLER_BUNDLE } from '../shared/config/handler-bundle';
 import { functionLogGroupName } from '../shared/config/resource-names';
 import type { FunctionDeclaration } from '../shared/topology';
 import type { CrashPoint } from './crash-switch';
+import type { DynamoDbFault } from './dynamodb-fault-switch';
 import { withDeadline } from './net';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -100,6 +101,19 @@ export class InstanceExited extends Error {
   }
 }
 
+export interface PoolOptions {
+  /** Where the instances' log lines go. Default: the log group's file under LOCAL_LOG_DIR. */
+  readonly logFile?: string;
+  /**
+   * Multiplies the declared timeout the instances' context reports (`getRemainingTimeInMillis`). Default 1.
+   * The local runtime gives a queue processor the scale of its waits (WFM_RETRY_SCALE, 0.1): the record's
+   * visibility timeout and the leases are scaled, and Powertools idempotency lets an in-progress record lapse
+   * when the invocation that wrote it would have timed out, so a record whose instance died is taken up again
+   * within its receives, as in AWS. The instance is not stopped at that time.
+   */
+  readonly timeoutScale?: number;
+}
+
 export class FunctionPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
@@ -115,6 +129,8 @@ export class FunctionPool {
     readonly name: string,
     private readonly declaration: FunctionDeclaration,
     private readonly env: Record<string, string>,
+    /** The timeout each invocation's context counts down from. */
+    readonly timeoutMs: number,
   ) {}
 
   static async start(
@@ -122,10 +138,10 @@ export class FunctionPool {
     declaration: FunctionDeclaration,
     env: Record<string, string>,
     concurrency: number,
-    /** Default: the log group's file under LOCAL_LOG_DIR. */
-    logFile = logFileOf(logGroupOf(env)),
+    { logFile = logFileOf(logGroupOf(env)), timeoutScale = 1 }: PoolOptions = {},
   ): Promise<FunctionPool> {
-    const pool = new FunctionPool(name, declaration, env);
+    const timeoutMs = Math.round(declaration.timeoutSeconds * 1000 * timeoutScale);
+    const pool = new FunctionPool(name, declaration, env, timeoutMs);
     mkdirSync(dirname(logFile), { recursive: true });
     pool.logFile = createWriteStream(logFile, { flags: 'w' });
     await Promise.all(Array.from({ length: concurrency }, () => pool.spawn()));
@@ -143,7 +159,8 @@ export class FunctionPool {
         entry: await bundleHandler(declaration.entry),
         functionName: this.name,
         logGroupName: logGroupOf(env),
-        timeoutMs: declaration.timeoutSeconds * 1000,
+        timeoutMs: this.timeoutMs,
+        dynamoDbFaultInjector: await bundleHandler('local/dynamodb-fault-injector.ts'),
       },
     });
     const echoLevel = env.WFM_LOCAL_ECHO_LEVEL ?? 'WARN';
@@ -217,15 +234,24 @@ export class FunctionPool {
 
   /**
    * Invokes on a free instance (waiting for one if all are busy); rejects if the handler throws, or with
-   * `InstanceExited` if the instance dies. `crashAt` (test-only, local/crash-switch.ts): where it dies.
+   * `InstanceExited` if the instance dies. Test-only: `crashAt` (local/crash-switch.ts), where it dies;
+   * `dynamoDbFaults` (local/dynamodb-fault-switch.ts), which of its DynamoDB calls fail.
    */
-  async invoke<T>(event: unknown, options: { crashAt?: CrashPoint } = {}): Promise<T> {
+  async invoke<T>(
+    event: unknown,
+    options: { crashAt?: CrashPoint; dynamoDbFaults?: readonly DynamoDbFault[] } = {},
+  ): Promise<T> {
     const instance = await this.acquire();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       instance.invocation = id;
-      instance.worker.postMessage({ id, event, ...(options.crashAt && { crashAt: options.crashAt }) });
+      instance.worker.postMessage({
+        id,
+        event,
+        ...(options.crashAt && { crashAt: options.crashAt }),
+        ...(options.dynamoDbFaults?.length && { dynamoDbFaults: options.dynamoDbFaults }),
+      });
     });
   }
 

@@ -5,7 +5,17 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
 if (workerData.entry.endsWith('.ts')) require('tsx/cjs/api').register();
 
-const { entry, functionName, logGroupName, timeoutMs } = workerData;
+const { entry, functionName, logGroupName, timeoutMs, dynamoDbFaultInjector } = workerData;
+
+// The DynamoDB fault switch (local/dynamodb-fault-switch.ts): its middleware goes on each DynamoDB client the
+// handler makes (shared/runtime/dynamodb-client-hook.ts), so the hook is in place before the handler loads.
+const DYNAMODB_CLIENT_HOOK = Symbol.for('wfm-bridge.local.dynamodb-client-hook');
+const dynamoDbFaults = require(dynamoDbFaultInjector).createDynamoDbFaultInjector({
+  State: process.env.STATE_TABLE_NAME,
+  Idempotency: process.env.IDEMPOTENCY_TABLE_NAME,
+});
+globalThis[DYNAMODB_CLIENT_HOOK] = (client) => dynamoDbFaults.attach(client);
+
 let handler;
 try {
   handler = require(entry).handler;
@@ -32,8 +42,9 @@ function armVendorCallProbe(crashAt) {
       : undefined;
 }
 
-parentPort.on('message', async ({ id, event, crashAt }) => {
+parentPort.on('message', async ({ id, event, crashAt, dynamoDbFaults: faults }) => {
   armVendorCallProbe(crashAt);
+  dynamoDbFaults.arm(faults);
   const started = Date.now();
   const context = {
     awsRequestId: randomUUID(),
@@ -50,8 +61,10 @@ parentPort.on('message', async ({ id, event, crashAt }) => {
     const result = await handler(event, context);
     // Every record's state is written; dying now, before the answer, means the poller deletes nothing.
     if (crashAt === 'after-state-write') process.exit(CRASH_EXIT_CODE);
+    dynamoDbFaults.arm(undefined);
     parentPort.postMessage({ id, result });
   } catch (err) {
+    dynamoDbFaults.arm(undefined);
     parentPort.postMessage({ id, error: String((err && err.stack) || err) });
   }
 });

@@ -1,7 +1,8 @@
 /**
  * API Gateway, locally: each request on a topology route becomes a REST proxy event for the same ingress
  * handler as AWS. Also the local control surface: /health, /_local/events, /_local/outputs,
- * /_local/topology, POST /_local/schedules/{id}/run and the test-only crash switch /_local/faults/crash.
+ * /_local/topology, POST /_local/schedules/{id}/run and the test-only fault switches /_local/faults/crash and
+ * /_local/faults/dynamodb.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -37,7 +38,8 @@ export function toProxyEvent(
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    // As API Gateway's REST proxy event: `headers` holds a repeated header's last value, `multiValueHeaders` all.
+    headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
   const query = Object.fromEntries(url.searchParams);

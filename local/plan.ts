@@ -22,7 +22,7 @@ import {
   INGRESS_FUNCTION,
   ROUTES,
   SCHEDULES,
-  VENDORS,
+  oauthClients,
   WORKFLOWS,
   type FunctionDeclaration,
   type VendorName,
@@ -90,7 +90,7 @@ export function buildLocalPlan(): LocalPlan {
     })),
     secrets: [
       ...ROUTES.map((r) => webhookSecretName(LOCAL_STAGE, r.id)),
-      ...VENDORS.map((v) => vendorSecretName(LOCAL_STAGE, v.name)),
+      ...oauthClients().map((c) => vendorSecretName(LOCAL_STAGE, c.vendor, c.name)),
     ],
     busName: `${prefix}-domain-events`,
     ingress: INGRESS_FUNCTION,
@@ -168,9 +168,9 @@ export function localFunctionEnvironments(
             eventBus: refs.busName,
             queueUrl: q.queueUrl,
             dlqUrl: q.dlqUrl,
-            vendor: (vendor) => ({
+            vendor: (vendor, client) => ({
               baseUrl: refs.vendorUrls[vendor],
-              secretId: vendorSecretName(LOCAL_STAGE, vendor),
+              secretId: vendorSecretName(LOCAL_STAGE, vendor, client),
             }),
             ruleDocument: localRuleDocumentLocation,
           },

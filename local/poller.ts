@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CRASH_EXIT_CODE, type CrashSwitch } from './crash-switch';
+import type { DynamoDbFault, DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { InstanceExited, type FunctionPool } from './function-host';
 
 export interface PollerOptions {
@@ -33,6 +34,8 @@ export interface PollerOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Test-only crash points (local/crash-switch.ts). */
   readonly crashes?: CrashSwitch;
+  /** Test-only DynamoDB faults (local/dynamodb-fault-switch.ts). */
+  readonly dynamoDbFaults?: DynamoDbFaultSwitch;
 }
 
 export function toLambdaRecord(m: Message, queueArn: string): SQSRecord {
@@ -132,6 +135,15 @@ export class Poller {
   }
 
   private async invoke(messages: Message[]): Promise<void> {
+    // Test-only: the records an armed DynamoDB fault targets get an invocation of their own, so that the fault
+    // fails their calls only (local/dynamodb-fault-switch.ts). Without one, the batch is one invocation.
+    const batches = this.o.dynamoDbFaults?.split(this.o.workflow, messages, (m) => m.Body ?? '') ?? [
+      { items: messages, faults: [] },
+    ];
+    await Promise.all(batches.map((b) => this.invokeBatch(b.items, b.faults)));
+  }
+
+  private async invokeBatch(messages: Message[], dynamoDbFaults: readonly DynamoDbFault[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((m) => toLambdaRecord(m, this.o.queueArn)) };
     let failed: Set<string>;
     const crash = this.o.crashes?.reserve(
@@ -141,6 +153,7 @@ export class Poller {
     try {
       const response = await this.o.pool.invoke<SQSBatchResponse | undefined>(event, {
         ...(crash && { crashAt: crash.point }),
+        ...(dynamoDbFaults.length && { dynamoDbFaults }),
       });
       crash?.settle(false);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));

@@ -12,13 +12,20 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { vendorSecretName, webhookSecretName } from '../shared/config/resource-names';
 import { RULE_DOCUMENTS } from '../shared/config/rule-documents';
 import { TABLES, type TableDeclaration } from '../shared/tables';
-import { ROUTES, VENDORS } from '../shared/topology';
+import { oauthClients, ROUTES } from '../shared/topology';
 import type { AppConfigLocation } from './aws-fake';
 import { LOCAL_STAGE, localRuleDocumentLocation, type LocalPlan } from './plan';
+import { LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, localClientId } from './sandboxes/core/oauth';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_VENDOR_CREDENTIALS = { clientId: 'wfm-bridge-local', clientSecret: 'local-client-secret' };
+/** The sandboxes' catch-all client (every scope of its vendor), for tests and benchmarks that are no workflow. */
+export const LOCAL_VENDOR_CREDENTIALS = { clientId: LOCAL_CLIENT_ID, clientSecret: LOCAL_CLIENT_SECRET };
+/** What the local secret of a workflow's OAuth client (shared/topology.ts `oauthClient`) holds. */
+export const localClientCredentials = (clientName: string) => ({
+  clientId: localClientId(clientName),
+  clientSecret: LOCAL_CLIENT_SECRET,
+});
 /** The local rewards secret's agent pseudonym key (32 bytes and more). */
 export const LOCAL_AGENT_PSEUDONYM_KEY = 'local-agent-pseudonym-key-0123456789abcdef';
 
@@ -95,14 +102,15 @@ export async function provision(
       }),
     );
   }
-  for (const v of VENDORS) {
+  for (const client of oauthClients()) {
+    const credentials = localClientCredentials(client.name);
     await secrets.send(
       new CreateSecretCommand({
-        Name: vendorSecretName(LOCAL_STAGE, v.name),
+        Name: vendorSecretName(LOCAL_STAGE, client.vendor, client.name),
         SecretString: JSON.stringify(
-          v.name === 'rewards'
-            ? { ...LOCAL_VENDOR_CREDENTIALS, agentPseudonymKey: LOCAL_AGENT_PSEUDONYM_KEY }
-            : LOCAL_VENDOR_CREDENTIALS,
+          client.vendor === 'rewards'
+            ? { ...credentials, agentPseudonymKey: LOCAL_AGENT_PSEUDONYM_KEY }
+            : credentials,
         ),
       }),
     );

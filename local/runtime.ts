@@ -12,9 +12,12 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { RULE_DOCUMENTS, ruleDocumentByName } from '../shared/config/rule-documents';
 import { loadStageConfig } from '../shared/config/stage';
 import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
+import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { startLeadingKeysGuard, type Violation } from './leading-keys-guard';
 import { CrashSwitch } from './crash-switch';
+import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool } from './function-host';
 import { startGateway } from './gateway';
 import { freePort, withDeadline } from './net';
@@ -73,6 +76,8 @@ export interface LocalRuntime {
   runSchedule(id: string): Promise<unknown>;
   /** The environment the runtime gives a workflow function (`fnId`: PROCESSOR_ID or a schedule's id). */
   functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
+  /** State-table requests refused for falling outside a function's `dynamodb:LeadingKeys` (local/leading-keys-guard.ts). */
+  leadingKeyViolations(): readonly Violation[];
   stop(): Promise<void>;
 }
 
@@ -172,6 +177,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
+    // Workflow functions reach DynamoDB through the LeadingKeys guard, as their IAM grant on the State table would.
+    const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
+    stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
+    const guarded = (workflow: string, fnId: string) => ({
+      AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(workflow, fnId),
+    });
+
     const envs = localFunctionEnvironments(plan, config, {
       tables: provisioned.tables,
       busName: provisioned.busName,
@@ -202,12 +214,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
     const crashes = new CrashSwitch();
+    const dynamoDbFaults = new DynamoDbFaultSwitch();
     const scheduled: LocalSchedule[] = [];
     await Promise.all(
       WORKFLOWS.map(async (w) => {
-        const envOf = (fnId: string) => ({ ...baseEnv, ...envs.workflows[w.name][fnId] });
+        const envOf = (fnId: string) => ({
+          ...baseEnv,
+          ...envs.workflows[w.name][fnId],
+          ...guarded(w.name, fnId),
+        });
         const concurrency = concurrencyOf(w.queue.maxConcurrency);
-        const pool = await FunctionPool.start(w.name, w.processor, envOf(PROCESSOR_ID), concurrency);
+        const processorEnv = envOf(PROCESSOR_ID);
+        // Scaled as the visibility timeout and the leases are; a scheduled function's timeout is not: it only
+        // bounds its own run, which stops a fixed margin before it (docs/local-runtime.md, "Crash points").
+        const pool = await FunctionPool.start(w.name, w.processor, processorEnv, concurrency, {
+          timeoutScale: waitScale(processorEnv),
+        });
         stops.push({ name: `${w.name} functions`, stop: () => pool.stop() });
         const q = provisioned.queues[w.name]!;
         pollers.push(
@@ -222,6 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             log,
             visibilityTimeoutSeconds,
             crashes,
+            dynamoDbFaults,
           }),
         );
         for (const s of w.schedules) {
@@ -307,6 +330,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             crashes.disarmAll();
             return crashes.list();
           },
+          // Test-only DynamoDB faults (local/dynamodb-fault-switch.ts, docs/local-runtime.md).
+          'POST /_local/faults/dynamodb': async ({ body }) => dynamoDbFaults.arm(JSON.parse(body || '{}')),
+          'GET /_local/faults/dynamodb': async () => dynamoDbFaults.list(),
+          'DELETE /_local/faults/dynamodb': async () => {
+            dynamoDbFaults.disarmAll();
+            return dynamoDbFaults.list();
+          },
         },
       },
       gatewayPort,
@@ -333,8 +363,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEnvironment: (workflow, fnId) => {
         const env = envs.workflows[workflow]?.[fnId];
         if (!env) throw new Error(`No function ${fnId} in workflow ${workflow}`);
-        return { ...baseEnv, ...env };
+        return { ...baseEnv, ...env, ...guarded(workflow, fnId) };
       },
+      leadingKeyViolations: () => guard.violations(),
       stop,
     };
   } catch (err) {

@@ -6,7 +6,8 @@
  * the other is a bug; test/infra/topology-parity.test.ts checks it.
  *
  * Facts about one function live on that function's declaration: which vendor it calls (its
- * VENDOR_BASE_URL, VENDOR_SECRET_ID and secret grant follow it), its vendor-client profile (retry table,
+ * VENDOR_BASE_URL follows it) with which OAuth client and scopes (its VENDOR_SECRET_ID, secret grant and shared
+ * token follow the client), its vendor-client profile (retry table,
  * timeouts, breaker) and the alarms it needs. Facts about one route live on the route (shared/routes.ts, the
  * part of this declaration the ingress loads): the event types it acts on and its ingress rule
  * (shared/domain/<workflow>/ingress-rule.ts), which names the well-formed types it ignores and why.
@@ -80,10 +81,26 @@ export type AlarmDeclaration = AlarmSource & {
   readonly description: string;
 };
 
+/**
+ * One OAuth client of a vendor: a dedicated service account with the minimum scopes (spec 000), one per workflow
+ * and vendor (docs/decisions/0013-oauth-client-per-workflow.md). It has its own secret
+ * (`vendorSecretName(stage, vendor, name)`) and its own shared token; the functions of a workflow that call one
+ * vendor share it. Genesys revokes a client's token when it issues the next one (spec 002), so two workflows
+ * asking one client for different scopes would revoke each other.
+ */
+export interface OAuthClientDeclaration {
+  /** Names the client's secret and its shared token (the workflow it serves). */
+  readonly name: string;
+  /** Sent as the token request's `scope` (space-separated); none sends no `scope`. */
+  readonly scopes: readonly string[];
+}
+
 /** A processor or scheduled function of a workflow. */
 export interface WorkflowFunctionDeclaration extends FunctionDeclaration {
   /** The vendor this function calls. */
   readonly vendor: VendorName;
+  /** The OAuth client it calls the vendor with: its secret is the only one the function may read. */
+  readonly oauthClient: OAuthClientDeclaration;
   readonly vendorClient?: VendorClientProfile;
   /** The rule document it reads: its AppConfig profile, the read grant on it and its env follow. */
   readonly ruleDocument?: RuleDocumentName;
@@ -411,6 +428,36 @@ export const MARKETPLACE_TIMEOUTS: Partial<Timeouts> = {
   bodyIdleMs: 45_000,
 };
 
+/** Spec 001, Prerequisites: the OAuth scopes of the time-off to override integration. */
+const SHIFT_OVERRIDES_GENESYS_CLIENT: OAuthClientDeclaration = {
+  name: 'shift-overrides',
+  scopes: ['wfm:timeoff:request:read', 'wfm:scheduling:shift:read', 'wfm:scheduling:override:write'],
+};
+
+/** Spec 002, Prerequisites: the processor and the reconciliation share it (one token, decision 0007). */
+const ADHERENCE_SYNC_GENESYS_CLIENT: OAuthClientDeclaration = {
+  name: 'adherence-sync',
+  scopes: ['wem:adherence:view', 'wem:adherence:edit', 'wem:agent:view'],
+};
+
+/** Spec 003, Prerequisites: the processor and the sweep share it. */
+const SHIFT_BIDS_CXONE_CLIENT: OAuthClientDeclaration = {
+  name: 'shift-bids',
+  scopes: ['wfm:bidding:write', 'wfm:schedule:read', 'wfm:agent:read', 'wfm:site:read'],
+};
+
+/**
+ * The export ingestion's Genesys client: spec 004 lists three "mandatory" scopes; the ingestion only reads the
+ * performance export, so it asks for `wfm.export.read` alone (decision 0013).
+ */
+const REWARD_TRIGGERS_GENESYS_CLIENT: OAuthClientDeclaration = {
+  name: 'reward-triggers',
+  scopes: ['wfm.export.read'],
+};
+
+/** The marketplace's client: spec 004 names no marketplace scope, so the token request sends none. */
+const REWARD_TRIGGERS_MARKETPLACE_CLIENT: OAuthClientDeclaration = { name: 'reward-triggers', scopes: [] };
+
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [
   {
     name: 'shift-overrides',
@@ -423,6 +470,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'genesys',
+      oauthClient: SHIFT_OVERRIDES_GENESYS_CLIENT,
       stateKeys: { items: ['timeOff'], locks: ['timeOff'] },
     },
     schedules: [],
@@ -439,6 +487,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 30,
       memoryMb: 512,
       vendor: 'genesys',
+      oauthClient: ADHERENCE_SYNC_GENESYS_CLIENT,
       stateKeys: { items: ['agent'], locks: ['agent'] },
       alarms: [WEM_RECALCULATIONS_ALARM, WEM_DISPATCH_GAPS_ALARM],
     },
@@ -452,6 +501,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 50,
           memoryMb: 512,
           vendor: 'genesys',
+          oauthClient: ADHERENCE_SYNC_GENESYS_CLIENT,
           stateKeys: { items: ['agent'], locks: ['agent'] },
           scansStateTable: true,
           alarms: [DRIFT_ALARM, RECONCILE_DEFERRED_ALARM, RECONCILE_ERRORS_ALARM],
@@ -476,6 +526,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 300,
       memoryMb: 512,
       vendor: 'cxone',
+      oauthClient: SHIFT_BIDS_CXONE_CLIENT,
       ruleDocument: 'shift-bids-rules',
       alarms: [TOKEN_REFRESH_SLOW_ALARM],
       stateKeys: { items: ['bid', 'bidAward', 'scheduleCache', 'event'], locks: ['bidClaim'] },
@@ -506,6 +557,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 60,
           memoryMb: 512,
           vendor: 'cxone',
+          oauthClient: SHIFT_BIDS_CXONE_CLIENT,
           alarms: [TOKEN_REFRESH_SLOW_ALARM],
           stateKeys: { items: ['bid', 'bidsSweepWatermark'] },
           enqueues: true,
@@ -528,6 +580,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       timeoutSeconds: 60,
       memoryMb: 512,
       vendor: 'rewards',
+      oauthClient: REWARD_TRIGGERS_MARKETPLACE_CLIENT,
       ruleDocument: 'reward-points-rules',
       stateKeys: { items: ['rewards'] },
       // The workflow retries an issue itself, after a lookup (marketplace.ts); spec 004's 10 s + 45 s.
@@ -545,6 +598,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
           timeoutSeconds: 300,
           memoryMb: 1024,
           vendor: 'genesys',
+          oauthClient: REWARD_TRIGGERS_GENESYS_CLIENT,
           ruleDocument: 'reward-points-rules',
           stateKeys: { items: ['rewards', 'rewardsIngestionWatermark', 'rewardsIngestionRun'] },
           enqueues: true,
@@ -591,7 +645,8 @@ export function functionsOf(w: WorkflowDeclaration): readonly WorkflowFunction[]
 
 /**
  * The partition keys a function may touch on the State table, as `dynamodb:LeadingKeys` patterns: its declared
- * items and locks, and its vendor's shared OAuth token and rate-limit buckets (every limiter name of a vendor
+ * items and locks, its own OAuth client's shared token (not another workflow's), and its vendor's rate-limit
+ * buckets (every limiter name of a vendor
  * starts with the vendor's, e.g. `genesys-adherence`).
  */
 export function stateKeysOf(fn: WorkflowFunctionDeclaration): string[] {
@@ -599,9 +654,38 @@ export function stateKeysOf(fn: WorkflowFunctionDeclaration): string[] {
   return [
     ...fn.stateKeys.items.map((kind) => pattern(STATE_KEY[kind])),
     ...(fn.stateKeys.locks ?? []).map((kind) => `${STATE_KEY.lock}${LOCK_KEY[kind]}*`),
-    `${STATE_KEY.token}${fn.vendor}#*`,
+    `${STATE_KEY.token}${fn.vendor}#${fn.oauthClient.name}#*`,
     `${STATE_KEY.rateLimit}${fn.vendor}*`,
   ];
+}
+
+/** An OAuth client and the vendor it belongs to: one secret and one shared token each. */
+export interface VendorOAuthClient extends OAuthClientDeclaration {
+  readonly vendor: VendorName;
+}
+
+/** Every OAuth client the functions declare, once each (functions of a workflow share theirs). */
+export function oauthClients(): readonly VendorOAuthClient[] {
+  const byKey = new Map<string, VendorOAuthClient>();
+  for (const w of WORKFLOWS)
+    for (const { declaration: fn } of functionsOf(w)) {
+      const key = `${fn.vendor}#${fn.oauthClient.name}`;
+      const seen = byKey.get(key);
+      if (seen && seen.scopes.join(' ') !== fn.oauthClient.scopes.join(' '))
+        throw new Error(
+          `OAuth client ${key} is declared with two scope sets: one client, one token, one scope set`,
+        );
+      byKey.set(key, { vendor: fn.vendor, ...fn.oauthClient });
+    }
+  return [...byKey.values()];
+}
+
+/**
+ * What identifies a client's shared token (`TOKEN#<vendor>#<this>`, dynamodb-token-store.ts): the client and its
+ * scopes, so a deploy that changes a client's scopes does not reuse a token issued for the old ones.
+ */
+export function oauthTokenCredentialsId(client: OAuthClientDeclaration): string {
+  return `${client.name}#${[...client.scopes].sort().join(' ')}`;
 }
 
 /** The declaration of one function (`WORKFLOW` and `WORKFLOW_FUNCTION` in its environment). */

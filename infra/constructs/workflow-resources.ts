@@ -50,7 +50,8 @@ export interface WorkflowResourcesProps {
   readonly tables: { state: dynamodb.ITable; idempotency: dynamodb.ITable; audit: dynamodb.ITable };
   readonly bus: events.IEventBus;
   /** The OAuth credentials secret of each vendor; a function is granted the one its declaration names. */
-  readonly vendorSecrets: (vendor: VendorName) => secretsmanager.ISecret;
+  /** The secret of a vendor's OAuth client (shared/topology.ts `oauthClient`). */
+  readonly vendorSecrets: (vendor: VendorName, client: string) => secretsmanager.ISecret;
   readonly alarmTopic: sns.ITopic;
   /** The stage's rule documents in AppConfig; a function reads the one its declaration names. */
   readonly ruleDocuments: RuleDocuments;
@@ -179,7 +180,7 @@ export class WorkflowResources extends Construct {
 
   private workflowFunction(id: string, fn: WorkflowFunction, description: string) {
     const { workflow, config, tables, bus, vendorSecrets, ruleDocuments } = this.props;
-    const vendorSecret = vendorSecrets(fn.declaration.vendor);
+    const vendorSecret = vendorSecrets(fn.declaration.vendor, fn.declaration.oauthClient.name);
     const created = new WfmFunction<z.input<typeof WorkflowEnvSchema>>(this, id, {
       declaration: fn.declaration,
       description: description.slice(0, 256),
@@ -196,9 +197,9 @@ export class WorkflowResources extends Construct {
           eventBus: bus.eventBusName,
           queueUrl: this.queue.queueUrl,
           dlqUrl: this.dlq.queueUrl,
-          vendor: (vendor) => ({
+          vendor: (vendor, client) => ({
             baseUrl: config.vendors[vendor].baseUrl,
-            secretId: vendorSecrets(vendor).secretName,
+            secretId: vendorSecrets(vendor, client).secretName,
           }),
           ruleDocument: (name) => ruleDocuments.location(name),
         },

@@ -34,9 +34,8 @@ import {
   PROCESSOR_ID,
   ingressAlarms,
   ROUTES,
-  VENDORS,
+  oauthClients,
   WORKFLOWS,
-  type VendorName,
 } from '../../shared/topology';
 import { alarmOn, declaredAlarm } from '../constructs/alarms';
 import { RuleDocuments } from '../constructs/rule-documents';
@@ -91,11 +90,13 @@ export class WfmBridgeStack extends Stack {
       reason:
         'Vendor credentials and webhook secrets are issued and rotated by the vendor; rotation is an operator step (docs/runbook.md), with two webhook secrets valid during the overlap.',
     };
-    const vendorSecrets = new Map<VendorName, secretsmanager.Secret>();
-    for (const vendor of VENDORS) {
-      const secret = new secretsmanager.Secret(this, `${pascalCase(vendor.name)}VendorSecret`, {
-        secretName: vendorSecretName(config.stage, vendor.name),
-        description: `OAuth client credentials for ${vendor.name}: {"clientId","clientSecret"}`,
+    // One secret per OAuth client: a workflow's service account at a vendor (decision 0013).
+    const vendorSecrets = new Map<string, secretsmanager.Secret>();
+    for (const client of oauthClients()) {
+      const id = `${pascalCase(client.vendor)}${pascalCase(client.name)}VendorSecret`;
+      const secret = new secretsmanager.Secret(this, id, {
+        secretName: vendorSecretName(config.stage, client.vendor, client.name),
+        description: `OAuth client credentials of ${client.name} at ${client.vendor} (scopes: ${client.scopes.join(' ') || 'none'}): {"clientId","clientSecret"}`,
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ clientId: 'set-me' }),
           generateStringKey: 'clientSecret',
@@ -103,7 +104,7 @@ export class WfmBridgeStack extends Stack {
         removalPolicy: retain,
       });
       Validations.of(secret).acknowledge(secretRotationReason);
-      vendorSecrets.set(vendor.name, secret);
+      vendorSecrets.set(`${client.vendor}#${client.name}`, secret);
     }
 
     const ruleDocuments = new RuleDocuments(this, 'RuleDocuments', { config });
@@ -116,7 +117,7 @@ export class WfmBridgeStack extends Stack {
           config,
           tables: { state: tables.State, idempotency: tables.Idempotency, audit: tables.Audit },
           bus,
-          vendorSecrets: (vendor) => vendorSecrets.get(vendor)!,
+          vendorSecrets: (vendor, client) => vendorSecrets.get(`${vendor}#${client}`)!,
           alarmTopic,
           ruleDocuments,
         }),

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       ([name, url]) =>
         `  ${name.padEnd(8)} ${url}   (token: POST ${url}/oauth/token, admin: ${url}/_admin/state)`,
     ),
-    `  client credentials: client_id=wfm-bridge-local client_secret=local-client-secret`,
+    `  client credentials: client_id=wfm-bridge-local (every scope) or wfm-bridge-local-<workflow> (its spec's scopes), client_secret=local-client-secret`,
     `  try: curl -s -X POST ${sandboxes.urls.genesys}/oauth/token -d grant_type=client_credentials -d client_id=wfm-bridge-local -d client_secret=local-client-secret`,
     'Ctrl-C to stop.',
   ];

@@ -103,7 +103,7 @@ export const WorkflowEnvSchema = object({
   /** The processor dead-letters a message itself, with its failure reason as attributes (see shared/runtime). */
   DLQ_URL: url(),
   MAX_RECEIVE_COUNT: intString(),
-  /** Of the vendor the function's declaration names (shared/topology.ts). */
+  /** Of the vendor the function's declaration names (shared/topology.ts), and of its OAuth client's secret. */
   VENDOR_BASE_URL: url(),
   VENDOR_SECRET_ID: Text,
   /** JSON of the workflow's stage settings (shared/config/stage.ts, `workflows.<name>`). */
@@ -177,7 +177,11 @@ export interface WorkflowResourceRefs {
   readonly eventBus: string;
   readonly queueUrl: string;
   readonly dlqUrl: string;
-  readonly vendor: (vendor: VendorName) => { readonly baseUrl: string; readonly secretId: string };
+  /** A vendor's base URL, and the secret of the OAuth client (shared/topology.ts `oauthClient`) a function uses. */
+  readonly vendor: (
+    vendor: VendorName,
+    client: string,
+  ) => { readonly baseUrl: string; readonly secretId: string };
   /** Where AppConfig holds a rule document for this stage. */
   readonly ruleDocument: (name: RuleDocumentName) => {
     readonly application: string;
@@ -197,7 +201,7 @@ export interface WorkflowEnvInputs {
 
 export function workflowFunctionEnv(i: WorkflowEnvInputs): z.input<typeof WorkflowEnvSchema> {
   const { config, workflow: w, fn, refs } = i;
-  const vendor = refs.vendor(fn.declaration.vendor);
+  const vendor = refs.vendor(fn.declaration.vendor, fn.declaration.oauthClient.name);
   const settings = (config.workflows as Record<string, unknown>)[w.name];
   const ruleDocument = fn.declaration.ruleDocument;
   const rules = ruleDocument && refs.ruleDocument(ruleDocument);

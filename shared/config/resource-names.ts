@@ -5,7 +5,9 @@
 import type { VendorName } from '../topology';
 
 export const webhookSecretName = (stage: string, routeId: string) => `wfm-bridge/${stage}/webhook/${routeId}`;
-export const vendorSecretName = (stage: string, vendor: VendorName) => `wfm-bridge/${stage}/vendor/${vendor}`;
+/** One secret per OAuth client of a vendor (`oauthClient` in shared/topology.ts, decision 0013). */
+export const vendorSecretName = (stage: string, vendor: VendorName, client: string) =>
+  `wfm-bridge/${stage}/vendor/${vendor}/${client}`;
 
 /** JSON stored in a webhook secret: two secrets are valid at once during rotation. */
 export interface WebhookSecretValue {
@@ -13,12 +15,12 @@ export interface WebhookSecretValue {
   previous?: string;
 }
 
-/** JSON stored in a vendor secret: OAuth client-credentials. */
+/** JSON stored in a vendor secret: one OAuth client's credentials. */
 export interface VendorSecretValue {
   clientId: string;
   clientSecret: string;
   /**
-   * The rewards vendor's secret only: the key of the agent pseudonym (reward-triggers' agent-pseudonym.ts), at
+   * The rewards vendor's (reward-triggers' marketplace client) secret only: the key of the agent pseudonym (reward-triggers' agent-pseudonym.ts), at
    * least 32 bytes. Kept with the marketplace's credentials: it exists for that vendor and no other reads it.
    */
   agentPseudonymKey?: string;

@@ -21,6 +21,8 @@ export const PLATFORM_FAILURE_REASONS = {
   IDEMPOTENCY_KEY_MISSING: 'The canonical event had no value at its idempotency key path.',
   IDEMPOTENCY_STORE_UNAVAILABLE:
     'The Idempotency table could not be read or written on every allowed receive.',
+  DYNAMODB_UNAVAILABLE:
+    'A DynamoDB call was throttled, timed out or failed (5xx) through the SDK retries on every allowed receive; the detail names the operation and table.',
   RULE_DOCUMENT_UNAVAILABLE:
     'No valid version of the rule document the workflow needs has been loaded (none deployed, or refused).',
 } as const;

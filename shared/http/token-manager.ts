@@ -38,7 +38,8 @@ export interface TokenManagerOptions {
   readonly clock: Clock;
   /** Refresh this long before expiry (spec 002: 300; spec 000: 60); at most half the token's lifetime. */
   readonly refreshBeforeSeconds?: number;
-  readonly scope?: string;
+  /** Sent as the request's `scope`, space-separated (RFC 6749 3.3); none sends no `scope`. */
+  readonly scopes?: readonly string[];
   readonly fetch?: typeof fetch;
   /** Timeout of one token request. Default 10 s. */
   readonly timeoutMs?: number;
@@ -303,7 +304,7 @@ export class TokenManager {
       client_id: clientId,
       client_secret: clientSecret,
     });
-    if (this.o.scope) form.set('scope', this.o.scope);
+    if (this.o.scopes?.length) form.set('scope', this.o.scopes.join(' '));
     let res: Response;
     let body: { access_token?: string; expires_in?: number };
     try {
@@ -314,10 +315,10 @@ export class TokenManager {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
       });
       if (!res.ok) {
-        await res.body?.cancel();
+        const oauthError = await oauthErrorCode(res);
         throw new TokenRequestError(
           res.status,
-          `Token request to ${this.o.tokenUrl} failed with ${res.status}`,
+          `Token request to ${this.o.tokenUrl} failed with ${res.status}${oauthError ? ` (${oauthError})` : ''}`,
           {
             retryAfter: res.headers.get('retry-after') ?? undefined,
           },
@@ -333,5 +334,18 @@ export class TokenManager {
     if (!body.access_token) throw new TokenRequestError(res.status, 'Token response has no access_token');
     const now = this.o.clock.now();
     return { value: body.access_token, obtainedAt: now, expiresAt: now + (body.expires_in ?? 3600) * 1000 };
+  }
+}
+
+/**
+ * The OAuth error code of a refused token request (RFC 6749 5.2: `invalid_scope`, `invalid_client`...), so a log
+ * says why; only a code of that shape, never the rest of the body.
+ */
+async function oauthErrorCode(res: Response): Promise<string | undefined> {
+  try {
+    const body = (await res.json()) as { error?: unknown };
+    return typeof body.error === 'string' && /^[a-z_]{1,40}$/.test(body.error) ? body.error : undefined;
+  } catch {
+    return undefined;
   }
 }

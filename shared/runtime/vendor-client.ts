@@ -1,6 +1,7 @@
 /**
  * Composes a vendor's HTTP client for a workflow function: OAuth from Secrets Manager with one token per
  * vendor client shared by every instance through the State table (docs/decisions/0007-shared-vendor-token.md),
+ * the client and its scopes being the function's `oauthClient` (one per workflow and vendor, decision 0013),
  * the vendor's rate limit shared the same way, spec 002's breaker, metrics per call. The vendor, the retry table,
  * the timeouts and the breaker settings come from the function's declaration in shared/topology.ts
  * (`vendor`, `vendorClient`); what it leaves out keeps the defaults. Retry delays and the breaker pause are
@@ -22,7 +23,7 @@ import {
 } from '../http/vendor-http-client';
 import type { Clock } from '../ports/clock';
 import { count, countWith, MetricName, recordDuration } from '../observability/metrics';
-import { vendorByName, workflowFunction, type VendorName } from '../topology';
+import { oauthTokenCredentialsId, vendorByName, workflowFunction, type VendorName } from '../topology';
 import type { WorkflowRuntime } from './workflow-runtime';
 
 export interface VendorClient {
@@ -36,10 +37,12 @@ export interface VendorClientParts {
   readonly baseUrl: string;
   readonly getCredentials: TokenManagerOptions['getCredentials'];
   /**
-   * What identifies those credentials (the vendor secret's id): every instance composing with the same id
-   * shares one token, kept in the State table. Default `default`.
+   * What identifies those credentials and scopes (`oauthTokenCredentialsId` of the function's OAuth client):
+   * every instance composing with the same id shares one token, kept in the State table. Default `default`.
    */
   readonly credentialsId?: string;
+  /** Requested on every token request (`scope`, space-separated); none sends no `scope`. */
+  readonly scopes?: readonly string[];
   /** A token manager to share (a second client of this instance on the same credentials). */
   readonly tokens?: TokenManager;
   readonly clock: Clock;
@@ -74,6 +77,7 @@ export function composeVendorClient(p: VendorClientParts): VendorClient {
     new TokenManager({
       tokenUrl: `${p.baseUrl.replace(/\/$/, '')}${declared.tokenPath}`,
       getCredentials: p.getCredentials,
+      scopes: p.scopes,
       clock: p.clock,
       refreshBeforeSeconds: p.refreshBeforeSeconds ?? declared.refreshBeforeSeconds ?? 300,
       pauseAfterUnauthorizedMs: (declared.pauseAfterUnauthorizedMs ?? 0) * scale,
@@ -123,15 +127,16 @@ export interface VendorClientOverrides {
   readonly leaseSize?: number;
 }
 
-/** The vendor client of the running function, as its topology declaration (`WORKFLOW_FUNCTION`) describes it. */
 /**
- * How much this process scales its waits (retries, breaker pause, lock leases): WFM_RETRY_SCALE, 1 in AWS,
- * 0.1 in the local runtime so failures show within a minute.
+ * How much a function scales its waits (retries, breaker pause, lock leases): WFM_RETRY_SCALE, 1 in AWS,
+ * 0.1 in the local runtime so failures show within a minute. The local runtime reads it from a function's
+ * environment to scale the timeout that function's context reports (local/function-host.ts).
  */
-export function waitScale(): number {
-  return Number(process.env.WFM_RETRY_SCALE ?? '1');
+export function waitScale(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  return Number(env.WFM_RETRY_SCALE ?? '1');
 }
 
+/** The vendor client of the running function, as its topology declaration (`WORKFLOW_FUNCTION`) describes it. */
 export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOverrides = {}): VendorClient {
   const declared = workflowFunction(runtime.env.WORKFLOW, runtime.env.WORKFLOW_FUNCTION);
   const vendor = declared.vendor;
@@ -141,7 +146,8 @@ export function buildVendorClient(runtime: WorkflowRuntime, opts: VendorClientOv
     vendor,
     baseUrl: env.VENDOR_BASE_URL,
     getCredentials: secretsManagerCredentials(env.VENDOR_SECRET_ID, env.SECRETS_CACHE_TTL_SECONDS),
-    credentialsId: env.VENDOR_SECRET_ID,
+    credentialsId: oauthTokenCredentialsId(declared.oauthClient),
+    scopes: declared.oauthClient.scopes,
     clock: runtime.clock,
     doc: runtime.doc,
     tableName: env.STATE_TABLE_NAME,

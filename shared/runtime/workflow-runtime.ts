@@ -17,12 +17,14 @@ import type { Context } from 'aws-lambda';
 import { parseEnv, WorkflowEnvSchema, type WorkflowEnv } from '../config/function-env';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
+import { namingUnavailableTables } from '../adapters/aws/dynamodb-unavailable';
 import type * as QueueSender from '../adapters/aws/queue-sender';
 import type * as EventBridgeAdapter from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { createTracer, traced } from '../observability/tracer';
 import { systemClock } from '../ports/clock';
+import { offeredToLocalHook } from './dynamodb-client-hook';
 import type { DomainEventPublisher } from '../ports/platform';
 import {
   createSqsProcessor,
@@ -33,7 +35,7 @@ import {
 
 export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSchema)) {
   const tracer = createTracer(env.POWERTOOLS_SERVICE_NAME);
-  const ddb = traced(tracer, new DynamoDBClient({}));
+  const ddb = traced(tracer, namingUnavailableTables(offeredToLocalHook(new DynamoDBClient({}))));
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true },
   });

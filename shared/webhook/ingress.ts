@@ -12,7 +12,7 @@
  * vendor's retry stops and a replay changes nothing. The same id with another body is a 409.
  */
 import { createHash } from 'node:crypto';
-import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../adapters/aws/sqs-attributes';
+import { SQS_MAX_MESSAGE_BYTES, sqsJsonBody, sqsMessageBytes } from '../adapters/aws/sqs-attributes';
 import { MessageAttribute } from '../config/resource-names';
 import {
   contractFor,
@@ -155,6 +155,7 @@ export async function handleWebhook(
   } catch (err) {
     return reject(400, 'invalid_json', `Body is not JSON: ${(err as Error).message}`);
   }
+  const queuedBody = sqsJsonBody(raw);
 
   const eventType = eventTypeOf(payload) ?? '(missing)';
   const eventId = eventIdOf(payload, raw, req.headers);
@@ -222,7 +223,7 @@ export async function handleWebhook(
         ];
     const kept = {
       queueUrl: binding.dlqUrl,
-      body: raw,
+      body: queuedBody,
       attributes: {
         ...attributes,
         [MessageAttribute.failureReason]: 'SCHEMA_INVALID',
@@ -251,7 +252,7 @@ export async function handleWebhook(
     };
   }
 
-  const tooLarge = await keep({ queueUrl: binding.queueUrl, body: raw, attributes });
+  const tooLarge = await keep({ queueUrl: binding.queueUrl, body: queuedBody, attributes });
   if (tooLarge) return tooLarge;
   return {
     response: respond(202, { status: 'accepted', eventId }),

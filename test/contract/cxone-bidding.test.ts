@@ -3,6 +3,7 @@
  * adapter talking HTTP to the CXone sandbox (DESIGN section 3: every adapter paired with a fake of the same
  * behaviour).
  */
+import { PermanentFailure } from '../../shared/errors';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import { FakeCxoneBidding } from '../../shared/adapters/cxone/bidding.fake';
 import {
@@ -488,6 +489,14 @@ describe('CXone bidding adapter: what the sandbox saw and what a vendor answered
     await expect(new CxoneBiddingAdapter(answering(bad)).biddingRequest(REQUEST)).rejects.toThrow(
       /agent\.id/,
     );
+    // Like Genesys's broken answers: failed at once, dead-lettered as VENDOR_CONTRACT_BREACH (issue 13).
+    const read = new CxoneBiddingAdapter(answering(bad)).biddingRequest(REQUEST);
+    await expect(read).rejects.toBeInstanceOf(PermanentFailure);
+    await expect(read).rejects.toMatchObject({
+      reason: 'VENDOR_CONTRACT_BREACH',
+      endpoint: 'CXone GET /api/wfm/v2/bidding/requests/{id}',
+      message: expect.stringMatching(/^CXone GET \S+ answered a body that breaks its contract: .*agent\.id/),
+    });
     const outOfRange = { shifts: [shift('s', { startTime: '25:00:00' })] };
     await expect(
       new CxoneBiddingAdapter(answering(outOfRange)).shifts({

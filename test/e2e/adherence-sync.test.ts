@@ -1,5 +1,5 @@
 /** Issue 4 on the local runtime (first part): transitions only, ordering by event time, no raw unmapped codes. */
-import { LOCAL_VENDOR_CREDENTIALS } from '../../local/provision';
+import { localClientCredentials } from '../../local/provision';
 import { correlationIdOf } from '../../shared/http/correlation';
 import {
   attr,
@@ -187,14 +187,15 @@ describe('token expiry mid-burst', () => {
 
   it('loses no event to a 401 and requests at most one token per refresh period, whatever the number of instances', async () => {
     await genesys.config({ tokenTtlSeconds: 2 });
-    // Another party refreshes the workflows' client: Genesys revokes the token they share (spec 002), and
-    // their next token lives 2 s (refreshed at half-life, every second while in use).
+    // Another party refreshes the workflow's client (adherence-sync's own, decision 0013): Genesys revokes the
+    // token its instances share (spec 002), and their next token lives 2 s (refreshed at half-life, every second
+    // while in use).
     const res = await fetch(`${local().sandboxUrl}/genesys/oauth/token`, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'client_credentials',
-        client_id: LOCAL_VENDOR_CREDENTIALS.clientId,
-        client_secret: LOCAL_VENDOR_CREDENTIALS.clientSecret,
+        client_id: localClientCredentials('adherence-sync').clientId,
+        client_secret: localClientCredentials('adherence-sync').clientSecret,
       }),
     });
     expect(res.status).toBe(200);

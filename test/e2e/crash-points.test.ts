@@ -4,11 +4,19 @@
  * no duplicate. The workflows run at once (their visibility timeouts overlap); the points of one workflow
  * run one after another, so a batch never holds two cases' records and each crash hits its own record.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { formatInTimeZone } from 'date-fns-tz';
+import { DynamoDbRewardLedgerStore } from '../../shared/adapters/aws/reward-ledger-store';
 import {
   armCrash,
   armedCrashes,
+  attr,
+  ddb,
   domainEvents,
+  local,
+  peekDlq,
   postWebhook,
+  runSchedule,
   sandbox,
   waitFor,
   waitForCrashes,
@@ -182,6 +190,90 @@ interface AdherenceView {
   events: { adherenceState: string }[];
 }
 
+const rewards = sandbox('rewards');
+const REWARD_ISSUE = '/v1/rewards/issue';
+const TIER_POINTS = 500;
+
+/**
+ * A fresh agent whose row of today crosses the 500-point tier (510 points), ingested by the nightly schedule:
+ * its evaluation (a message naming the agent) is what the crash hits (test/e2e/reward-triggers.test.ts has
+ * more). A crash inside the issue leaves its Powertools in-progress record behind; the redelivery finds it
+ * lapsed once the (scaled) processor timeout has passed, as in AWS once the dead invocation has timed out.
+ */
+async function rewardTriggersCrashAt(point: (typeof POINTS)[number]) {
+  const agentId = uid('crash-agent');
+  const today = formatInTimeZone(Date.now(), 'America/New_York', 'yyyy-MM-dd');
+  await genesys.fixtures({
+    performance: [{ agentId, date: today, csatFiveStar: 51, complianceViolations: 0, ahtCompliancePct: 90 }],
+  });
+  const crash = await armCrash({ workflow: 'reward-triggers', point, bodyContains: agentId });
+  await runSchedule('reward-export-ingestion');
+
+  await waitForCrashes(crash.id);
+  const issued = await waitFor(
+    async () =>
+      (await domainEvents('reward.issued'))
+        .map((e) => e.detail as { agentId: string; transactionId: string })
+        .find((d) => d.agentId === agentId),
+    { what: `reward.issued for ${agentId} after the redelivery`, timeoutMs: 45_000 },
+  ).catch(async (err: Error) => {
+    // Name the reason when the record dead-lettered (IDEMPOTENCY_IN_PROGRESS: the crashed invocation's
+    // in-progress record outlived the receives).
+    const dead = (await peekDlq('reward-triggers')).filter((m) => m.Body?.includes(agentId));
+    throw new Error(
+      `${err.message}; on the DLQ: ${JSON.stringify(dead.map((m) => attr(m, 'failureReason')))}`,
+    );
+  });
+  await waitForQueueDrained('reward-triggers');
+
+  // The marketplace knows the agent only by its pseudonym: one reward, ISSUED, under the transaction id every
+  // issue request carried (its X-Request-ID). The crash past the answer sends the issue again under the same id, which the
+  // marketplace answers as a replay of the first (spec 004: the issue is idempotent on the transaction id).
+  const state = (await rewards.state()) as {
+    rewards: { agent_id: string; transaction_id: string; status: string; reward_id: string | null }[];
+  };
+  const reward = state.rewards.find((r) => r.transaction_id === issued.transactionId);
+  expect(reward?.status).toBe('ISSUED');
+  expect(state.rewards.filter((r) => r.agent_id === reward!.agent_id)).toHaveLength(1);
+  const issues = (
+    (await rewards.requests({ method: 'POST', path: REWARD_ISSUE })) as {
+      requests: (Logged & { headers: Record<string, string> })[];
+    }
+  ).requests.filter((r) => r.body?.agent_id === reward!.agent_id);
+  expect(issues.length).toBe(point === 'after-vendor-answer' ? 2 : 1);
+  expect(issues.every((r) => r.status === 200)).toBe(true);
+  expect(new Set(issues.map((r) => r.headers['x-request-id']))).toEqual(new Set([issued.transactionId]));
+
+  // The points: locked once, consumed once by that transaction, the lock released.
+  const ledger = new DynamoDbRewardLedgerStore(ddb(), local().tables.State!);
+  const entries = await ledger.entries(agentId);
+  const redemptions = entries.filter((e) => e.kind === 'redemption');
+  expect(redemptions).toHaveLength(1);
+  expect(redemptions[0]).toMatchObject({ transactionId: issued.transactionId, delta: -TIER_POINTS });
+  expect(entries.reduce((sum, e) => sum + e.delta, 0)).toBe(510 - TIER_POINTS);
+  expect(await ledger.heldLock(agentId)).toBeUndefined();
+
+  // One reward.issued event, and the audit trail says the same: one ISSUED entry, with the marketplace's reward.
+  expect(
+    (await domainEvents('reward.issued')).filter(
+      (e) => (e.detail as { agentId?: string }).agentId === agentId,
+    ),
+  ).toHaveLength(1);
+  const audit =
+    (
+      await ddb().send(
+        new QueryCommand({
+          TableName: local().tables.Audit!,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `reward-triggers#reward#${issued.transactionId}` },
+        }),
+      )
+    ).Items ?? [];
+  expect(audit.map((a) => a.action)).toEqual(['ISSUED']);
+  expect(audit[0]!.detail).toMatchObject({ agentId, rewardId: reward!.reward_id });
+  expect((await armedCrashes()).find((c) => c.id === crash.id)).toMatchObject({ fired: 1, remaining: 0 });
+}
+
 describe('a crash at each point, then the redelivery: one vendor effect, no duplicate', () => {
   it.concurrent(
     'shift-overrides: one override',
@@ -198,6 +290,14 @@ describe('a crash at each point, then the redelivery: one vendor effect, no dupl
       const dates = ['2026-10-05', '2026-10-08', '2026-10-11'];
       // A crash inside the shift's claim holds the redelivery back until the claim lapses (30 s locally).
       for (const [i, point] of POINTS.entries()) await shiftBidsCrashAt(point, dates[i]!);
+    },
+    150_000,
+  );
+
+  it.concurrent(
+    'reward-triggers: one reward',
+    async () => {
+      for (const point of POINTS) await rewardTriggersCrashAt(point);
     },
     150_000,
   );

@@ -16,6 +16,8 @@ export default async function globalTeardown(): Promise<void> {
     __wfmOutboundWitness?: OutboundWitness;
   };
   const scans: LeakScan[] = [];
+  // Issue 13: every State-table key a function touched fell under its dynamodb:LeadingKeys grant.
+  const refused = runtime?.leadingKeyViolations() ?? [];
   try {
     if (runtime) {
       scans.push(
@@ -35,4 +37,11 @@ export default async function globalTeardown(): Promise<void> {
   const report = leakReport(all);
   if (all.hits.length) throw new Error(report);
   console.log(report);
+  if (refused.length)
+    throw new Error(
+      `State-table requests outside a function's dynamodb:LeadingKeys:\n${refused
+        .map((v) => `  ${v.fn} ${v.action}: ${v.reason}`)
+        .join('\n')}`,
+    );
+  console.log("LeadingKeys guard: every State-table request fell under its function's grant");
 }

@@ -112,7 +112,7 @@ export async function startEdgeHarness({
       ...envs.ingress,
     },
     ingressInstances,
-    EDGE_HARNESS_LOG,
+    { logFile: EDGE_HARNESS_LOG },
   );
   const gateway: Server = await startGateway(
     {

@@ -497,7 +497,8 @@ export function buildDelivery(c: FuzzCase, h: Pick<EdgeHarness, 'routes' | 'maxB
   else if (!signedOk) allowed = [401];
   else {
     const verdict = validity === 'event' ? 202 : validity === 'invalid_json' ? 400 : 422;
-    // A repeated signature header may be read as one list value (the local gateway joins them) and refused.
+    // A repeated signature header may be read as either of its values (API Gateway keeps the last of one name;
+    // names differing in case are two headers) and refused.
     allowed = duplicated ? [verdict, 401] : [verdict];
     // Within a few KB of the limit, the queue message (body and attributes) may not fit SQS's: 413.
     if (verdict !== 400 && body.length > h.maxBodyBytes - QUEUE_ATTRIBUTES_ALLOWANCE) allowed.push(413);

@@ -174,8 +174,13 @@ export interface ArmedCrash {
   fired: number;
 }
 
-async function crashControl(method: string, body?: unknown): Promise<unknown> {
-  const url = `${local().gatewayUrl}/_local/faults/crash`;
+/** The local runtime's test-only fault switches: `/_local/faults/crash` and `/_local/faults/dynamodb`. */
+async function faultControl(
+  switchName: 'crash' | 'dynamodb',
+  method: string,
+  body?: unknown,
+): Promise<unknown> {
+  const url = `${local().gatewayUrl}/_local/faults/${switchName}`;
   const res = await fetch(url, {
     method,
     ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -192,9 +197,9 @@ export const armCrash = (request: {
   point: 'before-vendor-call' | 'after-vendor-answer' | 'after-state-write';
   times?: number;
   bodyContains?: string;
-}) => crashControl('POST', request) as Promise<ArmedCrash>;
+}) => faultControl('crash', 'POST', request) as Promise<ArmedCrash>;
 
-export const armedCrashes = () => crashControl('GET') as Promise<ArmedCrash[]>;
+export const armedCrashes = () => faultControl('crash', 'GET') as Promise<ArmedCrash[]>;
 
 /** Waits until an armed crash has killed its instances (`fired` reached `times`). */
 export const waitForCrashes = (id: number, times = 1) =>
@@ -202,3 +207,27 @@ export const waitForCrashes = (id: number, times = 1) =>
     what: `crash ${id} to fire ${times} time(s)`,
     timeoutMs: 30_000,
   });
+
+/** A DynamoDB fault the local runtime's test-only switch holds (local/dynamodb-fault-switch.ts). */
+export interface ArmedDynamoDbFault {
+  id: number;
+  workflow: string;
+  table: 'State' | 'Idempotency';
+  kind: 'throttle' | 'timeout';
+  operations?: string[];
+  bodyContains?: string;
+  remaining: number;
+  fired: number;
+}
+
+/** Arms failing DynamoDB calls of a workflow's processor (docs/local-runtime.md, "DynamoDB faults"). */
+export const armDynamoDbFault = (request: {
+  workflow: string;
+  table: 'State' | 'Idempotency';
+  kind: 'throttle' | 'timeout';
+  times?: number;
+  bodyContains?: string;
+  operations?: string[];
+}) => faultControl('dynamodb', 'POST', request) as Promise<ArmedDynamoDbFault>;
+
+export const armedDynamoDbFaults = () => faultControl('dynamodb', 'GET') as Promise<ArmedDynamoDbFault[]>;

@@ -15,7 +15,6 @@ import {
   ingressAlarms,
   ROUTES,
   SCHEDULES,
-  VENDORS,
   WORKFLOWS,
 } from '../../shared/topology';
 
@@ -233,37 +232,63 @@ describe('the stack, built from the topology', () => {
     expect(drift.map(([, a]) => a.Properties.Dimensions[0].Value)).toEqual(['adherence-sync']);
   });
 
-  it("grants each function its declared vendor's secret and no other vendor's", () => {
-    const secretIdOf = Object.fromEntries(
-      VENDORS.map((v) => [
-        v.name,
-        ofType('AWS::SecretsManager::Secret').find(([, s]) =>
-          String(s.Properties.Name).endsWith(`/vendor/${v.name}`),
-        )![0],
-      ]),
+  it("creates one secret per OAuth client and grants each function read on its own client's secret only", () => {
+    const secrets = ofType('AWS::SecretsManager::Secret').filter(([, s]) =>
+      String(s.Properties.Name).includes('/vendor/'),
     );
+    // Written out, not derived: one service account per workflow and vendor (decision 0013).
+    expect(secrets.map(([, s]) => s.Properties.Name).sort()).toEqual(
+      [
+        'wfm-bridge/dev/vendor/cxone/shift-bids',
+        'wfm-bridge/dev/vendor/genesys/adherence-sync',
+        'wfm-bridge/dev/vendor/genesys/reward-triggers',
+        'wfm-bridge/dev/vendor/genesys/shift-overrides',
+        'wfm-bridge/dev/vendor/rewards/reward-triggers',
+      ].sort(),
+    );
+    const secretIdOf = (vendor: string, client: string) =>
+      secrets.find(([, s]) => s.Properties.Name === `wfm-bridge/dev/vendor/${vendor}/${client}`)![0];
     const functionIds = ofType('AWS::Lambda::Function');
-    for (const w of WORKFLOWS) {
+    const readers = (secretId: string) =>
+      functionIds
+        .filter(([, f]) => {
+          const roleId = logicalIdOf(f.Properties.Role)!;
+          return ofType('AWS::IAM::Policy')
+            .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === roleId))
+            .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[])
+            .some((s) => JSON.stringify(s.Resource).includes(`"${secretId}"`));
+        })
+        .map(([, f]) => {
+          const env = f.Properties.Environment.Variables;
+          return `${env.WORKFLOW}/${env.WORKFLOW_FUNCTION}`;
+        })
+        .sort();
+    expect(readers(secretIdOf('genesys', 'shift-overrides'))).toEqual(['shift-overrides/processor']);
+    expect(readers(secretIdOf('genesys', 'adherence-sync'))).toEqual([
+      'adherence-sync/adherence-reconciliation',
+      'adherence-sync/processor',
+    ]);
+    expect(readers(secretIdOf('genesys', 'reward-triggers'))).toEqual([
+      'reward-triggers/reward-export-ingestion',
+    ]);
+    expect(readers(secretIdOf('cxone', 'shift-bids'))).toEqual([
+      'shift-bids/processor',
+      'shift-bids/shift-bids-sweep',
+    ]);
+    expect(readers(secretIdOf('rewards', 'reward-triggers'))).toEqual(['reward-triggers/processor']);
+    // And the secret a function is pointed at is the one it may read.
+    for (const w of WORKFLOWS)
       for (const fn of functionsOf(w)) {
-        const [fnId, f] = functionIds.find(
+        const [, f] = functionIds.find(
           ([, f]) =>
             f.Properties.Environment?.Variables?.WORKFLOW === w.name &&
             f.Properties.Environment.Variables.WORKFLOW_FUNCTION === fn.id,
         )!;
-        const roleId = logicalIdOf(f.Properties.Role)!;
-        const statements = ofType('AWS::IAM::Policy')
-          .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === roleId))
-          .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-        const readsSecret = (vendor: string) =>
-          statements.some((s) => JSON.stringify(s.Resource).includes(secretIdOf[vendor]!));
-        for (const v of VENDORS)
-          expect([fnId, v.name, readsSecret(v.name)]).toEqual([
-            fnId,
-            v.name,
-            v.name === fn.declaration.vendor,
-          ]);
+        const { vendor, oauthClient } = fn.declaration;
+        expect(JSON.stringify(f.Properties.Environment.Variables.VENDOR_SECRET_ID)).toContain(
+          `"${secretIdOf(vendor, oauthClient.name)}"`,
+        );
       }
-    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Issue 13, least privilege on the shared State table and the queues: each workflow function reaches only its
  * own partition keys (`dynamodb:LeadingKeys`), and sends only to the queues its code sends to.
- * The local runtime does not enforce IAM: the e2e suites prove the keys the stores build, this the grants.
+ * The local runtime applies the same LeadingKeys patterns to every State-table request (local/leading-keys-guard.ts),
+ * so the e2e suites prove the keys the stores build fall under them; this proves the grants.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -38,20 +39,21 @@ function statementsOf(workflow: string, fn: string) {
   return { statements, on, queueId: logicalIdOf(env.QUEUE_URL)!, dlqId: logicalIdOf(env.DLQ_URL)! };
 }
 
-const genesys = ['TOKEN#genesys#*', 'RATELIMIT#genesys*'];
-const cxone = ['TOKEN#cxone#*', 'RATELIMIT#cxone*'];
+/** Its own OAuth client's token (decision 0013), its vendor's rate-limit buckets. */
+const genesys = (client: string) => [`TOKEN#genesys#${client}#*`, 'RATELIMIT#genesys*'];
+const cxone = ['TOKEN#cxone#shift-bids#*', 'RATELIMIT#cxone*'];
 /** Written out, not derived: what each function's code reads and writes (shared/tables.ts STATE_KEY). */
 const EXPECTED: Record<string, { leadingKeys: string[]; scan?: true; sendsTo: ('queue' | 'dlq')[] }> = {
   'shift-overrides/processor': {
-    leadingKeys: ['TIMEOFF#*', 'LOCK#timeoff#*', ...genesys],
+    leadingKeys: ['TIMEOFF#*', 'LOCK#timeoff#*', ...genesys('shift-overrides')],
     sendsTo: ['queue', 'dlq'],
   },
   'adherence-sync/processor': {
-    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys('adherence-sync')],
     sendsTo: ['queue', 'dlq'],
   },
   'adherence-sync/adherence-reconciliation': {
-    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys],
+    leadingKeys: ['AGENT#*', 'LOCK#agent#*', ...genesys('adherence-sync')],
     scan: true,
     sendsTo: [],
   },
@@ -61,11 +63,11 @@ const EXPECTED: Record<string, { leadingKeys: string[]; scan?: true; sendsTo: ('
   },
   'shift-bids/shift-bids-sweep': { leadingKeys: ['BID#*', 'BIDS#SWEEP', ...cxone], sendsTo: ['queue'] },
   'reward-triggers/processor': {
-    leadingKeys: ['REWARDS#*', 'TOKEN#rewards#*', 'RATELIMIT#rewards*'],
+    leadingKeys: ['REWARDS#*', 'TOKEN#rewards#reward-triggers#*', 'RATELIMIT#rewards*'],
     sendsTo: ['queue', 'dlq'],
   },
   'reward-triggers/reward-export-ingestion': {
-    leadingKeys: ['REWARDS#*', 'REWARDS#INGESTION', 'REWARDS#INGESTION-RUN#*', ...genesys],
+    leadingKeys: ['REWARDS#*', 'REWARDS#INGESTION', 'REWARDS#INGESTION-RUN#*', ...genesys('reward-triggers')],
     sendsTo: ['queue'],
   },
 };

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
 import { buildLocalPlan, localFunctionEnvironments, placeholderRefs } from '../../local/plan';
 import { loadStageConfig } from '../../shared/config/stage';
+import { pascalCase } from '../../shared/config/resource-names';
 import { functionsOf, WORKFLOWS } from '../../shared/topology';
 
 const template = Template.fromStack(buildApp('dev').stack).toJSON();
@@ -88,16 +89,17 @@ describe('topology parity between the CDK stack and the local runtime', () => {
       expect(Object.keys(cdkEnvs.get(key) ?? {}).sort()).toEqual(Object.keys(localEnv).sort());
     });
 
-    it("points each function at its declared vendor's base URL and secret in both runtimes", () => {
+    it("points each function at its declared vendor's base URL and its OAuth client's secret in both runtimes", () => {
       for (const w of WORKFLOWS) {
         for (const fn of functionsOf(w)) {
           const cdk = cdkEnvs.get(`${w.name}/${fn.id}`)!;
           const local = localEnvs.workflows[w.name][fn.id]!;
           expect(cdk.VENDOR_BASE_URL).toBe(loadStageConfig('dev').vendors[fn.declaration.vendor].baseUrl);
           expect(local.VENDOR_BASE_URL).toBe(localConfig.vendors[fn.declaration.vendor].baseUrl);
-          expect(local.VENDOR_SECRET_ID).toBe(`wfm-bridge/local/vendor/${fn.declaration.vendor}`);
+          const { vendor, oauthClient } = fn.declaration;
+          expect(local.VENDOR_SECRET_ID).toBe(`wfm-bridge/local/vendor/${vendor}/${oauthClient.name}`);
           expect(JSON.stringify(cdk.VENDOR_SECRET_ID)).toContain(
-            `${fn.declaration.vendor.charAt(0).toUpperCase()}${fn.declaration.vendor.slice(1)}VendorSecret`,
+            `${pascalCase(vendor)}${pascalCase(oauthClient.name)}VendorSecret`,
           );
         }
       }

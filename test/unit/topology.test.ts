@@ -5,7 +5,10 @@ import {
   alarmsOfWorkflow,
   functionAlarmsOfWorkflow,
   functionsOf,
+  oauthClients,
+  oauthTokenCredentialsId,
   ROUTES,
+  stateKeysOf,
   WORKFLOWS,
   visibilityTimeoutSeconds,
   workflowFunction,
@@ -81,6 +84,32 @@ describe('topology', () => {
         expect([type, contractFor(type)]).toEqual([type, expect.anything()]);
       expect(r.eventTypes.filter((t) => ignored.includes(t))).toEqual([]);
     }
+  });
+
+  it('declares one OAuth client per workflow and vendor, each with the scopes its spec names (decision 0013)', () => {
+    // Written out from specs 001-004, not derived.
+    expect(oauthClients().map((c) => [c.vendor, c.name, c.scopes.join(' ')])).toEqual([
+      [
+        'genesys',
+        'shift-overrides',
+        'wfm:timeoff:request:read wfm:scheduling:shift:read wfm:scheduling:override:write',
+      ],
+      ['genesys', 'adherence-sync', 'wem:adherence:view wem:adherence:edit wem:agent:view'],
+      ['cxone', 'shift-bids', 'wfm:bidding:write wfm:schedule:read wfm:agent:read wfm:site:read'],
+      ['rewards', 'reward-triggers', ''],
+      ['genesys', 'reward-triggers', 'wfm.export.read'],
+    ]);
+    for (const w of WORKFLOWS)
+      for (const { declaration } of functionsOf(w)) expect(declaration.oauthClient.name).toBe(w.name);
+  });
+
+  it("keys each client's shared token by its name and scopes, under the function's own token grant", () => {
+    const adherence = workflowFunction('adherence-sync', 'processor');
+    expect(oauthTokenCredentialsId(adherence.oauthClient)).toBe(
+      'adherence-sync#wem:adherence:edit wem:adherence:view wem:agent:view',
+    );
+    expect(stateKeysOf(adherence)).toContain('TOKEN#genesys#adherence-sync#*');
+    expect(stateKeysOf(adherence).filter((k) => k.startsWith('TOKEN#'))).toHaveLength(1);
   });
 
   it('gives every workflow function an id that is unique in its workflow', () => {

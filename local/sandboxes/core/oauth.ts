@@ -1,12 +1,22 @@
 /**
- * OAuth 2.0 client credentials (spec 000): the sandboxes accept exactly the local vendor credentials
- * (`wfm-bridge-local` / `local-client-secret`, the team convention), issue opaque bearer tokens that expire, and
- * can model spec 002's trap: issuing a new token invalidates the client's previous one.
+ * OAuth 2.0 client credentials (spec 000): the sandboxes accept exactly the local vendor clients, the catch-all
+ * `wfm-bridge-local` and one `wfm-bridge-local-<workflow>` per workflow (all with `local-client-secret`, the team
+ * convention), issue opaque bearer tokens bound to the scopes asked (a scope the client was not granted is
+ * refused with 400 `invalid_scope`; none asked grants all the client's), that expire, and can model spec 002's
+ * trap: issuing a new token invalidates the same client's previous one, never another client's.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const LOCAL_CLIENT_ID = 'wfm-bridge-local';
 export const LOCAL_CLIENT_SECRET = 'local-client-secret';
+/** The local client of one workflow (shared/topology.ts `oauthClient.name`): its secret holds this id. */
+export const localClientId = (clientName: string) => `${LOCAL_CLIENT_ID}-${clientName}`;
+
+/** An OAuth client the vendor's administrator set up, with the scopes it was granted. */
+export interface SandboxClient {
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
 
 export interface TokenSettings {
   tokenTtlSeconds: number;
@@ -20,22 +30,25 @@ export interface TokenSettings {
 
 interface IssuedToken {
   readonly clientId: string;
+  readonly scopes: ReadonlySet<string>;
   readonly issuedAt: number;
   expiresAt: number;
   revoked: boolean;
 }
 
 export type TokenCheck =
-  { ok: true; clientId: string } | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' };
+  | { ok: true; clientId: string; scopes: ReadonlySet<string> }
+  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' };
 
 export type IssueResult =
-  | { ok: true; accessToken: string; expiresIn: number }
+  | { ok: true; accessToken: string; expiresIn: number; scope: string }
   | { ok: false; status: 400 | 401; error: string; message: string };
 
 export interface TokenStats {
   issued: number;
   invalidated: number;
   rejectedCredentials: number;
+  rejectedScopes: number;
   rejectedTokens: { missing: number; unknown: number; expired: number; revoked: number };
   lastIssuedAt: string | null;
 }
@@ -47,18 +60,30 @@ export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly latestByClient = new Map<string, { token: string; issuedAt: number }>();
   private stats: TokenStats = TokenStore.emptyStats();
+  /** Client id to its secret and granted scopes. */
+  private readonly clients: ReadonlyMap<string, { secret: string; scopes: ReadonlySet<string> }>;
 
+  /** `clients` besides the catch-all `wfm-bridge-local`, which is granted every scope any of them has. */
   constructor(
     private readonly vendor: string,
     private readonly now: () => number,
-    private readonly clients: ReadonlyMap<string, string> = new Map([[LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET]]),
-  ) {}
+    clients: readonly SandboxClient[] = [],
+  ) {
+    const every = new Set(clients.flatMap((c) => c.scopes));
+    this.clients = new Map([
+      [LOCAL_CLIENT_ID, { secret: LOCAL_CLIENT_SECRET, scopes: every }],
+      ...clients.map(
+        (c) => [c.clientId, { secret: LOCAL_CLIENT_SECRET, scopes: new Set(c.scopes) }] as const,
+      ),
+    ]);
+  }
 
   private static emptyStats(): TokenStats {
     return {
       issued: 0,
       invalidated: 0,
       rejectedCredentials: 0,
+      rejectedScopes: 0,
       rejectedTokens: { missing: 0, unknown: 0, expired: 0, revoked: 0 },
       lastIssuedAt: null,
     };
@@ -70,16 +95,30 @@ export class TokenStore {
     this.stats = TokenStore.emptyStats();
   }
 
+  /** `scope`: the request's space-separated scopes; absent or empty asks every scope the client was granted. */
   issue(
     clientId: string | undefined,
     clientSecret: string | undefined,
+    scope: string | undefined,
     settings: TokenSettings,
   ): IssueResult {
-    const expected = clientId === undefined ? undefined : this.clients.get(clientId);
-    if (expected === undefined || clientSecret === undefined || !sameSecret(clientSecret, expected)) {
+    const client = clientId === undefined ? undefined : this.clients.get(clientId);
+    if (client === undefined || clientSecret === undefined || !sameSecret(clientSecret, client.secret)) {
       this.stats.rejectedCredentials += 1;
       return { ok: false, status: 401, error: 'invalid_client', message: 'Client authentication failed' };
     }
+    const asked = (scope ?? '').split(' ').filter((s) => s !== '');
+    const refused = asked.filter((s) => !client.scopes.has(s));
+    if (refused.length > 0) {
+      this.stats.rejectedScopes += 1;
+      return {
+        ok: false,
+        status: 400,
+        error: 'invalid_scope',
+        message: `The client is not granted the scope(s): ${refused.join(' ')}`,
+      };
+    }
+    const scopes = new Set(asked.length > 0 ? asked : client.scopes);
     const now = this.now();
     const previous = this.latestByClient.get(clientId!);
     if (
@@ -105,6 +144,7 @@ export class TokenStore {
     const accessToken = `${this.vendor}-${randomBytes(24).toString('base64url')}`;
     this.tokens.set(accessToken, {
       clientId: clientId!,
+      scopes,
       issuedAt: now,
       expiresAt: now + settings.tokenTtlSeconds * 1000,
       revoked: false,
@@ -112,7 +152,7 @@ export class TokenStore {
     this.latestByClient.set(clientId!, { token: accessToken, issuedAt: now });
     this.stats.issued += 1;
     this.stats.lastIssuedAt = new Date(now).toISOString();
-    return { ok: true, accessToken, expiresIn: settings.tokenTtlSeconds };
+    return { ok: true, accessToken, expiresIn: settings.tokenTtlSeconds, scope: [...scopes].join(' ') };
   }
 
   check(authorization: string | undefined): TokenCheck {
@@ -150,7 +190,7 @@ export class TokenStore {
     if (!issued) return { ok: false, reason: 'unknown' };
     if (issued.revoked) return { ok: false, reason: 'revoked' };
     if (issued.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
-    return { ok: true, clientId: issued.clientId };
+    return { ok: true, clientId: issued.clientId, scopes: issued.scopes };
   }
 
   /** Long-expired tokens are forgotten (they would answer `unknown` rather than `expired` afterwards). */

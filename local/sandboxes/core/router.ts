@@ -8,6 +8,8 @@ export interface RouteDefinition {
   readonly pattern: string;
   /** Rate-limit bucket the route draws from. */
   readonly bucket: string;
+  /** A token needs one of these scopes; none: any valid token. */
+  readonly scopes: readonly string[];
   readonly handler: RouteHandler;
 }
 
@@ -56,7 +58,7 @@ export class Router {
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
   }
 
-  list(): { method: string; pattern: string; bucket: string }[] {
-    return this.routes.map(({ method, pattern, bucket }) => ({ method, pattern, bucket }));
+  list(): { method: string; pattern: string; bucket: string; scopes: readonly string[] }[] {
+    return this.routes.map(({ method, pattern, bucket, scopes }) => ({ method, pattern, bucket, scopes }));
   }
 }

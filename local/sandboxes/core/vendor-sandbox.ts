@@ -4,7 +4,8 @@
  * routes, its in-memory state, how fixtures merge into it and what `_admin/state` shows.
  *
  * Pipeline of an API call: fault (delay / drop / status) -> route lookup (404/405) -> bearer token (401) ->
- * rate-limit bucket (429) -> handler. Admin calls skip all of it and are not logged.
+ * the token's scopes against the route's (the vendor's refusal: Genesys 403, CXone 401) -> rate-limit bucket
+ * (429) -> handler. Admin calls skip all of it and are not logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ import {
   type SandboxRequest,
   type SandboxResponse,
 } from './http';
-import { TokenStore, type TokenSettings } from './oauth';
+import { TokenStore, type SandboxClient, type TokenSettings } from './oauth';
 import {
   headersOfInterest,
   loggableBody,
@@ -73,12 +74,14 @@ export abstract class VendorSandbox {
   protected config!: CommonConfig;
   private readonly buckets = new Map<string, TokenBucket>();
 
+  /** `clients`: the vendor's OAuth clients beyond the catch-all local one, with the scopes each was granted. */
   protected constructor(
     readonly name: string,
     protected readonly ctx: VendorContext,
+    clients: readonly SandboxClient[] = [],
   ) {
     this.faults = new FaultList(`/${name}`);
-    this.tokens = new TokenStore(name, ctx.now);
+    this.tokens = new TokenStore(name, ctx.now, clients);
   }
 
   get prefix(): string {
@@ -97,8 +100,21 @@ export abstract class VendorSandbox {
   abstract loadFixtures(fixtures: unknown): Record<string, unknown>;
   abstract state(): Record<string, unknown>;
 
-  protected route(method: string, pattern: string, handler: RouteDefinition['handler'], bucket = 'general') {
-    this.router.add({ method, pattern, handler, bucket });
+  /** `scopes`: a token needs one of them (none: any token will do). */
+  protected route(
+    method: string,
+    pattern: string,
+    handler: RouteDefinition['handler'],
+    { bucket = 'general', scopes = [] }: { bucket?: string; scopes?: readonly string[] } = {},
+  ) {
+    this.router.add({ method, pattern, handler, bucket, scopes });
+  }
+
+  /** How the vendor refuses a valid token that lacks every scope the route needs. */
+  protected scopeRefused(required: readonly string[]): SandboxResponse {
+    return errorResponse(403, 'missing.any.scopes', `The token lacks every scope this call needs`, {
+      requiredScopes: required,
+    });
   }
 
   // ---- admin, also callable in-process -----------------------------------------------------------------
@@ -335,6 +351,11 @@ export abstract class VendorSandbox {
           { 'www-authenticate': `Bearer error="invalid_token", error_description="${message}"` },
         );
       }
+      const required = match.route.scopes;
+      if (required.length > 0 && !required.some((s) => auth.scopes.has(s))) {
+        logged.authFailure = 'scope';
+        return this.scopeRefused(required);
+      }
     }
     const limited = this.takeToken(match.route.bucket);
     if (limited.response) {
@@ -407,7 +428,7 @@ export abstract class VendorSandbox {
     if (fields.grant_type !== 'client_credentials') {
       return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     }
-    const issued = this.tokens.issue(clientId, clientSecret, this.config);
+    const issued = this.tokens.issue(clientId, clientSecret, fields.scope, this.config);
     if (!issued.ok) return oauthError(issued.status, issued.error, issued.message);
     return json(
       200,
@@ -415,7 +436,7 @@ export abstract class VendorSandbox {
         access_token: issued.accessToken,
         token_type: 'Bearer',
         expires_in: issued.expiresIn,
-        ...(fields.scope && { scope: fields.scope }),
+        scope: issued.scope,
       },
       { 'cache-control': 'no-store' },
     );

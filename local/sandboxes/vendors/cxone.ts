@@ -21,6 +21,7 @@ import {
   type SandboxResponse,
 } from '../core/http';
 import { iso, isInstant, isValidTimeZone } from '../core/time';
+import { localClientId, type SandboxClient } from '../core/oauth';
 import { VendorSandbox, type CommonConfig, type VendorContext } from '../core/vendor-sandbox';
 import { CXONE_SEED } from './seed';
 
@@ -195,6 +196,20 @@ const requestView = (r: BiddingRequest, inProgress?: ActionInProgress) => ({
   }),
 });
 
+// OAuth scopes. Spec 003 names the client's; which endpoint each one opens is this sandbox's reading of them (a write
+// scope also reads). Its own list, not the topology's, so a client asking a scope never granted is caught.
+const SITE_READ = 'wfm:site:read';
+const SCHEDULE_READ = 'wfm:schedule:read';
+const AGENT_READ = 'wfm:agent:read';
+const BIDDING_READ = 'wfm:bidding:read';
+const BIDDING_WRITE = 'wfm:bidding:write';
+
+/** The tenant's OAuth clients (docs/decisions/0013-oauth-client-per-workflow.md). */
+export const CXONE_CLIENTS: readonly SandboxClient[] = [
+  // Spec 003, Prerequisites.
+  { clientId: localClientId('shift-bids'), scopes: [BIDDING_WRITE, SCHEDULE_READ, AGENT_READ, SITE_READ] },
+];
+
 export class CxoneSandbox extends VendorSandbox {
   private sites = new Map<string, Site>();
   private queues = new Map<string, Queue>();
@@ -228,36 +243,79 @@ export class CxoneSandbox extends VendorSandbox {
   };
 
   constructor(ctx: VendorContext) {
-    super('cxone', ctx);
-    this.route('GET', '/api/wfm/v2/sites', () => json(200, { sites: [...this.sites.values()] }));
-    this.route('GET', '/api/wfm/v2/sites/:siteId', (r) => {
-      const site = this.sites.get(r.params.siteId ?? '');
-      return site ? json(200, { ...site }) : notFound(`Site ${r.params.siteId} not found`);
+    super('cxone', ctx, CXONE_CLIENTS);
+    const site = { scopes: [SITE_READ] };
+    const schedule = { scopes: [SCHEDULE_READ] };
+    const agent = { scopes: [AGENT_READ] };
+    const biddingRead = { scopes: [BIDDING_READ, BIDDING_WRITE] };
+    this.route('GET', '/api/wfm/v2/sites', () => json(200, { sites: [...this.sites.values()] }), site);
+    this.route(
+      'GET',
+      '/api/wfm/v2/sites/:siteId',
+      (r) => {
+        const found = this.sites.get(r.params.siteId ?? '');
+        return found ? json(200, { ...found }) : notFound(`Site ${r.params.siteId} not found`);
+      },
+      site,
+    );
+    this.route(
+      'GET',
+      '/api/wfm/v2/queues',
+      (r) => {
+        const siteId = r.query.get('siteId');
+        return json(200, { queues: [...this.queues.values()].filter((q) => !siteId || q.siteId === siteId) });
+      },
+      site,
+    );
+    this.route(
+      'GET',
+      '/api/wfm/v2/queues/:queueId',
+      (r) => {
+        const queue = this.queues.get(r.params.queueId ?? '');
+        return queue ? json(200, { ...queue }) : notFound(`Queue ${r.params.queueId} not found`);
+      },
+      site,
+    );
+    this.route('GET', '/api/wfm/v2/schedule/shifts', (r) => this.queryShifts(r), schedule);
+    this.route('GET', '/api/wfm/v2/schedule/locks', (r) => this.listLocks(r), schedule);
+    this.route('GET', '/api/wfm/v2/agents', (r) => this.listAgents(r), agent);
+    this.route(
+      'GET',
+      '/api/wfm/v2/agents/:agentId',
+      (r) => {
+        const found = this.agents.get(r.params.agentId ?? '');
+        return found ? json(200, { ...found }) : notFound(`Agent ${r.params.agentId} not found`);
+      },
+      agent,
+    );
+    this.route('GET', '/api/wfm/v2/bidding/requests', (r) => this.listRequests(r), biddingRead);
+    this.route(
+      'GET',
+      '/api/wfm/v2/bidding/requests/:requestId',
+      (r) => {
+        const request = this.biddingRequest(r.params.requestId ?? '');
+        return request
+          ? json(200, requestView(request, this.inProgress.get(request.id)))
+          : notFound(`Bidding request ${r.params.requestId} not found`);
+      },
+      biddingRead,
+    );
+    this.route('POST', '/api/wfm/v2/bidding/requests/:requestId/actions', (r) => this.act(r), {
+      scopes: [BIDDING_WRITE],
     });
-    this.route('GET', '/api/wfm/v2/queues', (r) => {
-      const siteId = r.query.get('siteId');
-      return json(200, { queues: [...this.queues.values()].filter((q) => !siteId || q.siteId === siteId) });
-    });
-    this.route('GET', '/api/wfm/v2/queues/:queueId', (r) => {
-      const queue = this.queues.get(r.params.queueId ?? '');
-      return queue ? json(200, { ...queue }) : notFound(`Queue ${r.params.queueId} not found`);
-    });
-    this.route('GET', '/api/wfm/v2/schedule/shifts', (r) => this.queryShifts(r));
-    this.route('GET', '/api/wfm/v2/schedule/locks', (r) => this.listLocks(r));
-    this.route('GET', '/api/wfm/v2/agents', (r) => this.listAgents(r));
-    this.route('GET', '/api/wfm/v2/agents/:agentId', (r) => {
-      const agent = this.agents.get(r.params.agentId ?? '');
-      return agent ? json(200, { ...agent }) : notFound(`Agent ${r.params.agentId} not found`);
-    });
-    this.route('GET', '/api/wfm/v2/bidding/requests', (r) => this.listRequests(r));
-    this.route('GET', '/api/wfm/v2/bidding/requests/:requestId', (r) => {
-      const request = this.biddingRequest(r.params.requestId ?? '');
-      return request
-        ? json(200, requestView(request, this.inProgress.get(request.id)))
-        : notFound(`Bidding request ${r.params.requestId} not found`);
-    });
-    this.route('POST', '/api/wfm/v2/bidding/requests/:requestId/actions', (r) => this.act(r));
     this.reset();
+  }
+
+  /** Spec 003 section 3: CXone answers 401 "for scope issues", not 403. */
+  protected override scopeRefused(required: readonly string[]): SandboxResponse {
+    const message = `The token lacks every scope this call needs (${required.join(' or ')})`;
+    return errorResponse(
+      401,
+      'insufficient_scope',
+      message,
+      { requiredScopes: required },
+      { 'www-authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
+    );
   }
 
   private static emptyCounters() {

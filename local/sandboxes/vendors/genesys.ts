@@ -20,6 +20,7 @@ import {
   type SandboxResponse,
 } from '../core/http';
 import { iso, isInstant, isValidTimeZone, overlaps, requireInstant } from '../core/time';
+import { localClientId, type SandboxClient } from '../core/oauth';
 import { VendorSandbox, type CommonConfig, type VendorContext } from '../core/vendor-sandbox';
 import {
   AdherenceAgentFixture,
@@ -223,6 +224,31 @@ const shiftView = (s: Shift, users: Map<string, User>) => ({
   timezone: s.timezone ?? users.get(s.userId)?.timezone ?? 'UTC',
 });
 
+// OAuth scopes. Specs 001, 002 and 004 name what each integration's client asks; which endpoint each one opens is
+// this sandbox's reading of them (a write scope also reads what it writes). Its own list, not the topology's, so a
+// client asking a scope the org never granted is caught (400 invalid_scope).
+const SHIFT_READ = 'wfm:scheduling:shift:read';
+const OVERRIDE_READ = 'wfm:scheduling:override:read';
+const OVERRIDE_WRITE = 'wfm:scheduling:override:write';
+const REASON_CODE_READ = 'wfm:reasoncode:read';
+const ADHERENCE_VIEW = 'wem:adherence:view';
+const ADHERENCE_EDIT = 'wem:adherence:edit';
+const AGENT_VIEW = 'wem:agent:view';
+const EXPORT_READ = 'wfm.export.read';
+
+/** The org's OAuth clients, one per integration (docs/decisions/0013-oauth-client-per-workflow.md). */
+export const GENESYS_CLIENTS: readonly SandboxClient[] = [
+  // Spec 001, Prerequisites.
+  {
+    clientId: localClientId('shift-overrides'),
+    scopes: ['wfm:timeoff:request:read', SHIFT_READ, OVERRIDE_WRITE],
+  },
+  // Spec 002, Prerequisites.
+  { clientId: localClientId('adherence-sync'), scopes: [ADHERENCE_VIEW, ADHERENCE_EDIT, AGENT_VIEW] },
+  // Spec 004 names `wfm.export.read` among its client's scopes; the export is all the ingestion reads.
+  { clientId: localClientId('reward-triggers'), scopes: [EXPORT_READ] },
+];
+
 export class GenesysSandbox extends VendorSandbox {
   private users = new Map<string, User>();
   private shifts = new Map<string, Shift>();
@@ -248,38 +274,70 @@ export class GenesysSandbox extends VendorSandbox {
   };
 
   constructor(ctx: VendorContext) {
-    super('genesys', ctx);
+    super('genesys', ctx, GENESYS_CLIENTS);
     this.adherence = new AdherenceLedger(ctx.now, () => ({
       ...this.adherenceConfig,
       complianceReasonCodes: this.complianceReasonCodes,
     }));
-    this.route('GET', '/api/v2/users/:userId', (r) => this.getUser(r));
-    this.route('GET', '/api/v2/wfm/scheduling/shifts', (r) => this.queryShifts(r));
-    this.route('GET', '/api/v2/wfm/reasoncodes', (r) =>
-      listPage(
-        r,
-        [...this.reasonCodes.values()].map((c) => ({ ...c })),
-        'reasonCodes',
-        this.listPageSize,
-      ),
+    const scopes = (...any: string[]) => ({ scopes: any });
+    this.route('GET', '/api/v2/users/:userId', (r) => this.getUser(r), scopes(SHIFT_READ, AGENT_VIEW));
+    this.route('GET', '/api/v2/wfm/scheduling/shifts', (r) => this.queryShifts(r), scopes(SHIFT_READ));
+    this.route(
+      'GET',
+      '/api/v2/wfm/reasoncodes',
+      (r) =>
+        listPage(
+          r,
+          [...this.reasonCodes.values()].map((c) => ({ ...c })),
+          'reasonCodes',
+          this.listPageSize,
+        ),
+      scopes(REASON_CODE_READ, OVERRIDE_WRITE),
     );
-    this.route('GET', '/api/v2/wfm/scheduling/overrides', (r) => this.listOverrides(r));
-    this.route('POST', '/api/v2/wfm/scheduling/overrides', (r) => this.createOverride(r));
-    this.route('GET', '/api/v2/wfm/scheduling/overrides/:overrideId', (r) => this.getOverride(r));
-    this.route('DELETE', '/api/v2/wfm/scheduling/overrides/:overrideId', (r) => this.deleteOverride(r));
+    const overrideRead = scopes(OVERRIDE_READ, OVERRIDE_WRITE);
+    this.route('GET', '/api/v2/wfm/scheduling/overrides', (r) => this.listOverrides(r), overrideRead);
+    this.route(
+      'POST',
+      '/api/v2/wfm/scheduling/overrides',
+      (r) => this.createOverride(r),
+      scopes(OVERRIDE_WRITE),
+    );
+    this.route(
+      'GET',
+      '/api/v2/wfm/scheduling/overrides/:overrideId',
+      (r) => this.getOverride(r),
+      overrideRead,
+    );
+    this.route(
+      'DELETE',
+      '/api/v2/wfm/scheduling/overrides/:overrideId',
+      (r) => this.deleteOverride(r),
+      scopes(OVERRIDE_WRITE),
+    );
     this.route(
       'POST',
       '/api/v2/wem/adherence/agents/:agentId/adherence-events',
       (r) => this.adherence.post(r),
-      'adherence',
+      { bucket: 'adherence', scopes: [ADHERENCE_EDIT] },
     );
-    this.route('GET', '/api/v2/wem/adherence/agents/:agentId/state', (r) =>
-      json(200, this.adherence.dashboard(r.params.agentId ?? '')),
+    this.route(
+      'GET',
+      '/api/v2/wem/adherence/agents/:agentId/state',
+      (r) => json(200, this.adherence.dashboard(r.params.agentId ?? '')),
+      scopes(ADHERENCE_VIEW, ADHERENCE_EDIT),
     );
-    this.route('GET', '/api/v2/wem/adherence/agents/:agentId/schedule', (r) =>
-      json(200, this.adherence.schedule(r.params.agentId ?? '')),
+    this.route(
+      'GET',
+      '/api/v2/wem/adherence/agents/:agentId/schedule',
+      (r) => json(200, this.adherence.schedule(r.params.agentId ?? '')),
+      scopes(AGENT_VIEW),
     );
-    this.route('GET', '/api/v2/wfm/exports/performance', (r) => this.exportPerformance(r));
+    this.route(
+      'GET',
+      '/api/v2/wfm/exports/performance',
+      (r) => this.exportPerformance(r),
+      scopes(EXPORT_READ),
+    );
     this.reset();
   }
 

@@ -27,6 +27,7 @@ import {
   type SandboxResponse,
 } from '../core/http';
 import { iso, isInstant } from '../core/time';
+import { localClientId } from '../core/oauth';
 import { VendorSandbox, type CommonConfig, type VendorContext } from '../core/vendor-sandbox';
 import { REWARDS_SEED } from './seed';
 
@@ -159,7 +160,8 @@ export class RewardsSandbox extends VendorSandbox {
   protected readonly vendorConfigShape = RewardsConfigShape;
 
   constructor(ctx: VendorContext) {
-    super('rewards', ctx);
+    // reward-triggers' client; spec 004 names no marketplace scope, so no route asks one.
+    super('rewards', ctx, [{ clientId: localClientId('reward-triggers'), scopes: [] }]);
     this.route('POST', '/v1/rewards/issue', (r) => this.issue(r));
     this.route('GET', '/v1/rewards/:transactionId', (r) => {
       const record = this.record(r.params.transactionId ?? '');

@@ -3,14 +3,18 @@
  * (ProvisionedThroughputExceededException) and nothing is written; `timeout-after-write` — the write landed but
  * its answer was lost; `none` lets one write pass, so a fault can target the n-th write.
  */
+import { RetryableFailure } from '../../errors';
+import { DYNAMODB_UNAVAILABLE } from './dynamodb-unavailable';
+
 export type StateWriteFault = 'throttled' | 'timeout-after-write';
 
+/** What the real stores raise once the SDK has given up (shared/adapters/aws/dynamodb-unavailable.ts). */
 export function dynamoDbWriteError(fault: StateWriteFault): Error {
-  const err = new Error(
-    fault === 'throttled' ? 'Rate of requests exceeds the allowed throughput' : 'Socket timed out',
-  );
-  err.name = fault === 'throttled' ? 'ProvisionedThroughputExceededException' : 'TimeoutError';
-  return err;
+  const sdkError =
+    fault === 'throttled'
+      ? 'ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput'
+      : 'TimeoutError: Socket timed out';
+  return new RetryableFailure(DYNAMODB_UNAVAILABLE, `DynamoDB write on the State table failed: ${sdkError}`);
 }
 
 export class ScriptedWriteFaults {

@@ -1,9 +1,13 @@
 /** In-memory override state store with the DynamoDB store's conditions. */
-import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
 import { ScriptedWriteFaults } from './dynamodb-faults.fake';
 import { assertLeaseHeld } from './platform.fake';
-import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
+import {
+  OverrideStateConflict,
+  type OverrideRecord,
+  type OverrideState,
+  type OverrideStateStore,
+} from '../../domain/shift-overrides/ports';
 
 export class InMemoryOverrideStateStore implements OverrideStateStore {
   readonly requests = new Map<string, { t: number; type: string }>();
@@ -40,7 +44,7 @@ export class InMemoryOverrideStateStore implements OverrideStateStore {
     const key = `${record.requestId}#${record.shiftId}`;
     const current = this.byKey.get(key);
     if ((expected === 'NONE' && current) || (expected !== 'NONE' && current?.state !== expected)) {
-      throw new RetryableFailure('LOCK_HELD', `concurrent change of ${key}`);
+      throw new OverrideStateConflict(record.requestId, record.shiftId, expected);
     }
     await this.writeFaults.write(() => this.byKey.set(key, record));
   }

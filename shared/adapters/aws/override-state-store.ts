@@ -8,10 +8,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './conditional-write';
-import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
 import { writeUnderLease } from './dynamodb-lock';
-import type { OverrideRecord, OverrideState, OverrideStateStore } from '../../domain/shift-overrides/ports';
+import {
+  OverrideStateConflict,
+  type OverrideRecord,
+  type OverrideState,
+  type OverrideStateStore,
+} from '../../domain/shift-overrides/ports';
 import { STATE_KEY } from '../../tables';
 
 /** Kept for the scheduling horizon and then some: a year. */
@@ -92,10 +96,6 @@ export class DynamoDbOverrideStateStore implements OverrideStateStore {
         written = false;
       }
     }
-    if (!written)
-      throw new RetryableFailure(
-        'LOCK_HELD',
-        `Override ${record.requestId}/${record.shiftId} changed state concurrently (expected ${expected})`,
-      );
+    if (!written) throw new OverrideStateConflict(record.requestId, record.shiftId, expected);
   }
 }

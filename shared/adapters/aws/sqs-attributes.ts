@@ -44,6 +44,15 @@ export function sqsAttributeValue(value: string): string | undefined {
   return clean === '' ? undefined : clean;
 }
 
+/**
+ * A JSON text as an SQS message body: SQS refuses U+FFFE, U+FFFF (and control characters and lone surrogates)
+ * that JSON allows inside a string, so those become `\uXXXX` escapes, which parse back to the same value.
+ * Only for valid JSON: outside a string, an escape would change the text's meaning.
+ */
+export function sqsJsonBody(json: string): string {
+  return json.replace(REFUSED_BY_SQS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The size SQS counts for a message: its body and each attribute's name, type and value, in bytes. */
 export function sqsMessageBytes(body: string, attributes: Record<string, string>): number {
   let bytes = Buffer.byteLength(body, 'utf8');

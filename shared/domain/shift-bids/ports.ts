@@ -6,6 +6,7 @@
  * Shifts stay local to their site (a date and wall-clock times, as CXone gives them): `shiftWindow` turns
  * them into instants with the site's IANA zone, which comes from stage config.
  */
+import { VendorContractBreach } from '../../errors';
 import type { Rejection } from './checks/approval-history';
 import type { AgentProfile } from './checks/skill-match';
 import type { LocalShift } from './shift-window';
@@ -153,13 +154,13 @@ export type BidActionOutcome =
    */
   | (ActionSent & { readonly kind: 'refused'; readonly reason: string; readonly vendorBody: unknown });
 
-/** CXone answered 2xx with a body this code cannot read: a clear error, never a crash deep in the domain. */
-export class CxoneResponseInvalid extends Error {
-  constructor(
-    readonly endpoint: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`CXone ${endpoint} answered a body that does not match its contract: ${problems.join('; ')}`);
+/**
+ * CXone answered 2xx with a body this code cannot read: a clear error, never a crash deep in the domain. Like every
+ * vendor's broken answer it fails the record at once as `VENDOR_CONTRACT_BREACH`, the endpoint and fields named.
+ */
+export class CxoneResponseInvalid extends VendorContractBreach {
+  constructor(endpoint: string, problems: readonly string[]) {
+    super(`CXone ${endpoint}`, problems);
     this.name = 'CxoneResponseInvalid';
   }
 }

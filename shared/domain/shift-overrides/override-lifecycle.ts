@@ -4,8 +4,15 @@
  * published as a domain event, and only then is the state saved, guarded by the state it leaves: the state
  * write is what tells a redelivery the work is done, so whatever must follow the work goes before it. A
  * crash (or a lost answer) between them repeats the audit entry and the event on redelivery; none is lost.
+ * When the save finds the record moved by another writer, the audit trail says so right after the entry whose
+ * move did not land (SUPERSEDED, with the state that holds), as shift-bids does.
  */
-import type { GenesysOverride, OverrideRecord, OverrideState } from './ports';
+import {
+  OverrideStateConflict,
+  type GenesysOverride,
+  type OverrideRecord,
+  type OverrideState,
+} from './ports';
 import type { PlannedOverride } from './intersection';
 import { WORKFLOW, idempotencyKeyOf, type ShiftOverridesDeps } from './time-off';
 
@@ -116,9 +123,10 @@ export class OverrideLifecycle {
       state: next,
       updatedAt: at,
     };
+    const subject = `override#${this.owner.requestId}#${plan.shiftId}`;
     await this.deps.audit.append({
       workflow: WORKFLOW,
-      subject: `override#${this.owner.requestId}#${plan.shiftId}`,
+      subject,
       action: next,
       at,
       detail: {
@@ -131,8 +139,31 @@ export class OverrideLifecycle {
       },
     });
     await announce?.();
-    await this.deps.store.save(updated, this.state);
+    await saveOrMarkSuperseded(this.deps, subject, updated, this.state);
     this.state = next;
+  }
+}
+
+/** Saves the record's new state; if another writer moved it first, audits SUPERSEDED before failing. */
+async function saveOrMarkSuperseded(
+  deps: LifecycleDeps,
+  subject: string,
+  record: OverrideRecord,
+  expected: OverrideState | 'NONE',
+): Promise<void> {
+  try {
+    await deps.store.save(record, expected);
+  } catch (err) {
+    if (!(err instanceof OverrideStateConflict)) throw err;
+    const current = (await deps.store.records(record.requestId)).find((r) => r.shiftId === record.shiftId);
+    await deps.audit.append({
+      workflow: WORKFLOW,
+      subject,
+      action: 'SUPERSEDED',
+      at: new Date(deps.clock.now()).toISOString(),
+      detail: { attempted: { from: expected, to: record.state }, final_outcome: current?.state ?? null },
+    });
+    throw err;
   }
 }
 
@@ -151,9 +182,10 @@ export async function recordRollBack(
 ): Promise<void> {
   const { requestId, userId, shiftId, overrideId, httpStatus, record } = rolledBack;
   const at = new Date(deps.clock.now()).toISOString();
+  const subject = `override#${requestId}#${shiftId}`;
   await deps.audit.append({
     workflow: WORKFLOW,
-    subject: `override#${requestId}#${shiftId}`,
+    subject,
     action: 'ROLLED_BACK',
     at,
     detail: { httpStatus, overrideId, retryCount: record?.retryCount ?? 0 },
@@ -164,7 +196,12 @@ export async function recordRollBack(
   });
   // Last, as in a transition: a redelivery after a lost answer finds the record still to roll back.
   if (record)
-    await deps.store.save({ ...record, state: 'ROLLED_BACK', httpStatus, updatedAt: at }, record.state);
+    await saveOrMarkSuperseded(
+      deps,
+      subject,
+      { ...record, state: 'ROLLED_BACK', httpStatus, updatedAt: at },
+      record.state,
+    );
 }
 
 async function publishFailed(

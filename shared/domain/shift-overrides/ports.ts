@@ -1,4 +1,5 @@
 /** What the shift-overrides workflow needs from Genesys and from its state store. */
+import { RetryableFailure } from '../../errors';
 import type { Lease } from '../../ports/platform';
 
 export interface GenesysShift {
@@ -30,6 +31,16 @@ export interface NewOverride {
   readonly reasonCodeId: string;
   readonly notes: string;
   readonly idempotencyKey: string;
+}
+
+/**
+ * A state save whose guard failed: the record is no longer in the state the save expected (another writer
+ * moved it). Retryable under the request lock's reason: the redelivery reads the record as it now is.
+ */
+export class OverrideStateConflict extends RetryableFailure {
+  constructor(requestId: string, shiftId: string, expected: OverrideState | 'NONE') {
+    super('LOCK_HELD', `Override ${requestId}/${shiftId} changed state concurrently (expected ${expected})`);
+  }
 }
 
 /** Genesys answered 409: the shift or its overrides changed since they were read. */
@@ -92,8 +103,9 @@ export interface OverrideStateStore {
   ): Promise<boolean>;
   records(requestId: string): Promise<OverrideRecord[]>;
   /**
-   * Writes the record's new state; `expected` guards the transition against a concurrent writer. Writes made
-   * under a `lease` are fenced: they fail (RetryableFailure LOCK_HELD) once another worker holds its key.
+   * Writes the record's new state; `expected` guards the transition against a concurrent writer (it fails with
+   * OverrideStateConflict). Writes made under a `lease` are fenced: they fail (RetryableFailure LOCK_HELD) once
+   * another worker holds its key.
    */
   save(record: OverrideRecord, expected: OverrideState | 'NONE', lease?: Lease): Promise<void>;
 }

@@ -200,13 +200,33 @@ export function checkRemainingDeadLetters(deadLettered: readonly { reason: strin
   }
 }
 
+type AuditEntry = Pick<AuditRecord, 'subject' | 'action' | 'detail'>;
+
+/**
+ * A subject's audit trail without the moves that did not land: a SUPERSEDED entry names the move it follows
+ * (`attempted.to`, the action of that entry), and both drop out.
+ */
+function standingTrail(trail: readonly AuditEntry[]): AuditEntry[] {
+  const standing: AuditEntry[] = [];
+  for (const entry of trail) {
+    if (entry.action !== 'SUPERSEDED') {
+      standing.push(entry);
+      continue;
+    }
+    const lost = (entry.detail?.attempted as { to?: string } | undefined)?.to;
+    const at = standing.map((e) => e.action).lastIndexOf(lost ?? '');
+    if (at >= 0) standing.splice(at, 1);
+  }
+  return standing;
+}
+
 /**
  * The audit trail and the domain events tell the vendor's story, shift by shift. `audit` and `events` are in
  * the order they were written.
  */
 export function checkAuditStory(
   vendorOverrides: readonly ObservedOverride[],
-  audit: readonly Pick<AuditRecord, 'subject' | 'action' | 'detail'>[],
+  audit: readonly AuditEntry[],
   events: readonly DomainEvent[],
 ): void {
   const vendorByKey = new Map(vendorOverrides.map((o) => [`${o.idempotencyKey}`, o]));
@@ -215,7 +235,7 @@ export function checkAuditStory(
   for (const subject of subjects) {
     const [, requestId, shiftId] = subject.split('#') as [string, string, string];
     const atVendor = vendorByKey.get(idempotencyKeyOf(requestId, shiftId));
-    const lastAudit = audit.filter((r) => r.subject === subject).at(-1);
+    const lastAudit = standingTrail(audit.filter((r) => r.subject === subject)).at(-1);
     const lastEvent = events
       .filter((e) => e.detail.requestId === requestId && e.detail.shiftId === shiftId)
       .filter((e) => e.type !== 'override.failed')

@@ -40,6 +40,61 @@ describe('TokenManager', () => {
     expect(tokens.lastRefreshAt).toBe(clock.now());
   });
 
+  it("sends the client's scopes space-separated as the form's `scope`, and no `scope` when it has none", async () => {
+    const bodies: URLSearchParams[] = [];
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      bodies.push(new URLSearchParams(String(init.body)));
+      return new Response(JSON.stringify({ access_token: 't', expires_in: 3600 }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const manager = (scopes?: readonly string[]) =>
+      new TokenManager({
+        tokenUrl: 'http://127.0.0.1/oauth/token',
+        getCredentials: async () => ({ clientId: 'id', clientSecret: 'secret' }),
+        clock: new VirtualClock(),
+        fetch: fakeFetch,
+        ...(scopes && { scopes }),
+      });
+    await manager(['wem:adherence:view', 'wem:adherence:edit', 'wem:agent:view']).getToken();
+    await manager([]).getToken();
+    await manager().getToken();
+    expect(bodies.map((b) => Object.fromEntries(b))).toEqual([
+      {
+        grant_type: 'client_credentials',
+        client_id: 'id',
+        client_secret: 'secret',
+        scope: 'wem:adherence:view wem:adherence:edit wem:agent:view',
+      },
+      { grant_type: 'client_credentials', client_id: 'id', client_secret: 'secret' },
+      { grant_type: 'client_credentials', client_id: 'id', client_secret: 'secret' },
+    ]);
+    // Space-separated (RFC 6749 3.3), form-encoded as `+`.
+    expect(bodies[0]!.toString()).toContain(
+      'scope=wem%3Aadherence%3Aview+wem%3Aadherence%3Aedit+wem%3Aagent%3Aview',
+    );
+  });
+
+  it('names the OAuth error of a refused token request, and nothing else of its body', async () => {
+    const tokens = new TokenManager({
+      tokenUrl: 'http://127.0.0.1/oauth/token',
+      getCredentials: async () => ({ clientId: 'id', clientSecret: 'secret' }),
+      clock: new VirtualClock(),
+      scopes: ['wfm:scheduling:override:write'],
+      fetch: (async () =>
+        new Response(
+          JSON.stringify({
+            error: 'invalid_scope',
+            error_description: 'not granted: wfm:scheduling:override:write',
+          }),
+          { status: 400 },
+        )) as unknown as typeof fetch,
+      maxAttempts: 1,
+    });
+    const failed = await tokens.getToken().catch((err: Error) => err);
+    expect((failed as Error).message).toBe(
+      'Token request to http://127.0.0.1/oauth/token failed with 400 (invalid_scope)',
+    );
+  });
+
   it('serves 20 concurrent callers during a refresh with a single token request', async () => {
     const { tokens, fakeFetch, hold, release } = setup();
     hold();

@@ -33,6 +33,7 @@ describe('sandbox server', () => {
         method: 'POST',
         pattern: '/api/wfm/v2/bidding/requests/:requestId/actions',
         bucket: 'general',
+        scopes: ['wfm:bidding:write'],
       });
 
       const filtered = await call(sb.urls.genesys, 'GET', '/_admin/requests?path=/api/v2/users&method=GET');

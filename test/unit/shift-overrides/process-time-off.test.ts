@@ -1,4 +1,5 @@
 import { InMemoryOverrideStateStore } from '../../../shared/adapters/aws/override-state-store.fake';
+import { OverrideStateConflict } from '../../../shared/domain/shift-overrides/ports';
 import {
   InMemoryAuditLog,
   InMemoryEventPublisher,
@@ -148,6 +149,25 @@ describe('processTimeOffEvent', () => {
     expect(err).toBeInstanceOf(PermanentFailure);
     expect(err).toMatchObject({ reason: 'REASON_CODE_UNKNOWN' });
     expect(genesys.calls).not.toContain('post');
+  });
+
+  it('says in the audit trail when a move lost to another writer: SUPERSEDED, with the state that holds', async () => {
+    const { deps } = setup();
+    const save = deps.store.save.bind(deps.store);
+    deps.store.save = async (record, expected, lease) => {
+      // Another writer moves the record between our SUBMITTED audit entry and our state write.
+      if (record.state === 'SUBMITTED')
+        deps.store.byKey.set(`${record.requestId}#${record.shiftId}`, { ...record, state: 'RECONCILED' });
+      return save(record, expected, lease);
+    };
+    await expect(
+      processTimeOffEvent(event('timeoff.request.approved', '2026-05-01T10:00:00Z'), deps),
+    ).rejects.toBeInstanceOf(OverrideStateConflict);
+    expect(deps.audit.records.map((r) => r.action)).toEqual(['PENDING', 'SUBMITTED', 'SUPERSEDED']);
+    expect(deps.audit.records.at(-1)).toMatchObject({
+      subject: 'override#r1#s1',
+      detail: { attempted: { from: 'PENDING', to: 'SUBMITTED' }, final_outcome: 'RECONCILED' },
+    });
   });
 
   it('asks for redelivery while another worker holds the request lock', async () => {

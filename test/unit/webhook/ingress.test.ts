@@ -82,6 +82,17 @@ describe('webhook ingress', () => {
     expect(sent[0]!.attributes.eventId).toBe(parse(result).eventId);
   });
 
+  it('enqueues a body with characters SQS refuses (U+FFFE, U+FFFF) as JSON escapes that parse to the same event', async () => {
+    const { sent, post } = setup();
+    const body = timeOff({ data: { notes: 'before\uFFFEbetween\uFFFFafter' } });
+    expect(body).toContain('\uFFFE');
+    const result = await post('/webhooks/genesys/timeoff', body);
+    expect(result.response.statusCode).toBe(202);
+    // SQS's allowed characters: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD and above.
+    expect(sent[0]!.body).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect(JSON.parse(sent[0]!.body)).toEqual(JSON.parse(body));
+  });
+
   it('answers 401 to a forged or unsigned event and enqueues nothing', async () => {
     const { sent, post } = setup();
     const body = fixture('agent-state-changed.json');

@@ -1,0 +1,189 @@
+/**
+ * IAM's `dynamodb:LeadingKeys` condition on the State table, enforced locally (issue 13): a loopback proxy in front
+ * of DynamoDB Local through which every workflow function talks to DynamoDB, each on its own path
+ * (`/fn/<workflow>/<function id>`). A request that touches a State-table partition key outside the function's
+ * `stateKeysOf` patterns, or scans the table without `scansStateTable`, is answered as IAM answers it (400
+ * AccessDeniedException) and recorded, so an e2e run fails on a store whose keys its grant does not cover.
+ * Everything else is forwarded unchanged.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TABLES } from '../shared/tables';
+import { stateKeysOf, workflowFunction } from '../shared/topology';
+
+const STATE_PARTITION_KEY = TABLES.find((t) => t.id === 'State')!.partitionKey;
+
+type AttributeValue = { S?: string };
+type Item = Record<string, AttributeValue>;
+/** The parts of a DynamoDB JSON request body read here. */
+interface RequestBody {
+  TableName?: string;
+  Key?: Item;
+  Item?: Item;
+  RequestItems?: Record<string, unknown>;
+  TransactItems?: Record<string, { TableName: string; Key?: Item; Item?: Item }>[];
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+/** What a DynamoDB JSON request does to the State table: the partition keys it names, and whether it scans. */
+export interface StateTableAccess {
+  readonly partitionKeys: readonly string[];
+  readonly scan: boolean;
+}
+
+/** The State-table partition keys a DynamoDB JSON-protocol request touches (`action` from `X-Amz-Target`). */
+export function stateTableAccess(action: string, body: unknown, stateTable: string): StateTableAccess {
+  const b = (body ?? {}) as RequestBody;
+  const keys: string[] = [];
+  const isState = (table: unknown) => table === stateTable || String(table).endsWith(`/${stateTable}`);
+  const add = (table: unknown, item: Item | undefined) => {
+    if (!isState(table)) return;
+    const value = item?.[STATE_PARTITION_KEY]?.S;
+    // A request without the key is denied by the grant's Null condition: recorded as an empty key.
+    keys.push(value ?? '');
+  };
+  switch (action) {
+    case 'GetItem':
+    case 'DeleteItem':
+    case 'UpdateItem':
+      add(b.TableName, b.Key);
+      break;
+    case 'PutItem':
+      add(b.TableName, b.Item);
+      break;
+    case 'BatchGetItem':
+      for (const [table, spec] of Object.entries(b.RequestItems ?? {}))
+        for (const key of (spec as { Keys?: Item[] }).Keys ?? []) add(table, key);
+      break;
+    case 'BatchWriteItem':
+      for (const [table, writes] of Object.entries(b.RequestItems ?? {}))
+        for (const w of writes as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[])
+          add(table, w.PutRequest?.Item ?? w.DeleteRequest?.Key);
+      break;
+    case 'TransactWriteItems':
+    case 'TransactGetItems':
+      for (const op of b.TransactItems ?? [])
+        for (const inner of Object.values(op)) add(inner.TableName, inner.Key ?? inner.Item);
+      break;
+    case 'Query':
+      if (isState(b.TableName)) keys.push(queriedPartitionKey(b) ?? '');
+      break;
+    case 'Scan':
+      return { partitionKeys: [], scan: isState(b.TableName) };
+  }
+  return { partitionKeys: keys, scan: false };
+}
+
+/** The partition-key value of a Query's `KeyConditionExpression` (`pk = :v` or `#n = :v`). */
+function queriedPartitionKey(b: RequestBody): string | undefined {
+  const names = b.ExpressionAttributeNames ?? {};
+  const values = b.ExpressionAttributeValues ?? {};
+  for (const m of String(b.KeyConditionExpression ?? '').matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+    const name = m[1]!.startsWith('#') ? names[m[1]!] : m[1];
+    if (name === STATE_PARTITION_KEY) return values[m[2]!]?.S;
+  }
+  return undefined;
+}
+
+/** IAM's StringLike: `*` any run of characters, `?` one. */
+export function stringLike(pattern: string, value: string): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+/** Why the function's grant refuses this access, or undefined when it allows it. */
+export function refusal(workflow: string, fnId: string, access: StateTableAccess): string | undefined {
+  const declared = workflowFunction(workflow, fnId);
+  if (access.scan && !declared.scansStateTable)
+    return 'Scan on the State table (not declared scansStateTable)';
+  const patterns = stateKeysOf(declared);
+  const outside = access.partitionKeys.filter((k) => !patterns.some((p) => stringLike(p, k)));
+  return outside.length > 0
+    ? `partition keys outside its dynamodb:LeadingKeys: ${outside.join(', ')}`
+    : undefined;
+}
+
+export interface Violation {
+  readonly fn: string;
+  readonly action: string;
+  readonly reason: string;
+}
+
+export interface LeadingKeysGuard {
+  /** The DynamoDB endpoint a function uses: `AWS_ENDPOINT_URL_DYNAMODB` of its environment. */
+  endpointFor(workflow: string, fnId: string): string;
+  /** Every refused request since the start. */
+  violations(): readonly Violation[];
+  stop(): Promise<void>;
+}
+
+/** Starts the proxy in front of DynamoDB Local (`target`), for the State table named `stateTable`. */
+export async function startLeadingKeysGuard(target: string, stateTable: string): Promise<LeadingKeysGuard> {
+  const upstream = new URL(target);
+  const violations: Violation[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const [, workflow, fnId] = /^\/fn\/([^/]+)\/([^/]+)/.exec(req.url ?? '') ?? [];
+      const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      if (workflow && fnId) {
+        let reason: string | undefined;
+        try {
+          reason = refusal(
+            workflow,
+            fnId,
+            stateTableAccess(action, JSON.parse(raw.toString('utf8')), stateTable),
+          );
+        } catch (err) {
+          reason = `unreadable request: ${String(err)}`;
+        }
+        if (reason) {
+          violations.push({ fn: `${workflow}/${fnId}`, action, reason });
+          const body = JSON.stringify({
+            __type: 'com.amazon.coral.service#AccessDeniedException',
+            message: `${workflow}/${fnId} is not authorized to perform dynamodb:${action} on the State table: ${reason}`,
+          });
+          res.writeHead(400, {
+            'content-type': 'application/x-amz-json-1.0',
+            'content-length': Buffer.byteLength(body),
+          });
+          res.end(body);
+          return;
+        }
+      }
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: '/',
+          headers: { ...req.headers, 'content-length': String(raw.length) },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forwarded.on('error', () => res.destroy());
+      forwarded.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpointFor: (workflow, fnId) => `http://127.0.0.1:${port}/fn/${workflow}/${fnId}`,
+    violations: () => [...violations],
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -15,20 +15,29 @@ import {
   events,
   payload,
   sendStep,
+  stateFaultStep,
   vendorFaultStep,
   type DeliverStep,
   type History,
   type RecordedWemEvent,
   type SendStep,
+  type StateFaultStep,
   type VendorFaultStep,
 } from './adherence-sync';
-import { applyRuntimeOnlyStep, RuntimeHistory, runtimeOnlySteps, type RuntimeOnlyStep } from './runtime';
+import {
+  applyRuntimeOnlyStep,
+  armStateWriteFault,
+  disarmStateWriteFaults,
+  RuntimeHistory,
+  runtimeOnlySteps,
+  type RuntimeOnlyStep,
+} from './runtime';
 
 /**
  * Steps of a history through the runtime: the domain's, with `deliver` as "let the runtime settle", and the
- * runtime's own (./runtime.ts). The local runtime has no State-table fault switch: those stay with the domain.
+ * runtime's own (./runtime.ts); State-table faults go through the runtime's DynamoDB fault switch.
  */
-export type RuntimeStep = SendStep | DeliverStep | VendorFaultStep | RuntimeOnlyStep;
+export type RuntimeStep = SendStep | DeliverStep | VendorFaultStep | StateFaultStep | RuntimeOnlyStep;
 
 export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
   events,
@@ -37,6 +46,7 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
       { weight: 3, arbitrary: sendStep as fc.Arbitrary<RuntimeStep> },
       { weight: 2, arbitrary: deliverStep },
       { weight: 2, arbitrary: vendorFaultStep },
+      { weight: 1, arbitrary: stateFaultStep },
       ...runtimeOnlySteps,
     ),
     { minLength: 4, maxLength: 12 },
@@ -78,12 +88,14 @@ export async function runAdherenceSyncHistory(h: History<RuntimeStep>): Promise<
       else if ('vendorFault' in s) {
         await genesys.faults(sandboxFaults[s.vendorFault]);
         run.faultsInjected++;
-      } else await applyRuntimeOnlyStep(run, genesys, '/api/v2/', s);
+      } else if ('stateFault' in s) await armStateWriteFault(run, s.stateFault.fault);
+      else await applyRuntimeOnlyStep(run, genesys, '/api/v2/', s);
     }
     while (toSend.length) await send(0);
     await run.settle();
   } finally {
     await genesys.clearFaults();
+    await disarmStateWriteFaults(run);
   }
   if (await run.replayDeadLetters()) await run.settle();
 

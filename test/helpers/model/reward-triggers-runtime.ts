@@ -22,15 +22,22 @@ import {
   type History,
   type Step,
 } from './reward-triggers';
-import { applyRuntimeOnlyStep, RuntimeHistory, runtimeOnlySteps, type RuntimeOnlyStep } from './runtime';
+import {
+  applyRuntimeOnlyStep,
+  armStateWriteFault,
+  disarmStateWriteFaults,
+  RuntimeHistory,
+  runtimeOnlySteps,
+  type RuntimeOnlyStep,
+} from './runtime';
 
 /**
  * Steps of a history through the runtime: the domain's, with `deliver` as "let the runtime settle", and the
- * runtime's own (./runtime.ts). Not here: State-table faults (the local runtime has no switch for them) and
+ * runtime's own (./runtime.ts); State-table faults go through the runtime's DynamoDB fault switch. Not here:
  * PENDING issues (locally the first poll comes 30 s after the answer): those stay with the domain driver and
  * test/e2e/reward-triggers.test.ts.
  */
-export type RuntimeStep = Exclude<Step, { stateFault: unknown }> | RuntimeOnlyStep;
+export type RuntimeStep = Step | RuntimeOnlyStep;
 
 export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
   pendingIssues: fc.constant(false),
@@ -54,6 +61,15 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
             call: fc.constantFrom<'issue' | 'lookup' | 'reverse'>('issue', 'issue', 'lookup', 'reverse'),
             failure: fc.constantFrom<Failure>('unavailable', 'throttled', 'timeout', 'connection-error'),
             commitFirst: fc.boolean(),
+          }),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          stateFault: fc.record({
+            skip: fc.integer({ min: 0, max: 3 }),
+            fault: fc.constantFrom<'throttled' | 'timeout-after-write'>('throttled', 'timeout-after-write'),
           }),
         }),
       },
@@ -135,11 +151,13 @@ export async function runRewardTriggersHistory(h: History<RuntimeStep>): Promise
         const { call, failure, commitFirst } = s.vendorFault;
         await rewards.faults([{ ...CALLS[call], ...ANSWERS[failure], commitFirst, times: 1 }]);
         run.faultsInjected++;
-      } else await applyRuntimeOnlyStep(run, rewards, '/v1/', s);
+      } else if ('stateFault' in s) await armStateWriteFault(run, s.stateFault.fault);
+      else await applyRuntimeOnlyStep(run, rewards, '/v1/', s);
     }
     await run.settle();
   } finally {
     await rewards.clearFaults();
+    await disarmStateWriteFaults(run);
   }
   try {
     if (await run.replayDeadLetters()) await run.settle();

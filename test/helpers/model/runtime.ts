@@ -13,6 +13,7 @@ import { MessageAttribute } from '../../../shared/config/resource-names';
 import type { IngressDecision } from '../../../shared/domain/ingress/rules';
 import type { AuditRecord, DomainEvent } from '../../../shared/ports/platform';
 import {
+  armDynamoDbFault,
   attr,
   ddb,
   domainEvents,
@@ -59,6 +60,7 @@ export class RuntimeHistory {
   /** Vendor faults and token revocations the history injected. */
   faultsInjected = 0;
   replayed = 0;
+  stateFaultsArmed = false;
   private readonly startedAt = Date.now();
 
   /** `route`: the gateway route the history's webhooks go to (none for a workflow fed by a schedule). */
@@ -259,4 +261,37 @@ export async function applyRuntimeOnlyStep(
       { method: '*', path: apiPrefix, status: 429, retryAfterSeconds: step.rateLimited.retryAfterSeconds },
     ]);
   run.faultsInjected++;
+}
+
+/**
+ * The domain's State-table write fault, through the local runtime's DynamoDB fault switch, on this history's
+ * records only: one write call fails through the SDK's 4 attempts, throttled or timed out. The switch writes
+ * nothing on a timeout (the domain's "timeout after the write" stays with the fakes), and fails the next write
+ * of the history's records (the domain's `skip` is not expressible).
+ */
+export async function armStateWriteFault(
+  run: RuntimeHistory,
+  fault: 'throttled' | 'timeout-after-write',
+): Promise<void> {
+  run.stateFaultsArmed = true;
+  await armDynamoDbFault({
+    workflow: run.workflow,
+    table: 'State',
+    kind: fault === 'throttled' ? 'throttle' : 'timeout',
+    times: 4,
+    bodyContains: run.prefix,
+    operations: ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'],
+  });
+  run.faultsInjected++;
+}
+
+/**
+ * The faults have passed: disarms the DynamoDB faults a history armed and did not spend. The switch disarms all at
+ * once; the e2e files run one at a time (`npm test` runs jest in band), so only this history's are armed.
+ */
+export async function disarmStateWriteFaults(run: RuntimeHistory): Promise<void> {
+  if (!run.stateFaultsArmed) return;
+  const url = `${local().gatewayUrl}/_local/faults/dynamodb`;
+  const res = await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`DELETE ${url}: ${res.status} ${await res.text()}`);
 }

@@ -10,7 +10,14 @@ import { DynamoDbBidStateStore } from '../../../shared/adapters/aws/bid-state-st
 import type { CxoneFault } from '../../../shared/adapters/cxone/bidding.fake';
 import { LOCAL_RULE_DOCUMENT } from '../../../shared/domain/shift-bids/default-rules';
 import { ddb, local, sandbox } from '../local';
-import { applyRuntimeOnlyStep, RuntimeHistory, runtimeOnlySteps, type RuntimeOnlyStep } from './runtime';
+import {
+  applyRuntimeOnlyStep,
+  armStateWriteFault,
+  disarmStateWriteFaults,
+  RuntimeHistory,
+  runtimeOnlySteps,
+  type RuntimeOnlyStep,
+} from './runtime';
 import {
   bidderOf,
   bidEvent,
@@ -25,6 +32,7 @@ import {
   requestIds,
   rulesStep,
   sendStep,
+  stateFaultStep,
   shift,
   SITE,
   supervisorStep,
@@ -34,17 +42,18 @@ import {
   type History,
   type RulesStep,
   type SendStep,
+  type StateFaultStep,
   type SupervisorStep,
   type VendorFaultStep,
 } from './shift-bids';
 
 /**
  * Steps of a history through the runtime: the domain's, with `deliver` as "let the runtime settle", and the
- * runtime's own (./runtime.ts). The local runtime has no State-table fault switch, and a Lambda's remaining
- * time is the runtime's: `shortInvocations` stays with the domain driver.
+ * runtime's own (./runtime.ts); State-table faults go through the runtime's DynamoDB fault switch. A Lambda's
+ * remaining time is the runtime's: `shortInvocations` stays with the domain driver.
  */
 export type RuntimeStep =
-  SendStep | DeliverStep | RulesStep | SupervisorStep | VendorFaultStep | RuntimeOnlyStep;
+  SendStep | DeliverStep | RulesStep | SupervisorStep | VendorFaultStep | StateFaultStep | RuntimeOnlyStep;
 
 export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
   bids,
@@ -57,6 +66,7 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
       { weight: 1, arbitrary: rulesStep },
       { weight: 1, arbitrary: supervisorStep },
       { weight: 3, arbitrary: vendorFaultStep },
+      { weight: 1, arbitrary: stateFaultStep },
       ...runtimeOnlySteps,
     ),
     { minLength: 4, maxLength: 12 },
@@ -205,12 +215,14 @@ export async function runShiftBidsHistory(h: History<RuntimeStep>): Promise<stri
           date,
         );
         run.faultsInjected++;
-      } else await applyRuntimeOnlyStep(run, cxone, API, s);
+      } else if ('stateFault' in s) await armStateWriteFault(run, s.stateFault.fault);
+      else await applyRuntimeOnlyStep(run, cxone, API, s);
     }
     while (toSend.length) await send(0);
     await run.settle();
   } finally {
     await cxone.clearFaults();
+    await disarmStateWriteFaults(run);
     await cxone.config({ asyncActions: false });
     await deployRules(LOCAL_RULE_DOCUMENT);
   }

@@ -9,7 +9,14 @@ import { loadStageConfig } from '../../../shared/config/stage';
 import { decideIngress } from '../../../shared/domain/ingress/rules';
 import { timeOffIngressRule } from '../../../shared/domain/shift-overrides/ingress-rule';
 import { sandbox } from '../local';
-import { applyRuntimeOnlyStep, RuntimeHistory, runtimeOnlySteps, type RuntimeOnlyStep } from './runtime';
+import {
+  applyRuntimeOnlyStep,
+  armStateWriteFault,
+  disarmStateWriteFaults,
+  RuntimeHistory,
+  runtimeOnlySteps,
+  type RuntimeOnlyStep,
+} from './runtime';
 import {
   checkAuditStory,
   checkRemainingDeadLetters,
@@ -19,6 +26,7 @@ import {
   REQUEST_IDS,
   requestHistory,
   sendStep,
+  stateFaultStep,
   SHIFTS,
   USERS,
   vendorFaultStep,
@@ -26,15 +34,16 @@ import {
   type History,
   type ObservedOverride,
   type SendStep,
+  type StateFaultStep,
   type VendorFaultStep,
 } from './shift-overrides';
 
 /**
- * Steps of a history through the runtime: the domain's sends and vendor faults; its `deliver` becomes "let the
- * runtime settle" (the pollers choose the order); and the runtime's own steps (./runtime.ts). The local runtime
- * has no State-table fault switch: those faults stay with the domain driver.
+ * Steps of a history through the runtime: the domain's sends and faults; its `deliver` becomes "let the runtime
+ * settle" (the pollers choose the order); State-table faults go through the runtime's DynamoDB fault switch; and
+ * the runtime's own steps (./runtime.ts).
  */
-export type RuntimeStep = SendStep | DeliverStep | VendorFaultStep | RuntimeOnlyStep;
+export type RuntimeStep = SendStep | DeliverStep | VendorFaultStep | StateFaultStep | RuntimeOnlyStep;
 
 export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
   requests: fc.record({ r1: requestHistory, r2: requestHistory, r3: requestHistory }),
@@ -43,6 +52,7 @@ export const runtimeHistory: fc.Arbitrary<History<RuntimeStep>> = fc.record({
       { weight: 3, arbitrary: sendStep as fc.Arbitrary<RuntimeStep> },
       { weight: 2, arbitrary: deliverStep },
       { weight: 3, arbitrary: vendorFaultStep },
+      { weight: 1, arbitrary: stateFaultStep },
       ...runtimeOnlySteps,
     ),
     { minLength: 4, maxLength: 12 },
@@ -118,13 +128,15 @@ export async function runShiftOverridesHistory(h: History<RuntimeStep>): Promise
       else if ('vendorFault' in s) {
         await genesys.faults(sandboxFaults(s.vendorFault.operation, s.vendorFault.fault));
         run.faultsInjected++;
-      } else await applyRuntimeOnlyStep(run, genesys, '/api/v2/', s);
+      } else if ('stateFault' in s) await armStateWriteFault(run, s.stateFault.fault);
+      else await applyRuntimeOnlyStep(run, genesys, '/api/v2/', s);
     }
     while (toSend.length) await send(0);
     await run.settle();
   } finally {
     // The faults have passed (or the history failed: the rest of the suite must not meet them).
     await genesys.clearFaults();
+    await disarmStateWriteFaults(run);
   }
   // The on-call engineer replays the DLQ (runbook), as often as it still helps.
   if (await run.replayDeadLetters()) await run.settle();

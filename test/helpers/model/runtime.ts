@@ -14,6 +14,7 @@ import type { IngressDecision } from '../../../shared/domain/ingress/rules';
 import type { AuditRecord, DomainEvent } from '../../../shared/ports/platform';
 import {
   armDynamoDbFault,
+  armedDynamoDbFaults,
   attr,
   ddb,
   domainEvents,
@@ -60,7 +61,9 @@ export class RuntimeHistory {
   /** Vendor faults and token revocations the history injected. */
   faultsInjected = 0;
   replayed = 0;
-  stateFaultsArmed = false;
+  /** The DynamoDB faults this history armed, and how many failed calls they caused (SDK attempts included). */
+  readonly stateFaultIds: number[] = [];
+  stateFaultCalls = 0;
   private readonly startedAt = Date.now();
 
   /** `route`: the gateway route the history's webhooks go to (none for a workflow fed by a schedule). */
@@ -168,6 +171,7 @@ export class RuntimeHistory {
       redelivered: this.queued.filter((q) => q.via === 'redelivery').length,
       faults: this.faultsInjected,
       replayed: this.replayed,
+      'failed State writes': this.stateFaultCalls,
       ...outcome,
     };
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1);
@@ -273,8 +277,7 @@ export async function armStateWriteFault(
   run: RuntimeHistory,
   fault: 'throttled' | 'timeout-after-write',
 ): Promise<void> {
-  run.stateFaultsArmed = true;
-  await armDynamoDbFault({
+  const armed = await armDynamoDbFault({
     workflow: run.workflow,
     table: 'State',
     kind: fault === 'throttled' ? 'throttle' : 'timeout',
@@ -282,6 +285,7 @@ export async function armStateWriteFault(
     bodyContains: run.prefix,
     operations: ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'],
   });
+  run.stateFaultIds.push(armed.id);
   run.faultsInjected++;
 }
 
@@ -290,7 +294,9 @@ export async function armStateWriteFault(
  * once; the e2e files run one at a time (`npm test` runs jest in band), so only this history's are armed.
  */
 export async function disarmStateWriteFaults(run: RuntimeHistory): Promise<void> {
-  if (!run.stateFaultsArmed) return;
+  if (!run.stateFaultIds.length) return;
+  for (const fault of await armedDynamoDbFaults())
+    if (run.stateFaultIds.includes(fault.id)) run.stateFaultCalls += fault.fired;
   const url = `${local().gatewayUrl}/_local/faults/dynamodb`;
   const res = await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`DELETE ${url}: ${res.status} ${await res.text()}`);

@@ -10,81 +10,22 @@
  */
 import fc from 'fast-check';
 import { InMemoryAgentStateStore } from '../../../shared/adapters/aws/agent-state-store.fake';
-import type { StateWriteFault } from '../../../shared/adapters/aws/dynamodb-faults.fake';
 import { InMemoryAuditLog, InMemoryLockManager } from '../../../shared/adapters/aws/platform.fake';
-import { FakeGenesysWem, type WemFault } from '../../../shared/adapters/genesys/adherence.fake';
-import { loadStageConfig } from '../../../shared/config/stage';
+import { FakeGenesysWem } from '../../../shared/adapters/genesys/adherence.fake';
 import { AgentStateChangedEvent } from '../../../shared/contracts/agent-state.schema';
-import { ADHERENCE_SYNC_FAILURE_REASONS } from '../../../shared/domain/adherence-sync/failure-reasons';
 import { processAgentState } from '../../../shared/domain/adherence-sync/process-agent-state';
 import { readMessage } from '../../../shared/runtime/sqs-processor';
+import {
+  checkRemainingDeadLetters,
+  checkWemAgainstModel,
+  history,
+  payload,
+  settings,
+  type History,
+} from '../../helpers/model/adherence-sync';
 import { SimulatedQueue } from '../../helpers/model/delivery';
-import { agentStateChanged } from '../../helpers/payloads';
 import { modelRunParameters } from '../../helpers/model/parameters';
 import { VirtualClock } from '../../helpers/virtual-clock';
-
-const settings = loadStageConfig('local').workflows['adherence-sync'];
-const AGENTS = ['agent-1', 'agent-2'] as const;
-const ACD_STATES = [...Object.keys(settings.stateMap), 'unknown-state'];
-
-interface AgentEvent {
-  readonly agent: (typeof AGENTS)[number];
-  readonly acdState: string;
-  readonly copies: number;
-}
-
-type Step =
-  | { readonly send: number }
-  | { readonly deliver: readonly number[] }
-  | { readonly vendorFault: WemFault }
-  | { readonly stateFault: { skip: number; fault: StateWriteFault } };
-
-interface History {
-  /** In event-time order, one minute apart. */
-  readonly events: readonly AgentEvent[];
-  readonly steps: readonly Step[];
-}
-
-const history: fc.Arbitrary<History> = fc.record({
-  events: fc.array(
-    fc.record({
-      agent: fc.constantFrom(...AGENTS),
-      acdState: fc.constantFrom(...ACD_STATES),
-      copies: fc.integer({ min: 1, max: 2 }),
-    }),
-    { minLength: 1, maxLength: 10 },
-  ),
-  steps: fc.array(
-    fc.oneof(
-      { weight: 3, arbitrary: fc.record({ send: fc.nat() }) },
-      {
-        weight: 4,
-        arbitrary: fc.record({ deliver: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          vendorFault: fc.constantFrom<WemFault>('unavailable', 'commit-then-fail'),
-        }),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          stateFault: fc.record({
-            skip: fc.integer({ min: 0, max: 4 }),
-            fault: fc.constantFrom<StateWriteFault>('throttled', 'timeout-after-write'),
-          }),
-        }),
-      },
-    ),
-    { maxLength: 40 },
-  ),
-});
-
-function payload(e: AgentEvent, index: number) {
-  const timestamp = new Date(Date.parse('2026-12-01T09:00:00Z') + index * 60_000).toISOString();
-  return agentStateChanged(e.agent, e.acdState, timestamp, e.acdState === 'aux' ? 'meeting' : null);
-}
 
 async function runHistory(h: History) {
   const clock = new VirtualClock();
@@ -121,44 +62,14 @@ async function runHistory(h: History) {
 }
 
 function checkProperties(h: History, { wem, audit, queue, sent }: Awaited<ReturnType<typeof runHistory>>) {
-  for (const agent of AGENTS) {
-    const recorded = wem.events.filter((e) => e.agentId === agent);
-    // Never the same event twice, never back in time, never a transition the matrix forbids.
-    const times = recorded.map((e) => Date.parse(e.startTime));
-    for (let i = 1; i < recorded.length; i++) {
-      expect({ agent, i, forward: times[i]! > times[i - 1]! }).toEqual({ agent, i, forward: true });
-      const from = recorded[i - 1]!.adherenceState;
-      const to = recorded[i]!.adherenceState;
-      expect({ agent, from, to, allowed: settings.transitions[from]?.includes(to) }).toEqual({
-        agent,
-        from,
-        to,
-        allowed: true,
-      });
-    }
-    // WEM ends in the agent's newest mapped state (the matrix connects every state, so none is held).
-    const newest = h.events.filter((e) => e.agent === agent && e.acdState in settings.stateMap).at(-1);
-    expect({ agent, state: recorded.at(-1)?.adherenceState }).toEqual({
-      agent,
-      state: newest && settings.stateMap[newest.acdState],
-    });
-    // The audit trail lists what WEM recorded, in order.
-    const told = audit.records
-      .filter((a) => a.subject === `agent#${agent}` && a.action === 'SENT')
-      .map((a) => `${String(a.detail?.state)}@${a.at}`);
-    const story = recorded.map((e) => `${e.adherenceState}@${e.startTime}`);
-    expect({ agent, audit: [...new Set(told)] }).toEqual({ agent, audit: story });
-  }
+  checkWemAgainstModel(h, (agent) => wem.events.filter((e) => e.agentId === agent), audit.records);
   // Every event is accounted for; only the unmapped ones stay on the DLQ.
   for (const [eventId, copies] of sent) {
     const processed = queue.processed.filter((p) => p.eventId === eventId).length;
     const dead = queue.deadLettered.filter((d) => d.eventId === eventId).length;
     expect({ eventId, accountedFor: processed + dead }).toEqual({ eventId, accountedFor: copies });
   }
-  for (const d of queue.deadLettered) {
-    expect(d.reason).toBe('STATE_UNMAPPED');
-    expect(ADHERENCE_SYNC_FAILURE_REASONS).toHaveProperty(d.reason);
-  }
+  checkRemainingDeadLetters(queue.deadLettered);
 }
 
 describe('adherence-sync against its reference model (issue 14)', () => {

@@ -10,109 +10,32 @@
  * A failure prints the seed and the shrunk history; MODEL_SEED / MODEL_RUNS replay or widen a run.
  */
 import fc from 'fast-check';
-import type { StateWriteFault } from '../../../shared/adapters/aws/dynamodb-faults.fake';
 import { InMemoryAuditLog, InMemoryEventPublisher } from '../../../shared/adapters/aws/platform.fake';
 import { InMemoryRewardLedgerStore } from '../../../shared/adapters/aws/reward-ledger-store.fake';
 import { FakeRewardMarketplace } from '../../../shared/adapters/rewards/marketplace.fake';
-import { REWARD_TRIGGERS_FAILURE_REASONS } from '../../../shared/domain/reward-triggers/failure-reasons';
-import type { MarketplaceAnswer } from '../../../shared/domain/reward-triggers/issue-outcome';
-import { balance, type LedgerEntry } from '../../../shared/domain/reward-triggers/ledger';
-import {
-  parsePointsRuleDocument,
-  type PointsRuleDocument,
-} from '../../../shared/domain/reward-triggers/points-rules.schema';
-import { LOCAL_POINTS_RULES } from '../../../shared/domain/reward-triggers/default-points-rules';
+import type { LedgerEntry } from '../../../shared/domain/reward-triggers/ledger';
 import {
   processEvaluation,
   RewardEvaluationMessage,
   type EvaluationDeps,
 } from '../../../shared/domain/reward-triggers/process-evaluation';
-import { DEFERRAL_EXHAUSTED, readMessage } from '../../../shared/runtime/sqs-processor';
+import { readMessage } from '../../../shared/runtime/sqs-processor';
 import { SimulatedQueue } from '../../helpers/model/delivery';
 import { modelRunParameters } from '../../helpers/model/parameters';
+import {
+  AGENT,
+  checkDeadLetterReasons,
+  checkRewardProperties,
+  DOCUMENTS,
+  FAILURES,
+  history,
+  type DocumentName,
+  type History,
+} from '../../helpers/model/reward-triggers';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { PSEUDONYM_KEY } from './fixtures';
 
-const AGENT = 'agent-4821';
 const AS_OF = '2026-05-15';
-
-function document(version: string, tierPoints: number): PointsRuleDocument {
-  const parsed = parsePointsRuleDocument({
-    ...LOCAL_POINTS_RULES,
-    version,
-    tiers: [{ rewardType: 'gift_card_50_usd', points: tierPoints }],
-  });
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  return parsed.document;
-}
-/** An administrator moves the reward's threshold between 500 and 300 points. */
-const DOCUMENTS = { v1: document('points-v1', 500), v2: document('points-v2', 300) };
-type DocumentName = keyof typeof DOCUMENTS;
-
-type Failure = 'unavailable' | 'throttled' | 'timeout' | 'connection-error';
-const FAILURES: Record<Failure, MarketplaceAnswer> = {
-  unavailable: { kind: 'http', status: 503, body: { error: 'unavailable' } },
-  throttled: { kind: 'http', status: 429, body: { error: 'rate_limited' } },
-  timeout: { kind: 'timeout', phase: 'read' },
-  'connection-error': { kind: 'connection-error', code: 'ECONNRESET' },
-};
-
-type Step =
-  /** The ingestion books points (a debit when negative) and fans out an evaluation, `copies` times. */
-  | { readonly book: { points: number; copies: number } }
-  | { readonly deliver: readonly number[] }
-  | { readonly rules: DocumentName }
-  | {
-      readonly vendorFault: {
-        call: 'issue' | 'lookup' | 'reverse';
-        failure: Failure;
-        commitFirst: boolean;
-      };
-    }
-  | { readonly stateFault: { skip: number; fault: StateWriteFault } };
-
-interface History {
-  readonly pendingIssues: boolean;
-  readonly steps: readonly Step[];
-}
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      book: fc.record({
-        points: fc.constantFrom(100, 200, 300, 400, 500, -50, -100),
-        copies: fc.integer({ min: 1, max: 2 }),
-      }),
-    }),
-  },
-  { weight: 4, arbitrary: fc.record({ deliver: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ rules: fc.constantFrom<DocumentName>('v1', 'v2') }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      vendorFault: fc.record({
-        call: fc.constantFrom<'issue' | 'lookup' | 'reverse'>('issue', 'issue', 'lookup', 'reverse'),
-        failure: fc.constantFrom<Failure>('unavailable', 'throttled', 'timeout', 'connection-error'),
-        commitFirst: fc.boolean(),
-      }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      stateFault: fc.record({
-        skip: fc.integer({ min: 0, max: 3 }),
-        fault: fc.constantFrom<StateWriteFault>('throttled', 'timeout-after-write'),
-      }),
-    }),
-  },
-);
-
-const history: fc.Arbitrary<History> = fc.record({
-  pendingIssues: fc.boolean(),
-  steps: fc.array(step, { maxLength: 40 }),
-});
 
 function setup(h: History) {
   const clock = new VirtualClock(Date.parse('2026-05-15T10:00:00Z'));
@@ -194,46 +117,13 @@ async function runHistory(h: History) {
 
 async function checkProperties(h: History, r: Awaited<ReturnType<typeof runHistory>>) {
   const { ledger, marketplace, deps, queue, sent } = r;
-  const entries = await ledger.entries(AGENT);
-  const rewards = marketplace.rewards();
-  const held = await ledger.heldLock(AGENT);
-
-  // No vendor-side duplicate: one marketplace transaction per earning position.
-  const earned = rewards.map((w) => w.transaction_id);
-  expect(new Set(earned).size).toBe(earned.length);
-
-  // The marketplace and the ledger agree, reward by reward.
-  const settled = (kind: LedgerEntry['kind']) =>
-    entries
-      .filter((e) => e.kind === kind)
-      .map((e) => ('transactionId' in e ? e.transactionId : ''))
-      .sort();
-  const atVendor = (...statuses: string[]) =>
-    rewards
-      .filter((w) => statuses.includes(w.status))
-      .map((w) => w.transaction_id)
-      .filter((id) => id !== held?.lock.transactionId)
-      .sort();
-  expect({ redeemed: settled('redemption') }).toEqual({ redeemed: atVendor('ISSUED', 'REVERSED') });
-  expect({ reversed: settled('reversal') }).toEqual({
-    reversed: atVendor('REVERSED').filter((id) => !settled('clawback-refused').includes(id)),
+  checkRewardProperties({
+    entries: await ledger.entries(AGENT),
+    rewards: marketplace.rewards(),
+    held: await ledger.heldLock(AGENT),
+    audit: deps.audit.records,
+    events: deps.events.events,
   });
-  expect({ rejected: settled('issue-rejected') }).toEqual({ rejected: atVendor('REJECTED') });
-
-  // Nothing owed is left: below the threshold in force, or its reward in the administrators' hands.
-  if (held) {
-    // The administrators were told (the audit entry and `reward.needs_review`).
-    const reason = held.progress.heldFor?.split(':')[0];
-    expect(reason).toBeDefined();
-    const about = `reward#${held.lock.transactionId}`;
-    expect(deps.audit.records.filter((a) => a.subject === about).map((a) => a.action)).toContain(reason);
-    expect(
-      deps.events.events.filter((e) => e.type === 'reward.needs_review').map((e) => e.detail.transactionId),
-    ).toContain(held.lock.transactionId);
-  } else {
-    const thresholds = Object.values(DOCUMENTS).map((d) => d.tiers[0]!.points);
-    expect(balance(entries)).toBeLessThan(Math.max(...thresholds));
-  }
 
   // Every message is accounted for: processed, or dead-lettered with a documented reason.
   for (const [eventId, copies] of sent) {
@@ -241,32 +131,7 @@ async function checkProperties(h: History, r: Awaited<ReturnType<typeof runHisto
     const dead = queue.deadLettered.filter((d) => d.eventId === eventId).length;
     expect({ eventId, accountedFor: processed + dead }).toEqual({ eventId, accountedFor: copies });
   }
-  for (const d of queue.deadLettered)
-    expect([...Object.keys(REWARD_TRIGGERS_FAILURE_REASONS), DEFERRAL_EXHAUSTED]).toContain(d.reason);
-
-  // The audit trail and the domain events tell the marketplace's story.
-  for (const w of rewards) {
-    if (w.transaction_id === held?.lock.transactionId) continue;
-    const actions = deps.audit.records
-      .filter((a) => a.subject === `reward#${w.transaction_id}`)
-      .map((a) => a.action);
-    const events = deps.events.events
-      .filter((e) => e.detail.transactionId === w.transaction_id)
-      .map((e) => e.type);
-    const story = { id: w.transaction_id, status: w.status };
-    if (w.status === 'ISSUED' || w.status === 'REVERSED') {
-      expect({ ...story, audit: actions.includes('ISSUED') }).toEqual({ ...story, audit: true });
-      expect({ ...story, event: events.includes('reward.issued') }).toEqual({ ...story, event: true });
-    }
-    if (w.status === 'REVERSED') {
-      expect({ ...story, audit: actions.includes('REVERSED') }).toEqual({ ...story, audit: true });
-      expect({ ...story, event: events.includes('reward.reversed') }).toEqual({ ...story, event: true });
-    }
-    if (w.status === 'REJECTED') {
-      expect({ ...story, audit: actions.includes('REJECTED') }).toEqual({ ...story, audit: true });
-      expect({ ...story, event: events.includes('reward.failed') }).toEqual({ ...story, event: true });
-    }
-  }
+  checkDeadLetterReasons(queue.deadLettered);
   expect(h.steps.length).toBeGreaterThanOrEqual(0);
 }
 

@@ -1,7 +1,7 @@
 /** Adherence reconciliation (spec 002 section 4), every minute: repair drift between us and the WEM dashboard. */
 import type { Context } from 'aws-lambda';
 import { reconcile, reconcileBudget, reconcileReport } from '../../shared/domain/adherence-sync/reconcile';
-import { count, MetricName } from '../../shared/observability/metrics';
+import { countAll, reconcileCounts } from '../../shared/observability/run-metrics';
 import { buildReconcileDeps } from './deps';
 
 const { runtime, deps } = buildReconcileDeps();
@@ -11,10 +11,7 @@ export const handler = async (_event?: unknown, context?: Pick<Context, 'getRema
   const budget =
     context && reconcileBudget(now, context.getRemainingTimeInMillis(), () => runtime.clock.now());
   const result = await reconcile(deps, now, budget);
-  if (result.repaired) count(runtime.metrics, MetricName.Drift, result.repaired);
-  // Every run reports both, zeros included: the ReconcileDeferred alarm looks for runs that keep deferring.
-  count(runtime.metrics, MetricName.ReconcileDeferred, result.deferred);
-  count(runtime.metrics, MetricName.ReconcileErrors, result.failed);
+  countAll(runtime.metrics, reconcileCounts(result));
   runtime.metrics.publishStoredMetrics();
   for (const line of reconcileReport(result)) runtime.logger[line.level](line.message, line.detail);
   return result;

@@ -3,7 +3,7 @@ import { DynamoDbAgentStateStore } from '../../shared/adapters/aws/agent-state-s
 import { GenesysWemAdapter } from '../../shared/adapters/genesys/adherence';
 import { AdherenceSyncSettingsSchema } from '../../shared/config/workflows/adherence-sync';
 import type { AdherenceDeps } from '../../shared/domain/adherence-sync/process-agent-state';
-import { count, MetricName } from '../../shared/observability/metrics';
+import { countAll, pushTelemetryCounts } from '../../shared/observability/run-metrics';
 import { buildVendorClient } from '../../shared/runtime/vendor-client';
 import { buildWorkflowRuntime } from '../../shared/runtime/workflow-runtime';
 
@@ -25,10 +25,7 @@ export function buildAdherenceDeps() {
     runtime.clock,
     store,
     undefined,
-    (telemetry) => {
-      if (telemetry.recalculating) count(runtime.metrics, MetricName.WemRecalculations);
-      if (telemetry.bottleneck) count(runtime.metrics, MetricName.WemDispatchGaps);
-    },
+    (telemetry) => countAll(runtime.metrics, pushTelemetryCounts(telemetry)),
   );
   const deps: AdherenceDeps = {
     wem,

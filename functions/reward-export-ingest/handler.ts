@@ -6,8 +6,7 @@
  * near the invocation's timeout stops cleanly and says where the next one continues (`resumeFrom`).
  */
 import type { Context } from 'aws-lambda';
-import { count } from '../../shared/observability/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { count, recordDuration } from '../../shared/observability/metrics';
 import {
   ingestExports,
   ingestionStatus,
@@ -51,7 +50,7 @@ export const handler = async (
   count(metrics, RewardMetric.ExportRowsLoaded, summary.rowsLoaded);
   count(metrics, RewardMetric.ExportRowsRejected, summary.rowsRejected);
   count(metrics, RewardMetric.AgentsEvaluated, summary.agentsEvaluated);
-  metrics.addMetric(RewardMetric.IngestionDurationMs, MetricUnit.Milliseconds, summary.durationMs);
+  recordDuration(metrics, RewardMetric.IngestionDurationMs, summary.durationMs);
   count(metrics, RewardMetric.IngestionFailedDays, summary.failedDays.length);
   count(metrics, RewardMetric.IngestionPartial, summary.resumeFrom === undefined ? 0 : 1);
   metrics.publishStoredMetrics();

@@ -127,7 +127,7 @@ export const MetricName = Object.fromEntries(Object.keys(METRIC_CATALOGUE).map((
 };
 
 /** Metrics with no breakdown. */
-type Plain = {
+export type Plain = {
   [K in MetricName]: (typeof METRIC_CATALOGUE)[K]['by'] extends readonly [] ? K : never;
 }[MetricName];
 /** Metrics with a breakdown, and the dimensions each needs. */

@@ -20,11 +20,15 @@ describe('reconcileCounts: what a reconciliation run publishes', () => {
 
 describe('pushTelemetryCounts: what one accepted adherence push publishes', () => {
   it.each([
-    [{ recalculating: true, bottleneck: false }, [MetricName.WemRecalculations]],
-    [{ recalculating: false, bottleneck: true }, [MetricName.WemDispatchGaps]],
-    [{ recalculating: true, bottleneck: true }, [MetricName.WemRecalculations, MetricName.WemDispatchGaps]],
-    [{ recalculating: false, bottleneck: false }, []],
-  ])('%o counts %o', (telemetry, names) => {
+    ['a recalculation', { recalculating: true, bottleneck: false }, [MetricName.WemRecalculations]],
+    ['a dispatch gap', { recalculating: false, bottleneck: true }, [MetricName.WemDispatchGaps]],
+    [
+      'both',
+      { recalculating: true, bottleneck: true },
+      [MetricName.WemRecalculations, MetricName.WemDispatchGaps],
+    ],
+    ['neither', { recalculating: false, bottleneck: false }, []],
+  ])('%s', (_label, telemetry, names) => {
     expect(pushTelemetryCounts(telemetry)).toEqual(names.map((name) => ({ name, value: 1 })));
   });
 });

@@ -839,6 +839,13 @@ describe.each<[string, () => Promise<RewardLedgerStore>]>([
     expect(await store.saveProgress(agentId, 'tx-1', { attempts: 1 })).toBe('conflict');
   });
 
+  it('takes the point lock only while the ledger still ends at the position it was earned at', async () => {
+    await store.append([credit(1), credit(2), credit(3)]);
+    expect(await store.takeLock(lock('tx-1'))).toBe(false);
+    expect(await store.heldLock(agentId)).toBeUndefined();
+    expect(await store.takeLock({ ...lock('tx-2'), earnedAtPosition: 3 })).toBe(true);
+  });
+
   it('appends a redemption and releases the lock together, or neither', async () => {
     await store.append([credit(1), credit(2)]);
     await store.takeLock(lock('tx-1'));

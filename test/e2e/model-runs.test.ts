@@ -110,6 +110,19 @@ describe('the reference models, through the local runtime (issue 14)', () => {
           ],
         }),
     ],
+    [
+      'reward-triggers: an evaluation overtaken by another settling the reward takes no second lock on it',
+      () =>
+        runRewardTriggersHistory({
+          pendingIssues: false,
+          steps: [
+            { book: { points: 400, copies: 1 } },
+            { redeliver: 0 },
+            { book: { points: 100, copies: 1 } },
+            { rules: 'v2' },
+          ],
+        }),
+    ],
   ];
   it.each(found)('history found by the model runs: %s', async (_name, run) => {
     summaries.push(await run());

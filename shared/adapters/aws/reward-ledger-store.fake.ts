@@ -106,6 +106,7 @@ export class InMemoryRewardLedgerStore implements RewardLedgerStore {
   async takeLock(lock: RedemptionLock): Promise<boolean> {
     return this.writeFaults.write(() => {
       if (this.locks.has(lock.agentId)) return false;
+      if (this.ledger.has(`${lock.agentId}#${lock.earnedAtPosition + 1}`)) return false;
       this.locks.set(lock.agentId, { lock: copy(lock), progress: { attempts: 0 } });
       return true;
     });

@@ -12,7 +12,6 @@ import {
   BatchGetCommand,
   DeleteCommand,
   GetCommand,
-  PutCommand,
   paginateQuery,
   QueryCommand,
   TransactWriteCommand,
@@ -203,9 +202,9 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
   }
 
   async takeLock(lock: RedemptionLock): Promise<boolean> {
-    return conditionalWrite(
-      this.doc.send(
-        new PutCommand({
+    const written = await this.transact([
+      {
+        Put: {
           TableName: this.tableName,
           Item: {
             pk: rewardAgentKey(lock.agentId),
@@ -215,9 +214,18 @@ export class DynamoDbRewardLedgerStore implements RewardLedgerStore {
             progress: { attempts: 0 },
           },
           ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+        },
+      },
+      {
+        // The ledger still ends at the position the lock was earned at: nothing settled or booked since.
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: rewardAgentKey(lock.agentId), sk: ledgerSortKey(lock.earnedAtPosition + 1) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    return written === 'written';
   }
 
   async saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite> {

@@ -187,7 +187,11 @@ export interface RewardLedgerStore {
   bookAll(rows: readonly RowBookingWrite[]): Promise<LedgerWrite>;
   /** The agent's lock (LOCKED_FOR_REDEMPTION), if held. */
   heldLock(agentId: string): Promise<HeldLock | undefined>;
-  /** Takes the lock if none is held, with its transaction id and request: false when one is. */
+  /**
+   * Takes the lock if none is held and the ledger still ends at the lock's `earnedAtPosition` (the head it was
+   * derived from), with its transaction id and request: false when one is held or the ledger moved on (an
+   * evaluation that read the ledger before another settled the reward must not lock it again).
+   */
   takeLock(lock: RedemptionLock): Promise<boolean>;
   /** Saves the progress of the lock's transaction; `conflict` if the agent holds no lock on that id. */
   saveProgress(agentId: string, transactionId: string, progress: IssueProgress): Promise<LedgerWrite>;

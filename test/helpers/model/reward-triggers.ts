@@ -16,6 +16,7 @@ import {
 import { LOCAL_POINTS_RULES } from '../../../shared/domain/reward-triggers/default-points-rules';
 import type { HeldLock } from '../../../shared/domain/reward-triggers/ports';
 import { DEFERRAL_EXHAUSTED } from '../../../shared/runtime/sqs-processor';
+import { REWARDS_SEED } from '../../../local/sandboxes/vendors/seed';
 import type { AuditRecord, DomainEvent } from '../../../shared/ports/platform';
 
 export const AGENT = 'agent-4821';
@@ -32,6 +33,15 @@ function document(version: string, tierPoints: number): PointsRuleDocument {
 /** An administrator moves the reward's threshold between 500 and 300 points. */
 export const DOCUMENTS = { v1: document('points-v1', 500), v2: document('points-v2', 300) };
 export type DocumentName = keyof typeof DOCUMENTS;
+
+/**
+ * The marketplace's catalog entry for the documents' reward, as the local sandbox seeds it: it costs 500 points,
+ * so the marketplace rejects a reward issued under v2 (300 points) with INSUFFICIENT_POINTS (spec 004 section 3).
+ */
+export const CATALOG_REWARD = REWARDS_SEED.catalog.find((item) => item.rewardType === 'gift_card_50_usd')!;
+const PRICED_BELOW_CATALOG = Object.values(DOCUMENTS)
+  .filter((d) => d.tiers[0]!.points < CATALOG_REWARD.pointsCost)
+  .map((d) => d.version);
 
 export type Failure = 'unavailable' | 'throttled' | 'timeout' | 'connection-error';
 export const FAILURES: Record<Failure, MarketplaceAnswer> = {
@@ -110,7 +120,7 @@ export interface RewardObservation {
 
 /**
  * The marketplace and the ledger agree reward by reward, no reward is issued twice, nothing owed is left
- * unissued, and the audit trail and domain events tell the marketplace's story.
+ * unissued (but one the marketplace refuses), and the audit trail and domain events tell the marketplace's story.
  */
 export function checkRewardProperties({
   entries,
@@ -141,7 +151,9 @@ export function checkRewardProperties({
   });
   expect({ rejected: settled('issue-rejected') }).toEqual({ rejected: atVendor('REJECTED') });
 
-  // Nothing owed is left: below the threshold in force, or its reward in the administrators' hands.
+  // Nothing owed is left: below the threshold in force, its reward in the administrators' hands, or the final
+  // evaluation's reward refused by the marketplace for a tier priced below its catalog (the points unlocked,
+  // REWARD_FAILURE; the next evaluation tries again).
   if (held) {
     // The administrators were told (the audit entry and `reward.needs_review`).
     const reason = held.progress.heldFor?.split(':')[0];
@@ -153,7 +165,20 @@ export function checkRewardProperties({
     ).toContain(held.lock.transactionId);
   } else {
     const thresholds = Object.values(DOCUMENTS).map((d) => d.tiers[0]!.points);
-    expect(balance(entries)).toBeLessThan(Math.max(...thresholds));
+    if (balance(entries) >= Math.max(...thresholds)) {
+      const last = entries.at(-1);
+      const refusal = last?.kind === 'issue-rejected' ? last : undefined;
+      const story = { balance: balance(entries), lastEntry: last?.kind, rules: last?.ruleVersion };
+      expect({
+        ...story,
+        refused: refusal?.reason,
+        pricedBelowCatalog: PRICED_BELOW_CATALOG.includes(refusal?.ruleVersion ?? ''),
+      }).toEqual({
+        ...story,
+        refused: 'INSUFFICIENT_POINTS',
+        pricedBelowCatalog: true,
+      });
+    }
   }
 
   // The audit trail and the domain events tell the marketplace's story.

@@ -6,7 +6,7 @@ import {
   processEvaluation,
   type EvaluationDeps,
 } from '../../../shared/domain/reward-triggers/process-evaluation';
-import { PermanentFailure, RetryLater } from '../../../shared/errors';
+import { PermanentFailure, RetryableFailure, RetryLater } from '../../../shared/errors';
 import { VirtualClock } from '../../helpers/virtual-clock';
 import { localRules, PSEUDONYM_KEY } from './fixtures';
 
@@ -73,6 +73,32 @@ async function deliverUntilSettled(s: ReturnType<typeof setup>, max = 10) {
 const issues = (m: FakeRewardMarketplace) => m.calls.filter((c) => c.call === 'issue');
 
 describe('reward evaluation and issuing', () => {
+  it('an evaluation overtaken between its ledger read and its lock read by another settling the reward takes no lock on the stale head', async () => {
+    // Found end to end (test/e2e/model-runs.test.ts, MODEL_SEED=20261202): two evaluations of one agent; the
+    // second read the ledger before the first recorded the redemption and the lock after the first released it.
+    const s = setup();
+    await credit(s.ledger, 550);
+    let overtaken = false;
+    const overtakenLedger = Object.assign(Object.create(s.ledger) as InMemoryRewardLedgerStore, {
+      heldLock: async (id: string) => {
+        if (!overtaken) {
+          overtaken = true;
+          expect(await processEvaluation(asOf, s.deps)).toMatchObject({ outcome: 'issued' });
+        }
+        return s.ledger.heldLock(id);
+      },
+    });
+    await expect(processEvaluation(asOf, { ...s.deps, ledger: overtakenLedger })).rejects.toThrow(
+      RetryableFailure,
+    );
+    expect(await processEvaluation(asOf, s.deps)).toMatchObject({ outcome: 'below-threshold' });
+    const entries = await s.ledger.entries(agentId);
+    expect(entries.filter((e) => e.kind === 'redemption')).toHaveLength(1);
+    expect(balance(entries)).toBe(50);
+    expect(await s.ledger.heldLock(agentId)).toBeUndefined();
+    expect(s.marketplace.rewards()).toHaveLength(1);
+  });
+
   it('an agent at 500 points gets one reward: redemption recorded, lock released, reward.issued, audited', async () => {
     const s = setup();
     await credit(s.ledger, 550);

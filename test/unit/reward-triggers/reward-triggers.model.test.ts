@@ -4,8 +4,9 @@
  * under marketplace faults (503/429/timeouts/connection errors, commit-then-fail, PENDING that settles later) and
  * State-table faults, delivered at least once through the real batch runner. After each history, an operator's
  * replay of the DLQ and one last evaluation: the marketplace and the ledger agree reward by reward, no reward is
- * issued twice, nothing owed is left unissued, every message is accounted for, and the audit trail and domain
- * events tell the marketplace's story.
+ * issued twice, nothing owed is left unissued (but one the marketplace refuses), every message is accounted for,
+ * and the audit trail and domain events tell the marketplace's story. The fake marketplace prices the reward as
+ * the local sandbox's catalog does.
  *
  * A failure prints the seed and the shrunk history; MODEL_SEED / MODEL_RUNS replay or widen a run.
  */
@@ -24,6 +25,7 @@ import { SimulatedQueue } from '../../helpers/model/delivery';
 import { modelRunParameters } from '../../helpers/model/parameters';
 import {
   AGENT,
+  CATALOG_REWARD,
   checkDeadLetterReasons,
   checkRewardProperties,
   DOCUMENTS,
@@ -41,7 +43,10 @@ function setup(h: History) {
   const clock = new VirtualClock(Date.parse('2026-05-15T10:00:00Z'));
   const ledger = new InMemoryRewardLedgerStore();
   const marketplace = new FakeRewardMarketplace({ now: () => clock.now() });
-  marketplace.catalog.set('gift_card_50_usd', { inventory: 1000 });
+  marketplace.catalog.set(CATALOG_REWARD.rewardType, {
+    inventory: 1000,
+    pointsCost: CATALOG_REWARD.pointsCost,
+  });
   if (h.pendingIssues) marketplace.pendingIssues = { settleAfterMs: 60_000, settleAs: 'ISSUED' };
   let inForce: DocumentName = 'v1';
   const deps: EvaluationDeps & { audit: InMemoryAuditLog; events: InMemoryEventPublisher } = {
@@ -183,6 +188,14 @@ describe('reward-triggers against its reference model (issue 14)', () => {
           { stateFault: { skip: 0, fault: 'timeout-after-write' } },
           { deliver: [0] },
         ],
+      },
+    ],
+    [
+      // Found end to end (MODEL_SEED=20261202): the sandbox's catalog prices the reward at 500 points.
+      'leaves a reward owed under a tier priced below the catalog refused (INSUFFICIENT_POINTS), not issued',
+      {
+        pendingIssues: false,
+        steps: [{ book: { points: 400, copies: 2 } }, { book: { points: 100, copies: 1 } }, { rules: 'v2' }],
       },
     ],
   ];

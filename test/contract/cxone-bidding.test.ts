@@ -3,7 +3,7 @@
  * adapter talking HTTP to the CXone sandbox (DESIGN section 3: every adapter paired with a fake of the same
  * behaviour).
  */
-import { PermanentFailure } from '../../shared/errors';
+import { PermanentFailure, RetryableFailure } from '../../shared/errors';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
 import { FakeCxoneBidding } from '../../shared/adapters/cxone/bidding.fake';
 import {
@@ -520,18 +520,28 @@ describe('CXone bidding adapter: what the sandbox saw and what a vendor answered
     expect(outcome.kind).toBe('accepted');
   });
 
-  it('leaves transient failures to the HTTP client as VendorHttpError', async () => {
-    const failing: VendorHttpClient = {
+  it("says CXone is unavailable (VENDOR_UNAVAILABLE) when a transient failure outlived the client's retries", async () => {
+    const failing = (status: number): VendorHttpClient => ({
       request: async () => {
         throw new VendorHttpError(
           'cxone',
-          503,
+          status,
           { error: 'service.unavailable' },
           3,
-          'cxone POST failed after 3 attempt(s)',
+          'failed after 3 attempt(s)',
         );
       },
-    };
-    await expect(new CxoneBiddingAdapter(failing).act(approve())).rejects.toBeInstanceOf(VendorHttpError);
+    });
+    const adapter = new CxoneBiddingAdapter(failing(503));
+    for (const call of [() => adapter.act(approve()), () => adapter.biddingRequest(REQUEST)]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RetryableFailure);
+      expect(err).toMatchObject({ reason: 'VENDOR_UNAVAILABLE', detail: { httpStatus: 503, attempts: 3 } });
+    }
+    // Not transient: the action's 400 stays an outcome, a read's 400 stays the client's error.
+    expect(await new CxoneBiddingAdapter(failing(400)).act(approve())).toMatchObject({ kind: 'refused' });
+    await expect(new CxoneBiddingAdapter(failing(400)).biddingRequest(REQUEST)).rejects.toBeInstanceOf(
+      VendorHttpError,
+    );
   });
 });

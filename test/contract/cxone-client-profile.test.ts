@@ -4,7 +4,7 @@
  */
 import type { SandboxAdmin } from '../../local/sandboxes/admin-client';
 import { CxoneBiddingAdapter } from '../../shared/adapters/cxone/bidding';
-import { VendorHttpError } from '../../shared/http/types';
+import { RetryableFailure } from '../../shared/errors';
 import { workflowByName } from '../../shared/topology';
 import { useSandbox } from '../helpers/vendor-sandbox';
 
@@ -48,9 +48,19 @@ describe('CXone client with the shift-bids profile, against the sandbox', () => 
     const { admin, http } = await cxone.connect();
     await admin.faults([{ method: 'POST', path: ACTIONS, status: 502, times: 1 }]);
     const err = await new CxoneBiddingAdapter(http).act(approve).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(VendorHttpError);
-    expect(err).toMatchObject({ status: 502, attempts: 1, transient: true });
+    expect(err).toBeInstanceOf(RetryableFailure);
+    expect(err).toMatchObject({ reason: 'VENDOR_UNAVAILABLE', detail: { httpStatus: 502, attempts: 1 } });
     expect(await actionCalls(admin)).toEqual([502]);
+  });
+
+  it('says CXone is unavailable (VENDOR_UNAVAILABLE) when an action gets 503 on all 3 attempts', async () => {
+    const { admin, http } = await cxone.connect();
+    await admin.faults([{ method: 'POST', path: ACTIONS, status: 503, times: 3 }]);
+    const err = await new CxoneBiddingAdapter(http).act(approve).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableFailure);
+    expect(err).toMatchObject({ reason: 'VENDOR_UNAVAILABLE', detail: { httpStatus: 503, attempts: 3 } });
+    expect((err as Error).message).toMatch(new RegExp(`^CXone POST ${ACTIONS}: `));
+    expect(await actionCalls(admin)).toEqual([503, 503, 503]);
   });
 
   it('retries a 503 and acts once it clears', async () => {

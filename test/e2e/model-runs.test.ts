@@ -123,6 +123,29 @@ describe('the reference models, through the local runtime (issue 14)', () => {
           ],
         }),
     ],
+    [
+      "shift-bids: an escalation whose write lost to a supervisor's cancellation is not the bid's last word",
+      () =>
+        runShiftBidsHistory({
+          bids: [
+            { shift: 'open-A', copies: 1 },
+            { shift: 'open-A', copies: 1 },
+            { shift: 'open-A', copies: 1 },
+            { shift: 'open-A', copies: 1 },
+          ],
+          asyncActions: false,
+          shortInvocations: false,
+          steps: [
+            { send: 873679485 },
+            { vendorFault: { call: 'act', fault: 'recovered' } },
+            { supervisor: { request: 2, status: 'CANCELLED' } },
+            { vendorFault: { call: 'act', fault: 'unavailable' } },
+            { revokeTokens: true },
+            { vendorFault: { call: 'act', fault: 'unavailable' } },
+            { send: 1624443446 },
+          ],
+        }),
+    ],
   ];
   it.each(found)('history found by the model runs: %s', async (_name, run) => {
     summaries.push(await run());

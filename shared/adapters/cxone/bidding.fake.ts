@@ -21,7 +21,7 @@ import {
   type ScheduleLock,
   type ShiftQuery,
 } from '../../domain/shift-bids/ports';
-import { VendorHttpError } from '../../http/types';
+import { RetryableFailure } from '../../errors';
 import { newCxoneRequestId } from './bidding';
 
 /**
@@ -79,8 +79,11 @@ export class FakeCxoneBidding implements CxoneBidding {
 
   private now = () => new Date(this.clock.now()).toISOString();
 
-  private unavailable(what: string, attempts = 4): VendorHttpError {
-    return new VendorHttpError('cxone', 503, { error: 'unavailable' }, attempts, `CXone ${what}: 503`);
+  private unavailable(what: string, attempts = 3, httpStatus = 503): RetryableFailure {
+    return new RetryableFailure('VENDOR_UNAVAILABLE', `CXone ${what}: ${httpStatus || 'timed out'}`, {
+      httpStatus,
+      attempts,
+    });
   }
 
   /** Applies the next scripted fault of a read: throws, or answers the number of attempts the call took. */
@@ -238,8 +241,7 @@ export class FakeCxoneBidding implements CxoneBidding {
     if (fault === 'unavailable') throw this.unavailable('action');
     if (fault === 'locked') this.lockSite(this.requests.get(command.requestId)?.siteId ?? '');
     const outcome = await this.actNow(command);
-    if (fault === 'commit-then-fail')
-      throw new VendorHttpError('cxone', 0, null, 1, 'CXone action: timed out after the commit');
+    if (fault === 'commit-then-fail') throw this.unavailable('action after the commit', 1, 0);
     return fault === 'recovered' ? { ...outcome, attempts: outcome.attempts + 1 } : outcome;
   }
 

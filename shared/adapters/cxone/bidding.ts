@@ -3,14 +3,21 @@
  * Every answer is validated (zod/mini) and mapped onto the domain's types, so a malformed vendor answer is a
  * `CxoneResponseInvalid` here, not a crash in a check. Lists follow every page (spec 000: never only the
  * first). Actions carry spec 003 section 3's `Idempotency-Key`, `X-CXONE-REQUEST-ID`, reason and metadata,
- * wait up to 120 s per attempt (spec 003 edge case 2), and come back as a `BidActionOutcome`; transient
- * failures stay the HTTP client's `VendorHttpError`.
+ * wait up to 120 s per attempt (spec 003 edge case 2), and come back as a `BidActionOutcome`; a transient
+ * failure that outlived the HTTP client's retries (429/5xx, network, the token endpoint) is
+ * `RetryableFailure('VENDOR_UNAVAILABLE')`, as Genesys's is.
  */
 import { randomBytes } from 'node:crypto';
 import { array, looseObject, nullable, number, optional, string } from 'zod/mini';
 import type { z } from 'zod/mini';
 import { Id, LocalDate, LocalTime, Text } from '../../contracts/common';
-import { VendorHttpError, type VendorHttpClient } from '../../http/types';
+import { RetryableFailure } from '../../errors';
+import {
+  VendorHttpError,
+  type HttpRequest,
+  type HttpResponse,
+  type VendorHttpClient,
+} from '../../http/types';
 import { normalizeLocalTime } from '../../domain/shift-bids/shift-window';
 import {
   bidActionIdempotencyKey,
@@ -182,6 +189,23 @@ export class CxoneBiddingAdapter implements CxoneBidding {
     private readonly o: CxoneBiddingOptions = {},
   ) {}
 
+  /** Every call: a transient failure after the client's retries says the vendor is unavailable. */
+  private async send<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    try {
+      return await this.http.request<T>(request);
+    } catch (err) {
+      if (!(err instanceof VendorHttpError) || !err.transient) throw err;
+      throw new RetryableFailure(
+        'VENDOR_UNAVAILABLE',
+        `CXone ${request.method} ${request.path}: ${err.message}`,
+        {
+          httpStatus: err.status,
+          attempts: err.attempts,
+        },
+      );
+    }
+  }
+
   /** Follows `nextCursor` until the last page. */
   private async allPages<T>(
     path: string,
@@ -195,7 +219,7 @@ export class CxoneBiddingAdapter implements CxoneBidding {
       if (page > (this.o.maxPages ?? 1000)) {
         throw new CxoneResponseInvalid(`GET ${path}`, [`more than ${this.o.maxPages ?? 1000} pages`]);
       }
-      const res = await this.http.request({
+      const res = await this.send({
         method: 'GET',
         path,
         query: { ...query, limit: this.o.pageSize ?? 100, cursor },
@@ -212,7 +236,7 @@ export class CxoneBiddingAdapter implements CxoneBidding {
   /** A GET that answers null on 404. */
   private async getOrNull(path: string): Promise<unknown> {
     try {
-      return (await this.http.request({ method: 'GET', path })).body;
+      return (await this.send({ method: 'GET', path })).body;
     } catch (err) {
       if (err instanceof VendorHttpError && err.status === 404) return null;
       throw err;
@@ -252,7 +276,7 @@ export class CxoneBiddingAdapter implements CxoneBidding {
   }
 
   async locks(siteId?: string): Promise<ScheduleLock[]> {
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'GET',
       path: '/api/wfm/v2/schedule/locks',
       query: { siteId },
@@ -278,7 +302,7 @@ export class CxoneBiddingAdapter implements CxoneBidding {
     const cxoneRequestId = command.cxoneRequestId ?? newCxoneRequestId();
     const sent = { idempotencyKey, cxoneRequestId };
     try {
-      const res = await this.http.request({
+      const res = await this.send({
         method: 'POST',
         path: `/api/wfm/v2/bidding/requests/${encodeURIComponent(command.requestId)}/actions`,
         headers: { 'Idempotency-Key': idempotencyKey, 'X-CXONE-REQUEST-ID': cxoneRequestId },

@@ -9,6 +9,8 @@ export const SHIFT_BIDS_FAILURE_REASONS = {
   BID_ACTION_PENDING: 'CXone accepted the action (202) but never reported a final status within the limits.',
   BID_ACTION_REFUSED:
     'CXone refused the action (400 malformed, 404 unknown request, 422 key reused); its reason is in failureDetail.',
+  VENDOR_UNAVAILABLE:
+    'CXone kept answering 429/5xx, timing out or failing its token request through every retry and receive.',
   CXONE_UNAUTHORIZED:
     "CXone answered 401 to a freshly refreshed token (spec 003: the OAuth client's scope); its reason is in failureDetail.",
 } as const;

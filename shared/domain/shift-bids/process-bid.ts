@@ -469,8 +469,31 @@ class BidProcess {
         attempted: { from, to },
         final_outcome: current?.status ?? null,
       });
+      if (current && current.status !== to && !isAutomatable(current.status) && !isAutomatable(to))
+        await this.announceSuperseded(current, to);
       throw err;
     }
+  }
+
+  /**
+   * A move to a state that announces itself (`bid.escalated`, say) published its effects before its write, so
+   * they may have followed the winner's own announcement (a supervisor's cancellation): announce the state that
+   * holds again, so the bus's last word on the bid is that one. A winner still open to automation announces its
+   * own outcome later.
+   */
+  private announceSuperseded(current: BidRecord, attempted: BidState): Promise<void> {
+    return this.deps.events.publish({
+      type: 'bid.reconciled',
+      detail: {
+        requestId: current.cxoneRequestId,
+        siteId: current.siteId,
+        shiftId: current.shiftId,
+        from: attempted,
+        to: current.status,
+        source: 'superseded',
+        resolvedBy: null,
+      },
+    });
   }
 
   /** Written before the claim is released, so the next bid for the shift finds it. */

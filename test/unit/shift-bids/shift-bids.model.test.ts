@@ -232,6 +232,21 @@ describe('shift-bids against its reference model (issue 14)', () => {
         ],
       },
     ],
+    [
+      "ends its story with the supervisor's cancellation when an escalation lost the race to it",
+      {
+        bids: bidsFor('open-A'),
+        asyncActions: false,
+        shortInvocations: false,
+        steps: [
+          { rules: 'v3' },
+          { supervisor: { request: 0, status: 'CANCELLED' } },
+          { send: 0 },
+          { send: 3 },
+          { deliver: [0, 0] },
+        ],
+      },
+    ],
   ];
   it.each(found)('history found by the model: %s', async (_name, h) => {
     await checkProperties(h, await runHistory(h));

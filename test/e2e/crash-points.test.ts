@@ -22,10 +22,11 @@ import {
   waitForCrashes,
   waitForQueueDrained,
 } from '../helpers/local';
+import { openShiftBid, uniqueId } from '../helpers/cxone-bids';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
 const POINTS = ['before-vendor-call', 'after-vendor-answer', 'after-state-write'] as const;
-const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+const uid = uniqueId;
 
 interface Logged {
   method: string;
@@ -93,40 +94,11 @@ async function shiftOverridesCrashAt(point: (typeof POINTS)[number]) {
 }
 
 const cxone = sandbox('cxone');
-const SITE = 'site_nyc_01';
 
 /** One open-shift bid of a fresh agent on a fresh queue (test/e2e/shift-bids.test.ts has the full scenarios). */
 async function shiftBidsCrashAt(point: (typeof POINTS)[number], date: string) {
-  const agentId = uid('crash_agent');
-  const shift = { id: uid('crash_open'), agentId: null, queueId: uid('crash_q'), date };
-  const requestId = uid('crash_bid');
-  const created = {
-    eventType: 'wfm.bidding.request.created',
-    eventId: uid(`evt_${requestId}`),
-    timestamp: '2026-08-01T10:00:00Z',
-    data: {
-      requestId,
-      siteId: SITE,
-      agent: { id: agentId },
-      shift: { id: shift.id, date, startTime: '08:00:00', endTime: '16:00:00' },
-      bid: { type: 'open_shift', status: 'PENDING' },
-      requestMetadata: { channel: 'agent-portal' },
-    },
-  };
-  await cxone.fixtures({
-    agents: [{ id: agentId, siteId: SITE, skills: [{ id: 'skill_billing_voice' }], roles: ['agent'] }],
-    shifts: [
-      {
-        siteId: SITE,
-        status: 'published',
-        startTime: '08:00:00',
-        endTime: '16:00:00',
-        requiredSkills: ['skill_billing_voice'],
-        ...shift,
-      },
-    ],
-    biddingRequests: [{ ...created.data, status: 'PENDING', createdAt: created.timestamp }],
-  });
+  const { requestId, created, fixtures } = openShiftBid('crash', date);
+  await cxone.fixtures(fixtures);
   const crash = await armCrash({ workflow: 'shift-bids', point, bodyContains: requestId });
   expect((await postWebhook('/webhooks/cxone/bidding', created)).status).toBe(202);
 

@@ -26,12 +26,13 @@ import {
   waitFor,
   type ArmedDynamoDbFault,
 } from '../helpers/local';
+import { openShiftBid, uniqueId } from '../helpers/cxone-bids';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
 type Table = 'State' | 'Idempotency';
 type Kind = 'throttle' | 'timeout';
 
-const uid = (label: string) => `${label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+const uid = uniqueId;
 const genesys = sandbox('genesys');
 const cxone = sandbox('cxone');
 const rewards = sandbox('rewards');
@@ -137,7 +138,6 @@ const adherenceSync: WorkflowUnderFault = {
   },
 };
 
-const SITE = 'site_nyc_01';
 /** Bids 3 days apart: a bid caches the schedule of the days around its own (test/e2e/shift-bids.test.ts). */
 const bidDate = (scenario: number) =>
   formatInTimeZone(Date.UTC(2027, 1, 1) + scenario * 3 * 86_400_000, 'UTC', 'yyyy-MM-dd');
@@ -146,40 +146,11 @@ const shiftBids: WorkflowUnderFault = {
   workflow: 'shift-bids',
   tables: ['State', 'Idempotency'],
   record(scenario) {
-    const agentId = uid('ddb_agent');
-    const date = bidDate(scenario);
-    const shift = { id: uid('ddb_open'), agentId: null, queueId: uid('ddb_q'), date };
-    const requestId = uid('ddb_bid');
+    const { requestId, created, fixtures } = openShiftBid('ddb', bidDate(scenario));
     return {
       key: requestId,
       async send() {
-        const created = {
-          eventType: 'wfm.bidding.request.created',
-          eventId: uid(`evt_${requestId}`),
-          timestamp: '2026-08-01T10:00:00Z',
-          data: {
-            requestId,
-            siteId: SITE,
-            agent: { id: agentId },
-            shift: { id: shift.id, date, startTime: '08:00:00', endTime: '16:00:00' },
-            bid: { type: 'open_shift', status: 'PENDING' },
-            requestMetadata: { channel: 'agent-portal' },
-          },
-        };
-        await cxone.fixtures({
-          agents: [{ id: agentId, siteId: SITE, skills: [{ id: 'skill_billing_voice' }], roles: ['agent'] }],
-          shifts: [
-            {
-              siteId: SITE,
-              status: 'published',
-              startTime: '08:00:00',
-              endTime: '16:00:00',
-              requiredSkills: ['skill_billing_voice'],
-              ...shift,
-            },
-          ],
-          biddingRequests: [{ ...created.data, status: 'PENDING', createdAt: created.timestamp }],
-        });
+        await cxone.fixtures(fixtures);
         expect((await postWebhook('/webhooks/cxone/bidding', created)).status).toBe(202);
         return {
           landed: () => eventFor('bid.approved', 'requestId', requestId),

@@ -5,9 +5,11 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
 import { diagnosticsLogGroupName, functionLogGroupName } from '../../shared/config/resource-names';
+import { loadStageConfig, STAGES } from '../../shared/config/stage';
 import { dimensionSetsOf, METRIC_CATALOGUE, type MetricName } from '../../shared/observability/metrics';
 import { DOMAIN_EVENTS, functionsOf, ingressAlarms, SCHEDULES, WORKFLOWS } from '../../shared/topology';
 
@@ -251,4 +253,28 @@ describe('log groups are where the runbook says', () => {
     expect(runbook).toContain(functionLogGroupName('<stage>', 'ingress'));
     expect(runbook).not.toContain('/aws/lambda/');
   });
+});
+
+describe('log levels are the stage config', () => {
+  // Bundling is skipped: only the functions' environment is read.
+  const lambdasOf = (stage: string) =>
+    Object.values(
+      Template.fromStack(
+        buildApp(stage, new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } })).stack,
+      ).toJSON().Resources as Record<string, Resource>,
+    ).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+
+  it.each(Object.keys(STAGES).filter((s) => s !== 'local'))(
+    'gives every function of the %s stack the stage log level, which keeps what the runbook queries select',
+    (stage) => {
+      const functions = lambdasOf(stage);
+      // The ingress and every workflow function of the topology.
+      expect(functions).toHaveLength(1 + WORKFLOWS.flatMap((w) => functionsOf(w)).length);
+      const levels = functions.map((f) => f.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL);
+      expect(new Set(levels)).toEqual(new Set([loadStageConfig(stage).logLevel]));
+    },
+  );
 });

@@ -22,7 +22,7 @@ import {
   waitForCrashes,
   waitForQueueDrained,
 } from '../helpers/local';
-import { openShiftBid, uniqueId } from '../helpers/cxone-bids';
+import { fullShiftApproval, openShiftBid, uniqueId } from '../helpers/scenarios';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
 const POINTS = ['before-vendor-call', 'after-vendor-answer', 'after-state-write'] as const;
@@ -39,35 +39,9 @@ const genesys = sandbox('genesys');
 const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
 
 async function shiftOverridesCrashAt(point: (typeof POINTS)[number]) {
-  const userId = uid('crash_user');
-  const shiftId = uid('crash_shift');
-  const requestId = uid('crash_req');
-  await genesys.fixtures({
-    users: [{ id: userId, timezone: 'Europe/Paris' }],
-    shifts: [
-      {
-        id: shiftId,
-        userId,
-        startTime: '2026-05-04T07:00:00Z',
-        endTime: '2026-05-04T15:00:00Z',
-        shiftType: 'REGULAR',
-      },
-    ],
-  });
+  const { userId, shiftId, requestId, fixtures, approval } = fullShiftApproval('crash');
+  await genesys.fixtures(fixtures);
   const crash = await armCrash({ workflow: 'shift-overrides', point, bodyContains: requestId });
-  const approval = {
-    eventType: 'timeoff.request.approved',
-    timestamp: '2026-04-20T10:00:00Z',
-    data: {
-      requestId,
-      userId,
-      requestType: 'PAID_TIME_OFF',
-      startTime: '2026-05-04T06:00:00Z',
-      endTime: '2026-05-04T16:00:00Z',
-      status: 'APPROVED',
-      approverId: 'approver-1',
-    },
-  };
   expect((await postWebhook('/webhooks/genesys/timeoff', approval)).status).toBe(202);
 
   await waitForCrashes(crash.id);

@@ -26,7 +26,7 @@ import {
   waitFor,
   type ArmedDynamoDbFault,
 } from '../helpers/local';
-import { openShiftBid, uniqueId } from '../helpers/cxone-bids';
+import { fullShiftApproval, openShiftBid, uniqueId } from '../helpers/scenarios';
 import { agentStateChanged as agentState } from '../helpers/payloads';
 
 type Table = 'State' | 'Idempotency';
@@ -63,37 +63,11 @@ const shiftOverrides: WorkflowUnderFault = {
   workflow: 'shift-overrides',
   tables: ['State'],
   record() {
-    const userId = uid('ddb_user');
-    const shiftId = uid('ddb_shift');
-    const requestId = uid('ddb_req');
+    const { userId, requestId, fixtures, approval } = fullShiftApproval('ddb');
     return {
       key: requestId,
       async send() {
-        await genesys.fixtures({
-          users: [{ id: userId, timezone: 'Europe/Paris' }],
-          shifts: [
-            {
-              id: shiftId,
-              userId,
-              startTime: '2026-05-04T07:00:00Z',
-              endTime: '2026-05-04T15:00:00Z',
-              shiftType: 'REGULAR',
-            },
-          ],
-        });
-        const approval = {
-          eventType: 'timeoff.request.approved',
-          timestamp: '2026-04-20T10:00:00Z',
-          data: {
-            requestId,
-            userId,
-            requestType: 'PAID_TIME_OFF',
-            startTime: '2026-05-04T06:00:00Z',
-            endTime: '2026-05-04T16:00:00Z',
-            status: 'APPROVED',
-            approverId: 'approver-1',
-          },
-        };
+        await genesys.fixtures(fixtures);
         expect((await postWebhook('/webhooks/genesys/timeoff', approval)).status).toBe(202);
         return {
           landed: () => eventFor('override.applied', 'requestId', requestId),

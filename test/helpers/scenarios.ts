@@ -1,4 +1,7 @@
-/** CXone bids for e2e tests that need one bid the rules approve (test/e2e/shift-bids.test.ts has the full scenarios). */
+/**
+ * One record each workflow acts on, for e2e tests that need one (crash points, DynamoDB faults): fresh ids, the
+ * sandbox fixtures to load and the event the vendor sends. The workflows' own e2e files have the full scenarios.
+ */
 const SITE = 'site_nyc_01';
 
 /** A run-unique id: `<label>_<time><random>`. */
@@ -42,4 +45,40 @@ export function openShiftBid(label: string, date: string) {
     biddingRequests: [{ ...created.data, status: 'PENDING', createdAt: created.timestamp }],
   };
   return { requestId, created, fixtures };
+}
+
+/**
+ * A fresh Genesys user (Europe/Paris) with an 8-hour shift on 2026-05-04, and the approved paid time-off that
+ * covers all of it: the fixtures to load, and the `timeoff.request.approved` event, which removes the shift.
+ */
+export function fullShiftApproval(label: string) {
+  const userId = uniqueId(`${label}_user`);
+  const shiftId = uniqueId(`${label}_shift`);
+  const requestId = uniqueId(`${label}_req`);
+  const fixtures = {
+    users: [{ id: userId, timezone: 'Europe/Paris' }],
+    shifts: [
+      {
+        id: shiftId,
+        userId,
+        startTime: '2026-05-04T07:00:00Z',
+        endTime: '2026-05-04T15:00:00Z',
+        shiftType: 'REGULAR',
+      },
+    ],
+  };
+  const approval = {
+    eventType: 'timeoff.request.approved',
+    timestamp: '2026-04-20T10:00:00Z',
+    data: {
+      requestId,
+      userId,
+      requestType: 'PAID_TIME_OFF',
+      startTime: '2026-05-04T06:00:00Z',
+      endTime: '2026-05-04T16:00:00Z',
+      status: 'APPROVED',
+      approverId: 'approver-1',
+    },
+  };
+  return { userId, shiftId, requestId, fixtures, approval };
 }

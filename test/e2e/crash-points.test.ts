@@ -33,6 +33,7 @@ interface Logged {
   path: string;
   status: number;
   body?: Record<string, unknown>;
+  fault?: unknown;
 }
 
 const genesys = sandbox('genesys');
@@ -183,14 +184,19 @@ async function rewardTriggersCrashAt(point: (typeof POINTS)[number]) {
   expect(state.rewards.filter((r) => r.agent_id === reward!.agent_id)).toHaveLength(1);
   const issues = (
     (await rewards.requests({ method: 'POST', path: REWARD_ISSUE })) as {
-      requests: (Logged & { headers: Record<string, string> })[];
+      requests: (Logged & { headers: Record<string, string>; rateLimited?: boolean; authFailure?: string })[];
     }
   ).requests.filter((r) => r.body?.agent_id === reward!.agent_id);
   // At least one issue (two past the answer). Locally an invocation is not stopped at its (scaled) timeout, so on a
   // loaded machine a redelivery can overlap a slow invocation once its in-progress window lapses and send the issue
   // again: under the same transaction id, which the marketplace answers as a replay, never as a second reward.
-  expect(issues.length).toBeGreaterThanOrEqual(point === 'after-vendor-answer' ? 2 : 1);
-  expect(issues.every((r) => r.status === 200)).toBe(true);
+  // Besides the 200s, only refusals made before the endpoint, which the client retries with no effect: the
+  // marketplace's rate limit (today's other agents are evaluated by the same ingestion) and a lapsed token.
+  const reached = issues.filter(
+    (r) => !(r.status === 429 && r.rateLimited) && !(r.status === 401 && r.authFailure),
+  );
+  expect(reached.filter((r) => r.status !== 200).map(({ status, fault }) => ({ status, fault }))).toEqual([]);
+  expect(reached.length).toBeGreaterThanOrEqual(point === 'after-vendor-answer' ? 2 : 1);
   expect(new Set(issues.map((r) => r.headers['x-request-id']))).toEqual(new Set([issued.transactionId]));
 
   // The points: locked once, consumed once by that transaction, the lock released.

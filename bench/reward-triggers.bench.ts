@@ -259,13 +259,23 @@ class Bench {
     const dynamoCpuBefore = processCpuMs(dynamoPid);
     // Generous: 20 rows per second (less than this loaded 2-core machine managed) finishes within it.
     const deadlineMs = Math.max(120_000, rows * 50);
+    const startedAt = Date.now();
+    // Progress for the long runs (1.8 million rows take most of an hour): what DynamoDB has been written so far.
+    const progress = setInterval(() => {
+      const items = Object.values(this.proxy.counts.itemsWritten).reduce((a, b) => a + b, 0);
+      const seconds = (Date.now() - startedAt) / 1000;
+      process.stdout.write(
+        `  ingestion of ${rows} rows: ${Math.round(seconds / 60)} min, ${items} items written ` +
+          `(${Math.round(items / seconds)}/s)\n`,
+      );
+    }, 60_000);
     const report = await runInOwnProcess(
       this.bundle,
       this.functionEnv(),
       { from, to: this.today, dryRun: false },
       `the ingestion of ${rows} rows`,
       deadlineMs,
-    );
+    ).finally(() => clearInterval(progress));
     if (!report.result) throw new Error(`the ingestion failed: ${report.error}`);
     const counts = structuredClone(this.proxy.counts);
     if (report.result.rowsRead !== rows)

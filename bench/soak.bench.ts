@@ -20,6 +20,7 @@
  * Local's JVM; growth from the end of the warm-up to the end of the load (target under 10%). Then the leak scan
  * (bench/bench-runtime.ts).
  */
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { waitUntil, withDeadline } from '../local/net';
 import type { LocalRuntime } from '../local/runtime';
@@ -463,6 +464,28 @@ interface RssSample {
   readonly dynamoDbMb: number;
 }
 
+/**
+ * Items held by every table of the runtime: DynamoDB Local keeps them in its memory (-inMemory), so its RSS grows
+ * with what the workflows store for good (the append-only audit log, the reward ledger, workflow state), not only
+ * with a leak. Read at the end of the warm-up and of the load, next to its RSS.
+ */
+async function storedItems(runtime: LocalRuntime): Promise<number> {
+  const ddb = new DynamoDBClient({
+    region: runtime.outputs.region,
+    endpoint: runtime.outputs.endpoints.dynamodb,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    let items = 0;
+    for (const table of Object.values(runtime.outputs.tables))
+      for await (const page of paginateScan({ client: ddb }, { TableName: table, Select: 'COUNT' }))
+        items += page.Count ?? 0;
+    return items;
+  } finally {
+    ddb.destroy();
+  }
+}
+
 function sampleRss(dynamoDbPid: number | undefined, samples: RssSample[]): () => void {
   const sample = () =>
     samples.push({
@@ -512,6 +535,9 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       `windows shorter than a round of the faults (${FAULT_ROUND_MS / 1000} s): the first and last may meet ` +
         `different ones; ${(WARM_UP_MS + 2 * FAULT_ROUND_MS) / 60_000} min or more compare like with like`,
     );
+  const itemsAfterWarmUp = new Promise<number>((resolve, reject) =>
+    setTimeout(() => storedItems(runtime).then(resolve, reject), WARM_UP_MS),
+  );
   await withDeadline(
     Promise.all([
       soak.every('time-off', LOAD.timeOffEveryMs, (n) => soak.timeOff(n)),
@@ -524,6 +550,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     `the soak's load to be sent (${MINUTES} min)`,
   );
   const loadEndedAt = Date.now();
+  const items = { afterWarmUp: await itemsAfterWarmUp, atEndOfLoad: await storedItems(runtime) };
   const drainError = await drained(runtime).then(
     () => undefined,
     (err: Error) => err.message,
@@ -626,6 +653,13 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     rssRow('DynamoDB Local (java)', (s) => s.dynamoDbMb),
   ];
   console.table(rss);
+  const perThousandItems =
+    (end.dynamoDbMb - warm.dynamoDbMb) / ((items.atEndOfLoad - items.afterWarmUp) / 1000);
+  console.log(
+    `DynamoDB Local holds the tables in memory: ${items.afterWarmUp} items after warm-up, ${items.atEndOfLoad} at ` +
+      `the end of the load (+${items.atEndOfLoad - items.afterWarmUp}); its RSS grew ` +
+      `${round(perThousandItems)} MB per 1,000 items stored.`,
+  );
   console.log(
     `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), runtime: ${samples.map((s) => s.runtimeMb).join(', ')}\n` +
       `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${samples.map((s) => s.dynamoDbMb).join(', ')}`,
@@ -652,6 +686,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     unaccounted,
     reasons: Object.fromEntries(reasons),
     rss: { rows: rss, samples },
+    storedItems: items,
     sprinkled: Object.fromEntries(soak.sprinkled),
     faultAnswers,
     throttled,

@@ -538,6 +538,8 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
   const itemsAfterWarmUp = new Promise<number>((resolve, reject) =>
     setTimeout(() => storedItems(runtime).then(resolve, reject), WARM_UP_MS),
   );
+  // Awaited after the load; until then a failure must not end the process as an unhandled rejection.
+  itemsAfterWarmUp.catch(() => undefined);
   await withDeadline(
     Promise.all([
       soak.every('time-off', LOAD.timeOffEveryMs, (n) => soak.timeOff(n)),

@@ -6,7 +6,7 @@
  * Load, each on its own clock: an approved time-off (a fresh user with one shift) every 3 s, one in seven a
  * `timeoff.request.created` the ingress ignores; 3 agent-state changes a second over 60 agents, each agent
  * alternating `available` and `on-call`; a bidding window of 3 bids on 2 shifts (one contested) every 10 s; and
- * every 30 s the reward export ingestion (the runtime's schedule) over today's rows of 3 fresh agents crossing
+ * every 30 s the reward export ingestion (the runtime's schedule) over today's rows of 10 fresh agents crossing
  * the tier. One delivery in ten is sent twice, as vendors redeliver.
  *
  * Reported per workflow: events in, and what became of each: applied (seen at the vendor: the override, the
@@ -51,7 +51,7 @@ const LOAD = {
   agents: 60,
   bidWindowEveryMs: 10_000,
   rewardNightEveryMs: 30_000,
-  agentsPerNight: 3,
+  agentsPerNight: 10,
   redeliverOneIn: 10,
 } as const;
 const TARGET = { p99Change: 0.2, rssGrowth: 0.1 };
@@ -116,15 +116,17 @@ const SPRINKLES: readonly Sprinkle[] = [
 ];
 
 /**
- * The latency windows span whole rounds of the faults above (at least one, at most a sixth of the run after
+ * The latency windows span whole rounds of the faults above (at least one, at most a quarter of the run after
  * warm-up), so the first and the last met the same faults, each once per round; a run too short for two rounds
- * after warm-up has two halves instead.
+ * after warm-up has two halves instead. At the default 30 minutes a window is two rounds (6 min): about 120
+ * time-offs (a seventh of them ignored), 108 bids and 120 rewards each, so that a p99 is the 99th percentile of at least 100 events, not the
+ * slowest of a few dozen (a 7-minute run's windows held 18 rewards: one faulted issue decided the "p99").
  */
 const FAULT_ROUND_MS = SPRINKLES.length * FAULT_EVERY_MS;
 const WINDOW_MS =
   DURATION_MS - WARM_UP_MS < 2 * FAULT_ROUND_MS
     ? (DURATION_MS - WARM_UP_MS) / 2
-    : FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 6 / FAULT_ROUND_MS));
+    : FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 4 / FAULT_ROUND_MS));
 
 const describeSprinkle = (s: Sprinkle) =>
   s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
@@ -613,6 +615,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       'p99 last window (ms)': last,
       'p99 change': percent(last / first - 1),
       'p50 first / last (ms)': `${percentile(firstWindow, 50)} / ${percentile(lastWindow, 50)}`,
+      'events timed first / last': `${firstWindow.length} / ${lastWindow.length}`,
       ok:
         accounted === sent.length &&
         vendor.duplicates[w] === 0 &&

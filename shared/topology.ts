@@ -64,7 +64,20 @@ export type AlarmSource =
   /** The function's own Lambda metric (one alarm per function that declares it). */
   | { readonly source: 'lambda'; readonly metricName: 'Errors' | 'Throttles' | 'Invocations' }
   /** The webhook API stage's API Gateway metric. */
-  | { readonly source: 'api'; readonly metricName: '5XXError' | 'Latency' };
+  | { readonly source: 'api'; readonly metricName: '5XXError' | 'Latency' }
+  /**
+   * Counted from the webhook API's access log by a metric filter (namespace `API_ACCESS_LOG_NAMESPACE`):
+   * API Gateway has no metric of its own for what it throttles, whose 429s are inside 4XXError with every
+   * refusal of the ingress. `filterPattern` reads the access log's JSON fields.
+   */
+  | {
+      readonly source: 'api-access-log';
+      readonly metricName: 'ApiThrottled';
+      readonly filterPattern: string;
+    };
+
+/** The namespace of the metrics counted from the webhook API's access log (`api-access-log` alarms). */
+export const API_ACCESS_LOG_NAMESPACE = 'WfmBridge/WebhookApi';
 
 export type AlarmDeclaration = AlarmSource & {
   /** The alarm's kind, PascalCase: part of its construct id, and its section in docs/runbook.md. */
@@ -216,6 +229,18 @@ export const INGRESS_FUNCTION: FunctionDeclaration = {
       periodMinutes: 5,
       threshold: 5000,
       description: 'p99 webhook latency is above 5 s (vendors time out and redeliver)',
+    },
+    {
+      // The ingress itself never answers 429 (docs/webhook-contract.md): every 429 here is API Gateway's throttle.
+      id: 'ApiThrottled',
+      source: 'api-access-log',
+      metricName: 'ApiThrottled',
+      filterPattern: '{ $.status = "429" }',
+      statistic: 'Sum',
+      periodMinutes: 5,
+      threshold: 0,
+      description:
+        "the webhook API's throttle answered 429: vendors retry with backoff, and give up after their last retry",
     },
     {
       id: 'SignatureRejected',

@@ -3,10 +3,11 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../shared/observability/metrics';
-import type { AlarmDeclaration } from '../../shared/topology';
+import { API_ACCESS_LOG_NAMESPACE, type AlarmDeclaration } from '../../shared/topology';
 
 /** The phrase every alarm description ends with; the runbook test reads the kind back from the template. */
 export const runbookReference = (kind: string) => `See docs/runbook.md, alarm ${kind}.`;
@@ -17,6 +18,8 @@ export interface AlarmTargets {
   readonly customDimensions?: Readonly<Record<string, string>>;
   readonly fn?: lambda.IFunction;
   readonly api?: apigw.RestApi;
+  /** The webhook API's access log group, where `api-access-log` alarms count their lines. */
+  readonly apiAccessLogs?: logs.ILogGroup;
 }
 
 export interface AlarmOptions {
@@ -66,6 +69,16 @@ export function declaredMetric(a: AlarmDeclaration, on: AlarmTargets): cloudwatc
     case 'api':
       if (!on.api) throw new Error(`Alarm ${a.id} needs the API`);
       return a.metricName === '5XXError' ? on.api.metricServerError(options) : on.api.metricLatency(options);
+    case 'api-access-log':
+      if (!on.apiAccessLogs) throw new Error(`Alarm ${a.id} needs the API's access log group`);
+      return on.apiAccessLogs
+        .addMetricFilter(`${a.metricName}Filter`, {
+          filterPattern: logs.FilterPattern.literal(a.filterPattern),
+          metricNamespace: API_ACCESS_LOG_NAMESPACE,
+          metricName: a.metricName,
+          metricValue: '1',
+        })
+        .metric(options);
   }
 }
 

@@ -194,7 +194,7 @@ export class WfmBridgeStack extends Stack {
     }
 
     this.acknowledgeEdgeFindings(config, ingress);
-    this.ingressAlarmsAndDashboard(ingress, alarmTopic);
+    this.ingressAlarmsAndDashboard(ingress, accessLogs, alarmTopic);
     alarmOn(
       this,
       'DiagnosticsDlqDepth',
@@ -319,10 +319,18 @@ export class WfmBridgeStack extends Stack {
   /** The ingress's declared alarms (topology) and its dashboard: API, function and ingress metrics. */
   private ingressAlarmsAndDashboard(
     ingress: WfmFunction<Record<string, string | undefined>>,
+    accessLogs: logs.ILogGroup,
     alarmTopic: sns.ITopic,
   ) {
-    const on = { fn: ingress.fn, api: this.api, customDimensions: { service: 'ingress' } };
-    for (const a of ingressAlarms()) declaredAlarm(this, `Ingress${a.id}`, a, on, 'ingress', alarmTopic);
+    const on = {
+      fn: ingress.fn,
+      api: this.api,
+      apiAccessLogs: accessLogs,
+      customDimensions: { service: 'ingress' },
+    };
+    const alarms = new Map(
+      ingressAlarms().map((a) => [a.id, declaredAlarm(this, `Ingress${a.id}`, a, on, 'ingress', alarmTopic)]),
+    );
     const custom = (metricName: MetricName) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -333,7 +341,12 @@ export class WfmBridgeStack extends Stack {
     new cloudwatch.Dashboard(this, 'IngressDashboard', {}).addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Webhook API',
-        left: [this.api.metricServerError(), this.api.metricClientError()],
+        // Throttled: the 429s inside 4XXError, counted from the access log (the ApiThrottled alarm's metric).
+        left: [
+          this.api.metricServerError(),
+          this.api.metricClientError(),
+          alarms.get('ApiThrottled')!.metric,
+        ],
         right: [this.api.metricLatency({ statistic: 'p99' })],
       }),
       new cloudwatch.GraphWidget({

@@ -11,7 +11,14 @@ import { buildApp } from '../../infra/build-app';
 import { diagnosticsLogGroupName, functionLogGroupName } from '../../shared/config/resource-names';
 import { loadStageConfig, STAGES } from '../../shared/config/stage';
 import { dimensionSetsOf, METRIC_CATALOGUE, type MetricName } from '../../shared/observability/metrics';
-import { DOMAIN_EVENTS, functionsOf, ingressAlarms, SCHEDULES, WORKFLOWS } from '../../shared/topology';
+import {
+  API_ACCESS_LOG_NAMESPACE,
+  DOMAIN_EVENTS,
+  functionsOf,
+  ingressAlarms,
+  SCHEDULES,
+  WORKFLOWS,
+} from '../../shared/topology';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -152,8 +159,47 @@ describe('alarms for every function', () => {
       Dimensions: [{ Name: 'service', Value: 'ingress' }],
     });
     expect(ingressAlarms().map((a) => a.id)).toEqual(
-      expect.arrayContaining(['Errors', 'Throttles', 'Api5xx', 'ApiLatencyP99', 'SignatureRejected']),
+      expect.arrayContaining([
+        'Errors',
+        'Throttles',
+        'Api5xx',
+        'ApiLatencyP99',
+        'ApiThrottled',
+        'SignatureRejected',
+      ]),
     );
+  });
+
+  it("watches what the API's throttle refuses: 429s counted from the stage's access log", () => {
+    const [[stageId, stage]] = ofType('AWS::ApiGateway::Stage') as [[string, Resource]];
+    const { DestinationArn, Format } = stage.Properties.AccessLogSetting;
+    // The filter reads the field the stage writes, as the string the format quotes it as.
+    expect(JSON.parse(Format).status).toBe('$context.status');
+    const accessLogGroup = refOf(DestinationArn);
+    const filters = ofType('AWS::Logs::MetricFilter').filter(
+      ([, f]) => refOf(f.Properties.LogGroupName) === accessLogGroup,
+    );
+    expect([stageId, filters.map(([, f]) => f.Properties)]).toEqual([
+      stageId,
+      [
+        {
+          LogGroupName: { Ref: accessLogGroup },
+          FilterPattern: '{ $.status = "429" }',
+          MetricTransformations: [
+            { MetricNamespace: API_ACCESS_LOG_NAMESPACE, MetricName: 'ApiThrottled', MetricValue: '1' },
+          ],
+        },
+      ],
+    ]);
+    expect(alarms.filter((a) => a.Namespace === API_ACCESS_LOG_NAMESPACE)).toEqual([
+      expect.objectContaining({ MetricName: 'ApiThrottled', Statistic: 'Sum', Threshold: 0, Period: 300 }),
+    ]);
+    expect(
+      dashboardBody(
+        ofType('AWS::CloudWatch::Dashboard').find(([id]) => id.startsWith('IngressDashboard'))![1].Properties
+          .DashboardBody,
+      ).widgets.flatMap((w: any) => w.properties.metrics ?? []),
+    ).toContainEqual([API_ACCESS_LOG_NAMESPACE, 'ApiThrottled', { stat: 'Sum' }]);
   });
 
   it('sends every alarm to the alarm topic', () => {

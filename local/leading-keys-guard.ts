@@ -1,13 +1,10 @@
 /**
- * IAM's `dynamodb:LeadingKeys` condition on the State table, enforced locally (issue 13): a loopback proxy in front
- * of DynamoDB Local through which every workflow function talks to DynamoDB, each on its own path
- * (`/fn/<workflow>/<function id>`). A request that touches a State-table partition key outside the function's
- * `stateKeysOf` patterns, or scans the table without `scansStateTable`, is answered as IAM answers it (400
- * AccessDeniedException) and recorded, so an e2e run fails on a store whose keys its grant does not cover.
- * Everything else is forwarded unchanged.
+ * IAM's `dynamodb:LeadingKeys` condition on the State table, enforced locally (issue 13) by a grant guard
+ * (local/grant-guard.ts) in front of DynamoDB Local: a request that touches a State-table partition key outside
+ * the function's `stateKeysOf` patterns, or scans the table without `scansStateTable`, is refused and recorded, so
+ * an e2e run fails on a store whose keys its grant does not cover.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startGrantGuard, type GrantGuard } from './grant-guard';
 import { TABLES } from '../shared/tables';
 import { stateKeysOf, workflowFunction } from '../shared/topology';
 
@@ -108,82 +105,12 @@ export function refusal(workflow: string, fnId: string, access: StateTableAccess
     : undefined;
 }
 
-export interface Violation {
-  readonly fn: string;
-  readonly action: string;
-  readonly reason: string;
-}
+export type LeadingKeysGuard = GrantGuard;
 
-export interface LeadingKeysGuard {
-  /** The DynamoDB endpoint a function uses: `AWS_ENDPOINT_URL_DYNAMODB` of its environment. */
-  endpointFor(workflow: string, fnId: string): string;
-  /** Every refused request since the start. */
-  violations(): readonly Violation[];
-  stop(): Promise<void>;
-}
-
-/** Starts the proxy in front of DynamoDB Local (`target`), for the State table named `stateTable`. */
-export async function startLeadingKeysGuard(target: string, stateTable: string): Promise<LeadingKeysGuard> {
-  const upstream = new URL(target);
-  const violations: Violation[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const [, workflow, fnId] = /^\/fn\/([^/]+)\/([^/]+)/.exec(req.url ?? '') ?? [];
-      const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (workflow && fnId) {
-        let reason: string | undefined;
-        try {
-          reason = refusal(
-            workflow,
-            fnId,
-            stateTableAccess(action, JSON.parse(raw.toString('utf8')), stateTable),
-          );
-        } catch (err) {
-          reason = `unreadable request: ${String(err)}`;
-        }
-        if (reason) {
-          violations.push({ fn: `${workflow}/${fnId}`, action, reason });
-          const body = JSON.stringify({
-            __type: 'com.amazon.coral.service#AccessDeniedException',
-            message: `${workflow}/${fnId} is not authorized to perform dynamodb:${action} on the State table: ${reason}`,
-          });
-          res.writeHead(400, {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': Buffer.byteLength(body),
-          });
-          res.end(body);
-          return;
-        }
-      }
-      const forwarded = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: '/',
-          headers: { ...req.headers, 'content-length': String(raw.length) },
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('error', () => res.destroy());
-      forwarded.end(raw);
-    });
+/** Starts the guard in front of DynamoDB Local (`target`), for the State table named `stateTable`. */
+export function startLeadingKeysGuard(target: string, stateTable: string): Promise<LeadingKeysGuard> {
+  return startGrantGuard(target, 'dynamodb', (workflow, fnId, action, body) => {
+    const reason = refusal(workflow, fnId, stateTableAccess(action, body, stateTable));
+    return reason && `State table: ${reason}`;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpointFor: (workflow, fnId) => `http://127.0.0.1:${port}/fn/${workflow}/${fnId}`,
-    violations: () => [...violations],
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -15,7 +15,9 @@ import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
-import { startLeadingKeysGuard, type Violation } from './leading-keys-guard';
+import type { Violation } from './grant-guard';
+import { startLeadingKeysGuard } from './leading-keys-guard';
+import { startSendMessageGuard } from './send-message-guard';
 import { CrashSwitch } from './crash-switch';
 import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool } from './function-host';
@@ -78,6 +80,8 @@ export interface LocalRuntime {
   functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
   /** State-table requests refused for falling outside a function's `dynamodb:LeadingKeys` (local/leading-keys-guard.ts). */
   leadingKeyViolations(): readonly Violation[];
+  /** SQS requests refused for naming a queue outside a function's `sqs:SendMessage` grant (local/send-message-guard.ts). */
+  sendMessageViolations(): readonly Violation[];
   stop(): Promise<void>;
 }
 
@@ -177,11 +181,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
-    // Workflow functions reach DynamoDB through the LeadingKeys guard, as their IAM grant on the State table would.
+    // Workflow functions reach DynamoDB and SQS through guards that refuse what their IAM grants would: keys
+    // outside the State table's LeadingKeys, sends to a queue they were not granted.
     const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
     stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
+    const sendGuard = await startSendMessageGuard(endpoints.sqs, (workflow) => provisioned.queues[workflow]!);
+    stops.push({ name: 'SendMessage guard', stop: () => sendGuard.stop() });
     const guarded = (workflow: string, fnId: string) => ({
       AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(workflow, fnId),
+      AWS_ENDPOINT_URL_SQS: sendGuard.endpointFor(workflow, fnId),
     });
 
     const envs = localFunctionEnvironments(plan, config, {
@@ -366,6 +374,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return { ...baseEnv, ...env, ...guarded(workflow, fnId) };
       },
       leadingKeyViolations: () => guard.violations(),
+      sendMessageViolations: () => sendGuard.violations(),
       stop,
     };
   } catch (err) {

@@ -730,6 +730,15 @@ export function oauthTokenCredentialsId(client: OAuthClientDeclaration): string 
 }
 
 /** The declaration of one function (`WORKFLOW` and `WORKFLOW_FUNCTION` in its environment). */
+/**
+ * The workflow queues a function may send to (its `sqs:SendMessage` grant): the processor re-sends a deferred
+ * message to its queue (RetryLater, decision 0005) and dead-letters to the DLQ itself; a scheduled function sends
+ * only when it feeds the workflow's queue (`enqueues`).
+ */
+export function queuesSentToBy(id: string, fn: WorkflowFunctionDeclaration): readonly ('queue' | 'dlq')[] {
+  return id === PROCESSOR_ID ? ['queue', 'dlq'] : fn.enqueues ? ['queue'] : [];
+}
+
 export function workflowFunction(workflow: string, id: string): WorkflowFunctionDeclaration {
   const declared = workflowByName(workflow);
   const found = declared && functionsOf(declared).find((f) => f.id === id);

@@ -21,6 +21,7 @@ import {
   alarmsOfWorkflow,
   functionAlarmsOfWorkflow,
   PROCESSOR_ID,
+  queuesSentToBy,
   stateKeysOf,
   visibilityTimeoutSeconds,
   type VendorName,
@@ -238,12 +239,8 @@ export class WorkflowResources extends Construct {
     );
     bus.grantPutEventsTo(fn.fn);
     vendorSecret.grantRead(fn.fn);
-    // The processor re-sends a deferred message to its queue (RetryLater, decision 0005) and dead-letters to the
-    // DLQ itself; a scheduled function sends only when it feeds the workflow's queue.
-    if (declared.id === PROCESSOR_ID) {
-      this.queue.grantSendMessages(fn.fn);
-      this.dlq.grantSendMessages(fn.fn);
-    } else if (declared.declaration.enqueues) this.queue.grantSendMessages(fn.fn);
+    for (const q of queuesSentToBy(declared.id, declared.declaration))
+      (q === 'queue' ? this.queue : this.dlq).grantSendMessages(fn.fn);
     return fn;
   }
 

@@ -18,6 +18,7 @@ import { parseEnv, WorkflowEnvSchema, type WorkflowEnv } from '../config/functio
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbLockManager } from '../adapters/aws/dynamodb-lock';
 import { namingUnavailableTables } from '../adapters/aws/dynamodb-unavailable';
+import { SQS_CLIENT_CONFIG } from '../adapters/aws/sqs-client-config';
 import type * as QueueSender from '../adapters/aws/queue-sender';
 import type * as EventBridgeAdapter from '../adapters/aws/eventbridge-publisher';
 import { createLogger } from '../observability/logger';
@@ -48,7 +49,10 @@ export function buildWorkflowRuntime(env: WorkflowEnv = parseEnv(WorkflowEnvSche
   let publisher: EventBridgeAdapter.EventBridgePublisher | undefined;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when first asked for (see above) */
   const sqsClient = () =>
-    (sqs ??= traced(tracer, new (require('@aws-sdk/client-sqs') as typeof Sqs).SQSClient({})));
+    (sqs ??= traced(
+      tracer,
+      new (require('@aws-sdk/client-sqs') as typeof Sqs).SQSClient({ ...SQS_CLIENT_CONFIG }),
+    ));
   const send = (message: DeadLetter & { delaySeconds?: number }) =>
     (require('../adapters/aws/queue-sender') as typeof QueueSender).sendMessage(sqsClient(), message);
   const eventPublisher = () =>

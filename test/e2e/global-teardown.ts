@@ -23,8 +23,10 @@ export default async function globalTeardown(): Promise<void> {
     __wfmOutboundWitness?: OutboundWitness;
   };
   const scans: LeakScan[] = [];
-  // Issue 13: every State-table key a function touched fell under its dynamodb:LeadingKeys grant.
+  // Issue 13: every State-table key a function touched fell under its dynamodb:LeadingKeys grant, and every
+  // message it sent went to a queue its sqs:SendMessage grant names.
   const refused = runtime?.leadingKeyViolations() ?? [];
+  const refusedSends = runtime?.sendMessageViolations() ?? [];
   try {
     if (runtime) {
       scans.push(
@@ -48,4 +50,11 @@ export default async function globalTeardown(): Promise<void> {
         .join('\n')}`,
     );
   console.log("LeadingKeys guard: every State-table request fell under its function's grant");
+  if (refusedSends.length)
+    throw new Error(
+      `SQS requests outside a function's sqs:SendMessage grant:\n${refusedSends
+        .map((v) => `  ${v.fn} ${v.action}: ${v.reason}`)
+        .join('\n')}`,
+    );
+  console.log('SendMessage guard: every message a function sent went to a queue of its grant');
 }

@@ -1,8 +1,9 @@
 /**
  * Issue 13, least privilege on the shared State table and the queues: each workflow function reaches only its
  * own partition keys (`dynamodb:LeadingKeys`), and sends only to the queues its code sends to.
- * The local runtime applies the same LeadingKeys patterns to every State-table request (local/leading-keys-guard.ts),
- * so the e2e suites prove the keys the stores build fall under them; this proves the grants.
+ * The local runtime applies the same LeadingKeys patterns to every State-table request (local/leading-keys-guard.ts)
+ * and the same queues to every send (local/send-message-guard.ts), so the e2e suites prove the keys the stores build
+ * and the queues the code sends to fall under them; this proves the grants, against lists written out here.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

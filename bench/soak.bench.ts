@@ -6,8 +6,8 @@
  * Load, each on its own clock: an approved time-off (a fresh user with one shift) every 3 s, one in seven a
  * `timeoff.request.created` the ingress ignores; 3 agent-state changes a second over 60 agents, each agent
  * alternating `available` and `on-call`; a bidding window of 3 bids on 2 shifts (one contested) every 10 s; and
- * every 30 s the reward export ingestion (the runtime's schedule) over today's rows of 10 fresh agents crossing
- * the tier. One delivery in ten is sent twice, as vendors redeliver.
+ * every 30 s the reward export ingestion (the runtime's schedule) over a night's export: today's rows of 10 fresh
+ * agents crossing the tier, in place of the previous night's. One delivery in ten is sent twice, as vendors redeliver.
  *
  * Reported per workflow: events in, and what became of each: applied (seen at the vendor: the override, the
  * WEM push, the bid's decision event, the reward issued), ignored with the reason the ingress gave, or
@@ -249,12 +249,18 @@ class Soak {
     }
   }
 
-  /** Today's rows of fresh agents crossing the tier (with the seed's PII), then the ingestion schedule. */
+  /**
+   * A night's export: today's rows of fresh agents crossing the tier (with the seed's PII), in place of the previous
+   * night's, then the ingestion schedule. Every night of the soak is "today" (the watermark stays on today), so
+   * keeping the earlier nights' rows would make each run read a day 60 times larger by the end: a load that
+   * grows, which a nightly ingestion of one day never meets (the first soak run's reward p50 doubled with it).
+   */
   async rewardNight(n: number): Promise<void> {
     const { exportTimeZone } = loadStageConfig('local').workflows['reward-triggers'];
     const today = localDate(Date.now(), exportTimeZone);
     const agents = Array.from({ length: LOAD.agentsPerNight }, (_, k) => `soak-${this.run}-n${n}-${k}`);
     await this.admin.genesys.fixtures({
+      remove: { performance: true },
       performance: agents.map((agentId, k) => {
         const seeded = GENESYS_SEED.performance[k % GENESYS_SEED.performance.length]!;
         return {

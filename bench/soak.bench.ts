@@ -116,17 +116,39 @@ const SPRINKLES: readonly Sprinkle[] = [
 ];
 
 /**
- * The latency windows span whole rounds of the faults above (at least one, at most a quarter of the run after
- * warm-up), so the first and the last met the same faults, each once per round; a run too short for two rounds
- * after warm-up has two halves instead. At the default 30 minutes a window is two rounds (6 min): about 120
- * time-offs (a seventh of them ignored), 108 bids and 120 rewards each, so that a p99 is the 99th percentile of at least 100 events, not the
- * slowest of a few dozen (a 7-minute run's windows held 18 rewards: one faulted issue decided the "p99").
+ * The latency windows are whole rounds of the faults above, on the rounds' own clock (the sprinkles start with the
+ * load, one every FAULT_EVERY_MS): the first starts at the first round after the warm-up, the last ends with the
+ * last whole round, and each spans a quarter of the rounds after warm-up (at least one). So both hold the same
+ * faults the same number of times. Windows that only had a round's length, not its phase, held one faulted reward
+ * in the first and two in the last of a 30-minute run, and with about 1% of the events faulted that alone decided
+ * the p99. At the default 30 minutes a window is two rounds (6 min): about 120 time-offs (a seventh of them
+ * ignored), 108 bids and 120 rewards each, so that a p99 is the 99th percentile of 100 events or more. A run too
+ * short for two rounds after warm-up has two halves.
  */
 const FAULT_ROUND_MS = SPRINKLES.length * FAULT_EVERY_MS;
-const WINDOW_MS =
-  DURATION_MS - WARM_UP_MS < 2 * FAULT_ROUND_MS
-    ? (DURATION_MS - WARM_UP_MS) / 2
-    : FAULT_ROUND_MS * Math.max(1, Math.floor((DURATION_MS - WARM_UP_MS) / 4 / FAULT_ROUND_MS));
+const ROUNDS = Math.floor(DURATION_MS / FAULT_ROUND_MS);
+const FIRST_ROUND_AFTER_WARM_UP = Math.ceil(WARM_UP_MS / FAULT_ROUND_MS);
+const ROUNDS_PER_WINDOW =
+  ROUNDS - FIRST_ROUND_AFTER_WARM_UP >= 2
+    ? Math.max(1, Math.floor((ROUNDS - FIRST_ROUND_AFTER_WARM_UP) / 4))
+    : 0;
+const WINDOW_MS = ROUNDS_PER_WINDOW ? ROUNDS_PER_WINDOW * FAULT_ROUND_MS : (DURATION_MS - WARM_UP_MS) / 2;
+
+/** The first and the last latency window: [from, to) in ms since the epoch, by when an event was sent. */
+function latencyWindows(startedAt: number, loadEndedAt: number) {
+  if (!ROUNDS_PER_WINDOW) {
+    const warmedUpAt = startedAt + WARM_UP_MS;
+    return {
+      first: [warmedUpAt, warmedUpAt + WINDOW_MS],
+      last: [loadEndedAt - WINDOW_MS, Infinity],
+    } as const;
+  }
+  const round = (k: number) => startedAt + k * FAULT_ROUND_MS;
+  return {
+    first: [round(FIRST_ROUND_AFTER_WARM_UP), round(FIRST_ROUND_AFTER_WARM_UP + ROUNDS_PER_WINDOW)],
+    last: [round(ROUNDS - ROUNDS_PER_WINDOW), round(ROUNDS)],
+  } as const;
+}
 
 const describeSprinkle = (s: Sprinkle) =>
   s.fault ? `${s.vendor} ${JSON.stringify(s.fault)}` : `every ${s.vendor} token revoked`;
@@ -538,16 +560,18 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       `${WINDOW_MS / 1000} s, a fault every ${FAULT_EVERY_MS / 1000} s; DynamoDB Local pid ` +
       `${dynamoDbPid ?? 'not found'}`,
   );
-  if (WINDOW_MS < FAULT_ROUND_MS)
+  if (!ROUNDS_PER_WINDOW)
     console.log(
-      `windows shorter than a round of the faults (${FAULT_ROUND_MS / 1000} s): the first and last may meet ` +
-        `different ones; ${(WARM_UP_MS + 2 * FAULT_ROUND_MS) / 60_000} min or more compare like with like`,
+      `windows are the halves after warm-up, not whole rounds of the faults (${FAULT_ROUND_MS / 1000} s): the ` +
+        `first and last may meet different ones; ${(2 * FAULT_ROUND_MS + Math.ceil(WARM_UP_MS / FAULT_ROUND_MS) * FAULT_ROUND_MS) / 60_000} min or more compare like with like`,
     );
   const itemsAfterWarmUp = new Promise<number>((resolve, reject) =>
     setTimeout(() => storedItems(runtime).then(resolve, reject), WARM_UP_MS),
   );
   // Awaited after the load; until then a failure must not end the process as an unhandled rejection.
   itemsAfterWarmUp.catch(() => undefined);
+  // The clock of the fault rounds: every load and the sprinkles start now.
+  const loadStartedAt = Date.now();
   await withDeadline(
     Promise.all([
       soak.every('time-off', LOAD.timeOffEveryMs, (n) => soak.timeOff(n)),
@@ -578,8 +602,7 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
     'the sandboxes, the bus and the DLQs to be read',
   );
   const warmedUpAt = startedAt + WARM_UP_MS;
-  const firstWindowEnd = warmedUpAt + WINDOW_MS;
-  const lastWindowStart = loadEndedAt - WINDOW_MS;
+  const windows = latencyWindows(loadStartedAt, loadEndedAt);
   const reasons = new Map<string, number>();
   const unaccounted: string[] = [];
   const rows = WORKFLOWS.map((w) => {
@@ -600,8 +623,8 @@ async function soakOn(runtime: LocalRuntime): Promise<Record<string, unknown>> {
       );
     const [warmUp, firstWindow, lastWindow] = [
       latencies(startedAt, warmedUpAt),
-      latencies(warmedUpAt, firstWindowEnd),
-      latencies(lastWindowStart, Infinity),
+      latencies(...windows.first),
+      latencies(...windows.last),
     ];
     const first = percentile(firstWindow, 99);
     const last = percentile(lastWindow, 99);

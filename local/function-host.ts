@@ -81,6 +81,42 @@ function captureOutput(stream: Readable, file: WriteStream, echo: NodeJS.WriteSt
   });
 }
 
+/** A thread's V8 heap, in bytes: what it holds, and what it has taken from the system for it. */
+export interface HeapUse {
+  readonly used: number;
+  readonly total: number;
+}
+
+export const addHeaps = (heaps: readonly HeapUse[]): HeapUse => ({
+  used: heaps.reduce((sum, h) => sum + h.used, 0),
+  total: heaps.reduce((sum, h) => sum + h.total, 0),
+});
+
+/** This thread's heap, after a full collection if `collect` (local/thread-heap.cjs, which the workers use too). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { heapOfThisThread } = require('./thread-heap.cjs') as {
+  heapOfThisThread(collect?: boolean): HeapUse;
+};
+
+/**
+ * A worker thread's heap, after a full collection there if `collect` (local/function-worker.cjs and
+ * local/sqs-worker.cjs answer `{ type: 'heap' }`): what the runtime process's RSS is made of, thread by thread.
+ */
+export function heapOfThread(worker: Worker, collect: boolean, thread: string): Promise<HeapUse> {
+  let answer: ((m: { type?: string } & Partial<HeapUse>) => void) | undefined;
+  return withDeadline(
+    new Promise<HeapUse>((resolve) => {
+      answer = (m) => {
+        if (m?.type === 'heap') resolve({ used: m.used ?? NaN, total: m.total ?? NaN });
+      };
+      worker.on('message', answer);
+      worker.postMessage({ type: 'heap', collect });
+    }),
+    10_000,
+    `${thread} to report its heap`,
+  ).finally(() => worker.off('message', answer!));
+}
+
 interface Instance {
   worker: Worker;
   busy: boolean;
@@ -253,6 +289,11 @@ export class FunctionPool {
         ...(options.dynamoDbFaults?.length && { dynamoDbFaults: options.dynamoDbFaults }),
       });
     });
+  }
+
+  /** The heaps of all its instances, added (after a full collection in each if `collect`). */
+  async heap(collect = false): Promise<HeapUse> {
+    return addHeaps(await Promise.all(this.instances.map((i) => heapOfThread(i.worker, collect, this.name))));
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parentPort, workerData } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
+const { heapOfThisThread } = require('./thread-heap.cjs');
 if (workerData.entry.endsWith('.ts')) require('tsx/cjs/api').register();
 
 const { entry, functionName, logGroupName, timeoutMs, dynamoDbFaultInjector } = workerData;
@@ -42,7 +43,11 @@ function armVendorCallProbe(crashAt) {
       : undefined;
 }
 
-parentPort.on('message', async ({ id, event, crashAt, dynamoDbFaults: faults }) => {
+parentPort.on('message', async (message) => {
+  // The host's memory probe (FunctionPool.heap): answered between invocations or while one awaits I/O.
+  if (message.type === 'heap')
+    return parentPort.postMessage({ type: 'heap', ...heapOfThisThread(message.collect) });
+  const { id, event, crashAt, dynamoDbFaults: faults } = message;
   armVendorCallProbe(crashAt);
   dynamoDbFaults.arm(faults);
   const started = Date.now();

@@ -20,7 +20,7 @@ import { startLeadingKeysGuard } from './leading-keys-guard';
 import { startSendMessageGuard } from './send-message-guard';
 import { CrashSwitch } from './crash-switch';
 import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
-import { FunctionPool } from './function-host';
+import { FunctionPool, heapOfThisThread, heapOfThread, type HeapUse } from './function-host';
 import { startGateway } from './gateway';
 import { freePort, withDeadline } from './net';
 import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, localRuleDocumentLocation } from './plan';
@@ -55,6 +55,8 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** Run schedules on their timers (default true; tests run them on demand). */
   readonly timers?: boolean;
+  /** DynamoDB Local keeps its tables in a file in this empty directory, not in memory (local/dynamodb-local.ts). */
+  readonly dynamoDbDataDir?: string;
 }
 
 export interface LocalOutputs {
@@ -82,6 +84,12 @@ export interface LocalRuntime {
   leadingKeyViolations(): readonly Violation[];
   /** SQS requests refused for naming a queue outside a function's `sqs:SendMessage` grant (local/send-message-guard.ts). */
   sendMessageViolations(): readonly Violation[];
+  /**
+   * The V8 heap of each part of the runtime process: `main` (gateway, pollers, AWS fake, sandboxes and whatever
+   * else the caller runs on the main thread), `sqs` (local-aws-sqs's thread), and each function's instances.
+   * With `collect`, each thread runs a full collection first, so that readings compare what is retained.
+   */
+  heaps(options?: { collect?: boolean }): Promise<Record<string, HeapUse>>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   try {
     const sqsPort = await freePort();
     const [dynamo, sqsServer, aws, sandboxes] = await Promise.all([
-      startDynamoDbLocal({ log }),
+      startDynamoDbLocal({ log, dataDir: options.dynamoDbDataDir }),
       startSqsThread({
         port: sqsPort,
         hostname: '127.0.0.1',
@@ -221,6 +229,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push({ name: 'SQS client', stop: () => sqs.destroy() });
     const pollers: Poller[] = [];
+    const pools: FunctionPool[] = [ingress];
     const crashes = new CrashSwitch();
     const dynamoDbFaults = new DynamoDbFaultSwitch();
     const scheduled: LocalSchedule[] = [];
@@ -239,6 +248,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           timeoutScale: waitScale(processorEnv),
         });
         stops.push({ name: `${w.name} functions`, stop: () => pool.stop() });
+        pools.push(pool);
         const q = provisioned.queues[w.name]!;
         pollers.push(
           new Poller({
@@ -261,6 +271,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           const started = () => {
             pool ??= FunctionPool.start(`${w.name}-${s.id}`, s.function, envOf(s.id), 1).then((p) => {
               stops.push({ name: `${w.name} ${s.id} function`, stop: () => p.stop() });
+              pools.push(p);
               return p;
             });
             return pool;
@@ -375,6 +386,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       leadingKeyViolations: () => guard.violations(),
       sendMessageViolations: () => sendGuard.violations(),
+      heaps: async ({ collect = false } = {}) => {
+        const [sqs, ...functions] = await Promise.all([
+          sqsServer.heap(collect),
+          ...pools.map(async (p) => [p.name, await p.heap(collect)] as const),
+        ]);
+        return { main: heapOfThisThread(collect), sqs, ...Object.fromEntries(functions) };
+      },
       stop,
     };
   } catch (err) {
@@ -441,6 +459,7 @@ async function stopAll(components: readonly RunningComponent[], log: (line: stri
 }
 
 interface SqsThread {
+  heap(collect: boolean): Promise<HeapUse>;
   close(): Promise<void>;
   terminate(): Promise<number>;
 }
@@ -461,6 +480,7 @@ function startSqsThread(options: ISqsServerOptions): Promise<SqsThread> {
     .then((message) => {
       if (message.type !== 'listening') throw new Error(`local-aws-sqs did not start: ${message.error}`);
       return {
+        heap: (collect) => heapOfThread(worker, collect, 'local-aws-sqs'),
         close: async () => {
           const closed = next();
           worker.postMessage('close');

@@ -36,3 +36,42 @@ describe('the context of a local function instance', () => {
     expect(remaining).toBeGreaterThan(1_000);
   }, 30_000);
 });
+
+describe("a local function pool's memory probe", () => {
+  it("adds up its instances' heaps, and can read them after a full collection in each", async () => {
+    const pool = await FunctionPool.start(
+      'remaining-time',
+      declaration,
+      { PATH: process.env.PATH ?? '' },
+      2,
+      {
+        logFile,
+      },
+    );
+    try {
+      await pool.invoke({});
+      const [one, asIs, collected] = [
+        await FunctionPool.start('remaining-time', declaration, { PATH: process.env.PATH ?? '' }, 1, {
+          logFile,
+        }).then(async (single) => {
+          try {
+            return await single.heap(true);
+          } finally {
+            await single.stop();
+          }
+        }),
+        await pool.heap(),
+        await pool.heap(true),
+      ];
+      for (const heap of [one, asIs, collected]) {
+        expect(heap.used).toBeGreaterThan(1024 * 1024);
+        expect(heap.used).toBeLessThanOrEqual(heap.total);
+      }
+      // Two instances hold about twice what one does.
+      expect(collected.used).toBeGreaterThan(1.5 * one.used);
+      expect(collected.used).toBeLessThanOrEqual(asIs.used + 1024 * 1024);
+    } finally {
+      await pool.stop();
+    }
+  }, 60_000);
+});

@@ -87,7 +87,7 @@ export interface HeapUse {
   readonly total: number;
 }
 
-export const addHeaps = (heaps: readonly HeapUse[]): HeapUse => ({
+const addHeaps = (heaps: readonly HeapUse[]): HeapUse => ({
   used: heaps.reduce((sum, h) => sum + h.used, 0),
   total: heaps.reduce((sum, h) => sum + h.total, 0),
 });

@@ -85,11 +85,14 @@ function captureOutput(stream: Readable, file: WriteStream, echo: NodeJS.WriteSt
 export interface HeapUse {
   readonly used: number;
   readonly total: number;
+  /** Of `total`, the young generation's (new space): it grows with the allocation rate, not with what is kept. */
+  readonly young: number;
 }
 
 const addHeaps = (heaps: readonly HeapUse[]): HeapUse => ({
   used: heaps.reduce((sum, h) => sum + h.used, 0),
   total: heaps.reduce((sum, h) => sum + h.total, 0),
+  young: heaps.reduce((sum, h) => sum + h.young, 0),
 });
 
 /** This thread's heap, after a full collection if `collect` (local/thread-heap.cjs, which the workers use too). */
@@ -107,7 +110,8 @@ export function heapOfThread(worker: Worker, collect: boolean, thread: string): 
   return withDeadline(
     new Promise<HeapUse>((resolve) => {
       answer = (m) => {
-        if (m?.type === 'heap') resolve({ used: m.used ?? NaN, total: m.total ?? NaN });
+        if (m?.type === 'heap')
+          resolve({ used: m.used ?? NaN, total: m.total ?? NaN, young: m.young ?? NaN });
       };
       worker.on('message', answer);
       worker.postMessage({ type: 'heap', collect });

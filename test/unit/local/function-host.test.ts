@@ -66,6 +66,8 @@ describe("a local function pool's memory probe", () => {
       for (const heap of [one, asIs, collected]) {
         expect(heap.used).toBeGreaterThan(1024 * 1024);
         expect(heap.used).toBeLessThanOrEqual(heap.total);
+        expect(heap.young).toBeGreaterThan(0);
+        expect(heap.young).toBeLessThan(heap.total);
       }
       // Two instances hold about twice what one does.
       expect(collected.used).toBeGreaterThan(1.5 * one.used);

@@ -50,6 +50,11 @@ const locationKey = (l: AppConfigLocation) => `${l.application}/${l.environment}
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
+/**
+ * The newest domain events kept for GET /_local/events, as the sandboxes keep their newest 100,000 requests: an
+ * `npm start` left running for days must not grow without end (the soak's 30 minutes put 3,944 on the bus).
+ */
+const MAX_EVENTS = 100_000;
 
 export class AwsFake {
   readonly events: BusEvent[] = [];
@@ -58,7 +63,10 @@ export class AwsFake {
   private readonly configurations = new Map<string, DeployedConfiguration>();
   private readonly sessions = new Map<string, ConfigurationSession>();
   private server?: Server;
-  constructor(private readonly onEvent: (e: BusEvent) => void = () => {}) {}
+  constructor(
+    private readonly onEvent: (e: BusEvent) => void = () => {},
+    private readonly maxEvents = MAX_EVENTS,
+  ) {}
 
   get url(): string {
     const address = this.server?.address();
@@ -184,6 +192,7 @@ export class AwsFake {
             detail,
           };
           this.events.push(event);
+          if (this.events.length > this.maxEvents) this.events.splice(0, this.events.length - this.maxEvents);
           this.onEvent(event);
           return { EventId: event.id };
         }),

@@ -181,7 +181,9 @@ export function createSqsProcessor(options: SqsProcessorOptions) {
         withCorrelationId(keys.correlationId, () => processRecord(record, message, keys)),
       );
     });
-    metrics.publishStoredMetrics();
+    // A batch whose records were all deferred stores nothing (a deferral is its own single-metric blob), and
+    // Powertools would write a plain-text "No application metrics to publish" into the function's JSON log.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 
     async function processRecord(

@@ -71,6 +71,34 @@ function processor(
 }
 
 describe('createSqsProcessor', () => {
+  it('publishes what a batch stored, and writes no "No application metrics" warning for a batch that stored none', async () => {
+    const warnings: string[] = [];
+    const logger = {
+      warn: (m: string) => warnings.push(m),
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+    };
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'test', logger });
+    const publish = jest.spyOn(metrics, 'publishStoredMetrics');
+    // A deferral is counted in a single-metric blob of its own, and leaves nothing stored for the batch.
+    const { run, requeued } = processor(
+      async (m) => {
+        if (m.body === 'later') throw new RetryLater('VENDOR_LOCKED', 'the schedule is locked', 5);
+      },
+      undefined,
+      { metrics },
+    );
+    await run([record('a', 'later')]);
+    expect(requeued).toHaveLength(1);
+    expect(warnings).toEqual([]);
+    expect(publish).not.toHaveBeenCalled();
+    await run([record('b', 'ok')]);
+    expect(publish).toHaveBeenCalledTimes(1);
+    expect(metrics.hasStoredMetrics()).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+
   it('reports only the records that failed transiently', async () => {
     const { run, dead } = processor(async (m) => {
       if (m.body === 'flaky') throw new RetryableFailure('VENDOR_UNAVAILABLE', 'vendor 503');

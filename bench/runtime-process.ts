@@ -13,6 +13,7 @@ import type { HeapUse } from '../local/function-host';
 import type { BusEvent } from '../local/aws-fake';
 import type { LocalOutputs, LocalRuntime, LocalRuntimeOptions } from '../local/runtime';
 import { startBenchRuntime, stopBenchRuntime } from './bench-runtime';
+import { round } from './stats';
 
 /** What the runtime process holds on purpose for the ones who inspect it, which grows with the load. */
 export interface Kept {
@@ -132,8 +133,7 @@ export async function startRuntimeProcess(
 }
 
 const SERVE = '--serve-runtime';
-const asJsonMb = (value: unknown) =>
-  Math.round((Buffer.byteLength(JSON.stringify(value)) / 1024 / 1024) * 10) / 10;
+const asJsonMb = (value: unknown) => round(Buffer.byteLength(JSON.stringify(value)) / 1024 / 1024);
 
 /** The child: starts the runtime, tells the parent, then answers its requests until asked to stop. */
 async function serve(options: RuntimeProcessOptions): Promise<void> {

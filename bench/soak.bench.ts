@@ -16,11 +16,13 @@
  * the last window after the first minute's warm-up (cold starts, first tokens, the first ingestion's 90 days),
  * target within 20%; a window is one or more whole rounds of the faults (3 min each; a run shorter than
  * 1 + 2 x 3 minutes compares the two halves after warm-up instead). RSS of each process over time: the runtime's
- * (gateway, functions in worker threads, SQS, the AWS fake and the sandboxes share one process, started apart from
- * the soak's: bench/runtime-process.ts) and DynamoDB Local's JVM (its tables in a file); growth from the end of the
- * warm-up to the end of the load, each read after a full collection (target under 10%;
- * docs/decisions/0014-soak-memory-readings.md), with each runtime thread's heap. Then the leak scan
- * (bench/bench-runtime.ts).
+ * (gateway, functions in worker threads, SQS and the AWS fake share one process, started apart from the soak's:
+ * bench/runtime-process.ts) and DynamoDB Local's JVM (its tables in a file); growth from the end of the warm-up to
+ * the end of the load, each read after a full collection (target under 10%;
+ * docs/decisions/0014-soak-memory-readings.md), with each runtime thread's heap. The vendor sandboxes run in a
+ * process of their own too (bench/sandbox-process.ts), with a row of their own and no target: they stand for the
+ * vendors, who keep what they are sent. Then the leak scan (bench/bench-runtime.ts), the outbound requests' part
+ * of it from the sandboxes' process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,10 @@ import { agentStateChanged } from '../test/helpers/payloads';
 import { messagesOn, peekQueue } from '../test/helpers/local';
 import { collectJvmHeap, dynamoDbLocalPid, rssMbOf } from './process-memory';
 import { startRuntimeProcess, type RuntimeProcess } from './runtime-process';
+import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
+import { reportLeakScan } from './bench-runtime';
+import { mergeScans } from '../test/helpers/leak-scan';
+import type { HeapUse } from '../local/function-host';
 import { percentile, round, sortedAscending } from './stats';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
@@ -67,6 +73,8 @@ const TARGET = { p99Change: 0.2, rssGrowth: 0.1 };
  * its limit (8 MB) in the warm-up, and the growth compares what the threads retain (docs/decisions/0014).
  */
 const SEMI_SPACE_MB = 4;
+/** The sandbox process's row in the table of heaps. */
+const SANDBOXES_THREAD = 'sandboxes (own process)';
 const DECIDED_BID_EVENTS = ['bid.approved', 'bid.rejected', 'bid.escalated', 'bid.reconciled'];
 const ADHERENCE_PUSH = '/api/v2/wem/adherence/agents/*/adherence-events';
 const OVERRIDES = '/api/v2/wfm/scheduling/overrides';
@@ -504,12 +512,17 @@ function outcomeOf(
   return { kind: 'unaccounted' };
 }
 
+type HeapMb = { used: number; total: number; young: number };
+
 interface RssSample {
   readonly atMs: number;
   readonly runtimeMb: number;
+  readonly sandboxesMb: number;
   readonly dynamoDbMb: number;
   /** The V8 heap of each thread of the runtime process, in MB: where its RSS goes (LocalRuntime.heaps). */
-  readonly heapsMb?: Record<string, { used: number; total: number; young: number }>;
+  readonly heapsMb?: Record<string, HeapMb>;
+  /** The sandbox process's V8 heap, in MB. */
+  readonly sandboxesHeapMb?: HeapMb;
   /** Read right after a full collection in every thread of the runtime: what it retains, not when it collected. */
   readonly collected?: boolean;
   /** DynamoDB Local's Java heap after a full collection there (jcmd), with `collected`. */
@@ -548,28 +561,27 @@ const mb = (bytes: number) => round(bytes / 1024 / 1024);
  * readings a minute apart differ by as much as the target (the runtime's 12-second samples in the first minutes
  * of a run ranged 756 to 874 MB), and say nothing of what is retained.
  */
-function memorySampler(runtime: RuntimeProcess, dynamoDbPid: number | undefined) {
+function memorySampler(runtime: RuntimeProcess, sandboxes: SandboxProcess, dynamoDbPid: number | undefined) {
   const samples: RssSample[] = [];
   let last: Promise<unknown> = Promise.resolve();
+  const inMb = (h: HeapUse): HeapMb => ({ used: mb(h.used), total: mb(h.total), young: mb(h.young) });
   const read = async (collect: boolean) => {
-    const [heaps, dynamoDbHeapMb] = await Promise.all([
+    const [heaps, sandboxesHeap, dynamoDbHeapMb] = await Promise.all([
       runtime.heaps({ collect }).catch(() => undefined),
+      sandboxes.heap({ collect }).catch(() => undefined),
       collect && dynamoDbPid ? collectJvmHeap(dynamoDbPid) : undefined,
     ]);
     const sample: RssSample = {
       atMs: Date.now(),
       runtimeMb: rssMbOf(runtime.pid),
+      sandboxesMb: rssMbOf(sandboxes.pid),
       dynamoDbMb: dynamoDbPid ? rssMbOf(dynamoDbPid) : NaN,
       collected: collect && heaps !== undefined,
       ...(dynamoDbHeapMb !== undefined && { dynamoDbHeapMb }),
       ...(heaps && {
-        heapsMb: Object.fromEntries(
-          Object.entries(heaps).map(([thread, h]) => [
-            thread,
-            { used: mb(h.used), total: mb(h.total), young: mb(h.young) },
-          ]),
-        ),
+        heapsMb: Object.fromEntries(Object.entries(heaps).map(([thread, h]) => [thread, inMb(h)])),
       }),
+      ...(sandboxesHeap && { sandboxesHeapMb: inMb(sandboxesHeap) }),
     };
     samples.push(sample);
     return sample;
@@ -599,27 +611,38 @@ export async function run() {
   // The tables in a file, not in DynamoDB Local's memory: the workflows keep what they store for good (the audit
   // log, the ledger), and in memory the JVM's RSS would grow with it, hiding a leak or faking one.
   const dynamoDbDataDir = mkdtempSync(join(tmpdir(), 'wfm-soak-dynamodb-'));
-  // In a process of its own, so that the RSS read is the runtime's, not the soak's records and clients; with each
-  // thread's young generation capped low enough that every thread reaches its cap in the warm-up (below).
-  const runtime = await startRuntimeProcess({ dynamoDbDataDir }, [`--max-semi-space-size=${SEMI_SPACE_MB}`]);
+  // The runtime and the vendor sandboxes each in a process of their own, so that the RSS read is the runtime's,
+  // not the soak's records and clients, nor the vendors' data; with each thread's young generation capped low
+  // enough that every thread reaches its cap in the warm-up (above).
+  const nodeFlags = [`--max-semi-space-size=${SEMI_SPACE_MB}`];
+  const sandboxes = await startSandboxProcess(nodeFlags);
+  let runtime: RuntimeProcess | undefined;
   try {
-    const result = await soakOn(runtime);
-    return { ...result, ...(await runtime.stop()) };
+    runtime = await startRuntimeProcess({ dynamoDbDataDir, sandboxUrl: sandboxes.url }, nodeFlags);
+    const result = await soakOn(runtime, sandboxes);
+    // The runtime first: its functions are the sandboxes' clients. Then the outbound requests' part of the scan.
+    const scan = await runtime.stop();
+    runtime = undefined;
+    const outbound = await sandboxes.stop();
+    const leakScan = { ...mergeScans([scan, outbound]), ...(scan.failure && { failure: scan.failure }) };
+    reportLeakScan(leakScan);
+    return { ...result, leakHits: leakScan.hits.length, leakScanned: leakScan.scanned };
   } catch (err) {
-    await runtime.stop().catch(() => undefined);
+    await runtime?.stop().catch(() => undefined);
+    await sandboxes.stop().catch(() => undefined);
     throw err;
   } finally {
     rmSync(dynamoDbDataDir, { recursive: true, force: true });
   }
 }
 
-async function soakOn(runtime: RuntimeProcess): Promise<Record<string, unknown>> {
+async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promise<Record<string, unknown>> {
   const dynamoDbPid = dynamoDbLocalPid(runtime.outputs.endpoints.dynamodb);
   const startedAt = Date.now();
   const soak = new Soak(runtime, startedAt + DURATION_MS);
   // Enough gift cards for every night of the run.
   await soak.admin.rewards.fixtures({ inventory: { gift_card_50_usd: 1_000_000 } });
-  const memory = memorySampler(runtime, dynamoDbPid);
+  const memory = memorySampler(runtime, sandboxes, dynamoDbPid);
   const { samples } = memory;
   console.log(
     `soak: ${MINUTES} min (BENCH_SOAK_MINUTES), ${WARM_UP_MS / 1000} s of warm-up, windows of ` +
@@ -752,7 +775,7 @@ async function soakOn(runtime: RuntimeProcess): Promise<Record<string, unknown>>
     );
 
   const loaded = samples.filter((s) => s.atMs >= warm.atMs && s.atMs <= end.atMs && !s.collected);
-  const rssRow = (process: string, of: (s: RssSample) => number, collected: boolean) => {
+  const rssRow = (process: string, of: (s: RssSample) => number, collected: boolean, target = true) => {
     const growth = of(end) / of(warm) - 1;
     return {
       process,
@@ -761,17 +784,19 @@ async function soakOn(runtime: RuntimeProcess): Promise<Record<string, unknown>>
       'as sampled after warm-up, lowest / highest (MB)': `${Math.min(...loaded.map(of))} / ${Math.max(...loaded.map(of))}`,
       [`after load and drain${collected ? ', collected' : ''} (MB)`]: of(end),
       growth: percent(growth),
-      target: `< +${TARGET.rssGrowth * 100}%`,
-      ok: growth < TARGET.rssGrowth,
+      target: target ? `< +${TARGET.rssGrowth * 100}%` : 'none: a vendor keeps what it is sent',
+      ok: target ? growth < TARGET.rssGrowth : '-',
     };
   };
   const rss = [
-    rssRow(
-      'runtime (gateway, functions, SQS, AWS fake, sandboxes)',
-      (s) => s.runtimeMb,
-      warm.collected === true,
-    ),
+    rssRow('runtime (gateway, functions, SQS, AWS fake)', (s) => s.runtimeMb, warm.collected === true),
     rssRow('DynamoDB Local (java)', (s) => s.dynamoDbMb, warm.dynamoDbHeapMb !== undefined),
+    rssRow(
+      "vendor sandboxes (the vendors' state and request logs)",
+      (s) => s.sandboxesMb,
+      warm.sandboxesHeapMb !== undefined,
+      false,
+    ),
   ];
   console.table(rss);
   const perThousandItems =
@@ -782,24 +807,26 @@ async function soakOn(runtime: RuntimeProcess): Promise<Record<string, unknown>>
       `${round(perThousandItems)} MB per 1,000 items stored.`,
   );
   const threads = Object.keys(end.heapsMb ?? {});
+  const heapOf = (s: RssSample, thread: string) =>
+    thread === SANDBOXES_THREAD ? s.sandboxesHeapMb : s.heapsMb?.[thread];
   if (threads.length)
     console.table(
-      threads.map((thread) => {
-        const [w, e] = [warm.heapsMb?.[thread], end.heapsMb?.[thread]];
+      [...threads, SANDBOXES_THREAD].map((thread) => {
+        const [w, e] = [heapOf(warm, thread), heapOf(end, thread)];
         return {
-          'runtime thread': thread,
+          thread: thread,
           'heap used after warm-up / at end (MB)': `${w?.used ?? '-'} / ${e?.used}`,
           'heap total after warm-up / at end (MB)': `${w?.total ?? '-'} / ${e?.total}`,
           'of which young generation (MB)': `${w?.young ?? '-'} / ${e?.young}`,
         };
       }),
     );
-  // What the runtime keeps on purpose for those who inspect it (GET /_admin/requests, GET /_local/events), on its
-  // main thread: its share of the main heap's growth.
-  const kept = await runtime.kept();
+  // What the runtime and the sandboxes keep on purpose for those who inspect them (GET /_local/events,
+  // GET /_admin/requests), on their main threads: their share of those heaps' growth.
+  const [kept, keptRequests] = await Promise.all([runtime.kept(), sandboxes.kept()]);
   console.log(
-    `kept by the runtime for inspection: ${kept.vendorRequests} vendor requests in the sandboxes' logs ` +
-      `(${kept.vendorRequestsMb} MB as JSON), ${kept.busEvents} bus events (${kept.busEventsMb} MB)`,
+    `kept for inspection: by the runtime, ${kept.busEvents} bus events (${kept.busEventsMb} MB as JSON); by the ` +
+      `sandboxes, ${keptRequests.vendorRequests} vendor requests in their logs (${keptRequests.vendorRequestsMb} MB)`,
   );
   const outsideHeaps = (s: RssSample) =>
     round(s.runtimeMb - Object.values(s.heapsMb ?? {}).reduce((sum, h) => sum + h.total, 0));
@@ -812,7 +839,8 @@ async function soakOn(runtime: RuntimeProcess): Promise<Record<string, unknown>>
     samples.map((s) => `${of(s)}${s.collected ? ' (collected)' : ''}`).join(', ');
   console.log(
     `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), runtime: ${series((s) => s.runtimeMb)}\n` +
-      `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${series((s) => s.dynamoDbMb)}`,
+      `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${series((s) => s.dynamoDbMb)}\n` +
+      `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), sandboxes: ${series((s) => s.sandboxesMb)}`,
   );
 
   const { faultAnswers, throttled } = calls;

@@ -26,7 +26,7 @@ import { freePort, withDeadline } from './net';
 import { buildLocalPlan, LOCAL_STAGE, localFunctionEnvironments, localRuleDocumentLocation } from './plan';
 import { Poller } from './poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision, type Endpoints, type Provisioned } from './provision';
-import { startSandboxes, type RunningSandboxes } from './sandboxes/server';
+import { sandboxUrls, startSandboxes, type RunningSandboxes } from './sandboxes/server';
 import { LocalScheduler, type LocalSchedule } from './scheduler';
 import { LOCAL_WEBHOOK_SECRET } from './webhook-sender';
 
@@ -35,6 +35,11 @@ export interface LocalRuntimeOptions {
   readonly port?: number;
   /** Vendor sandbox port; 0 picks a free one. Default WFM_SANDBOX_PORT or 4010. */
   readonly sandboxPort?: number;
+  /**
+   * Vendor sandboxes already running there (`http://host:port`, e.g. `npm run sandbox`, or a benchmark's process
+   * of their own): the runtime starts none, and its `sandboxes` is undefined. Default WFM_SANDBOX_URL.
+   */
+  readonly sandboxUrl?: string;
   /**
    * Instances per workflow function; `declared` runs each at its topology maxConcurrency (benchmarks).
    * Default WFM_LOCAL_CONCURRENCY or min(topology maxConcurrency, 3).
@@ -74,7 +79,8 @@ export interface LocalRuntime {
   readonly urls: { gateway: string; sandbox: string };
   readonly outputs: LocalOutputs;
   readonly events: readonly BusEvent[];
-  readonly sandboxes: RunningSandboxes;
+  /** The sandboxes the runtime started, in this process; undefined with the `sandboxUrl` option. */
+  readonly sandboxes: RunningSandboxes | undefined;
   readonly startupMs: number;
   readonly startupPhases: Readonly<Record<string, number>>;
   runSchedule(id: string): Promise<unknown>;
@@ -120,6 +126,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const phases: Record<string, number> = {};
   const stop = () => stopAll(stops.splice(0).reverse(), log);
 
+  // Sandboxes that do not answer are said before anything starts.
+  const externalSandboxes = options.sandboxUrl ?? process.env.WFM_SANDBOX_URL;
+  if (externalSandboxes) await sandboxesAnswering(externalSandboxes);
   try {
     const sqsPort = await freePort();
     const [dynamo, sqsServer, aws, sandboxes] = await Promise.all([
@@ -140,15 +149,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       })(),
       // The sandboxes' own defaults, Genesys's revocation of the previous token on each issue (spec 002)
       // included: instances share one token per vendor client (docs/decisions/0007-shared-vendor-token.md).
-      startSandboxes({
-        port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010,
-        host: '127.0.0.1',
-      }),
+      externalSandboxes
+        ? undefined
+        : startSandboxes({
+            port: options.sandboxPort ?? envInt('WFM_SANDBOX_PORT') ?? 4010,
+            host: '127.0.0.1',
+          }),
     ]);
+    const sandboxUrl = sandboxes?.url ?? externalSandboxes!;
     stops.push({ name: 'DynamoDB Local', stop: () => (dynamo as RunningDynamoDb).stop() });
     stops.push({ name: 'local-aws-sqs', stop: () => sqsServer.close(), kill: () => sqsServer.terminate() });
     stops.push({ name: 'AWS fake', stop: () => aws.close() });
-    stops.push({ name: 'vendor sandboxes', stop: () => sandboxes.close() });
+    if (sandboxes) stops.push({ name: 'vendor sandboxes', stop: () => sandboxes.close() });
     Object.assign(components, { dynamodb: true, sqs: true, aws: true, sandboxes: true });
     phases.emulators = Date.now() - started;
 
@@ -204,7 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tables: provisioned.tables,
       busName: provisioned.busName,
       queues: provisioned.queues,
-      vendorUrls: sandboxes.urls,
+      vendorUrls: sandboxUrls(sandboxUrl),
     });
     const concurrencyOf = (declared: number) =>
       options.concurrency === 'declared'
@@ -305,7 +317,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       region: LOCAL_REGION,
       endpoints,
       gatewayUrl,
-      sandboxUrl: sandboxes.url,
+      sandboxUrl,
       workflows: provisioned.queues,
       tables: provisioned.tables,
       eventBus: provisioned.busName,
@@ -372,7 +384,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     writeFileSync(OUTPUTS_FILE, JSON.stringify(outputs(), null, 2));
 
     return {
-      urls: { gateway: gatewayUrl, sandbox: sandboxes.url },
+      urls: { gateway: gatewayUrl, sandbox: sandboxUrl },
       outputs: outputs(),
       events: aws.events,
       sandboxes,
@@ -399,6 +411,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stop();
     throw err;
   }
+}
+
+/** Sandboxes the runtime did not start (`sandboxUrl`): they must answer their health check. */
+async function sandboxesAnswering(url: string): Promise<void> {
+  const health = `${url.replace(/\/+$/, '')}/health`;
+  const res = await fetch(health, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+    const cause = (err.cause as Error | undefined)?.message;
+    throw new Error(
+      `No vendor sandboxes answer at ${health} (${cause ?? err.message}): start them (npm run sandbox) or unset WFM_SANDBOX_URL`,
+    );
+  });
+  await res.body?.cancel();
+  if (!res.ok)
+    throw new Error(`The vendor sandboxes at ${url} are not healthy: ${health} answered ${res.status}`);
 }
 
 /**

@@ -51,6 +51,11 @@ export interface RunningSandboxes {
   close(): Promise<void>;
 }
 
+/** Base URL per vendor of the sandboxes at `url` (`http://host:port`). */
+export function sandboxUrls(url: string): Record<VendorName, string> {
+  return { genesys: `${url}/genesys`, cxone: `${url}/cxone`, rewards: `${url}/rewards` };
+}
+
 export async function startSandboxes(options: SandboxOptions = {}): Promise<RunningSandboxes> {
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? { now: () => Date.now() };
@@ -132,7 +137,7 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Runn
   return {
     url,
     port,
-    urls: { genesys: `${url}/genesys`, cxone: `${url}/cxone`, rewards: `${url}/rewards` },
+    urls: sandboxUrls(url),
     vendors,
     reset,
     close() {

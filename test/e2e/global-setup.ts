@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   );
   // The leak scan (global teardown) looks at every request the system makes to a vendor as it is made.
   const witness = new OutboundWitness();
-  witness.watch(runtime.sandboxes);
+  witness.watch(runtime.sandboxes!);
   Object.assign(globalThis, { __wfmRuntime: runtime, __wfmOutboundWitness: witness });
   writeFileSync(e2eInfoFile(process.pid), JSON.stringify(runtime.outputs));
 }

@@ -21,6 +21,7 @@ import {
 } from '../../local/provision';
 import type { LocalRuntime } from '../../local/runtime';
 import type { LoggedRequest } from '../../local/sandboxes/core/request-log';
+import type { RunningSandboxes } from '../../local/sandboxes/server';
 import { TOKEN_PATH } from '../../local/sandboxes/core/vendor-sandbox';
 import { GENESYS_SEED } from '../../local/sandboxes/vendors/seed';
 import { LOCAL_WEBHOOK_SECRET } from '../../local/webhook-sender';
@@ -94,7 +95,7 @@ export class OutboundWitness {
   readonly hits: LeakHit[] = [];
   requests = 0;
 
-  watch(sandboxes: LocalRuntime['sandboxes']): void {
+  watch(sandboxes: RunningSandboxes): void {
     for (const [vendor, sandbox] of Object.entries(sandboxes.vendors)) {
       const log = sandbox.log;
       const append = log.append.bind(log);

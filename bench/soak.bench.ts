@@ -799,12 +799,14 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
     ),
   ];
   console.table(rss);
-  const perThousandItems =
-    (end.dynamoDbMb - warm.dynamoDbMb) / ((items.atEndOfLoad - items.afterWarmUp) / 1000);
+  const itemsStored = items.atEndOfLoad - items.afterWarmUp;
+  const rssGrowthMb = end.dynamoDbMb - warm.dynamoDbMb;
   console.log(
     `DynamoDB Local keeps the tables in a file (-dbPath): ${items.afterWarmUp} items after warm-up, ${items.atEndOfLoad} after ` +
-      `the load and drain (+${items.atEndOfLoad - items.afterWarmUp}); its RSS grew ` +
-      `${round(perThousandItems)} MB per 1,000 items stored.`,
+      `the load and drain (+${itemsStored}); its RSS grew ` +
+      (itemsStored > 0
+        ? `${round(rssGrowthMb / (itemsStored / 1000))} MB per 1,000 items stored.`
+        : `${round(rssGrowthMb)} MB with no item stored after warm-up.`),
   );
   const threads = Object.keys(end.heapsMb ?? {});
   const heapOf = (s: RssSample, thread: string) =>

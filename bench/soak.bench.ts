@@ -706,6 +706,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   const windows = latencyWindows(loadStartedAt, loadEndedAt);
   const reasons = new Map<string, number>();
   const unaccounted: string[] = [];
+  const byMinute: string[] = [];
   const rows = WORKFLOWS.map((w) => {
     const sent = soak.sent.filter((s) => s.workflow === w);
     const outcomes = sent.map((s) => ({
@@ -727,6 +728,12 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
       latencies(...windows.first),
       latencies(...windows.last),
     ];
+    const minutes = Math.ceil((loadEndedAt - loadStartedAt) / 60_000);
+    const minuteLatencies = Array.from({ length: minutes }, (_, k) => {
+      const sentThen = latencies(loadStartedAt + k * 60_000, loadStartedAt + (k + 1) * 60_000);
+      return sentThen.length ? `${percentile(sentThen, 50)}/${percentile(sentThen, 99)}` : '-';
+    });
+    byMinute.push(`  ${w}: ${minuteLatencies.join(', ')}`);
     const first = percentile(firstWindow, 99);
     const last = percentile(lastWindow, 99);
     const accounted = count('applied') + count('ignored') + count('dead-lettered');
@@ -754,6 +761,8 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   });
   console.table(rows);
   console.log('targets: unaccounted 0, duplicates 0, p99 change within ±20%');
+  // Which minutes a slow window's tail came from: a slow stretch (a busy machine, a backlog) shows here.
+  console.log(`p50/p99 (ms) of the events sent in each minute of the load:\n${byMinute.join('\n')}`);
   for (const key of vendor.duplicatedKeys.slice(0, 10)) console.log(`  duplicate at the vendor: ${key}`);
   for (const key of unaccounted.slice(0, 10)) console.log(`  unaccounted: ${key}`);
   // Every dead letter, the ones whose event also reached the vendor included (a record redelivered while its first

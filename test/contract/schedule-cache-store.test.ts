@@ -2,7 +2,10 @@
  * The schedule cache store on DynamoDB Local and its in-memory fake: one contract. Times are real (DynamoDB
  * Local deletes an item past its TTL within a second).
  */
-import { DynamoDbScheduleCacheStore } from '../../shared/adapters/aws/schedule-cache-store';
+import {
+  DynamoDbScheduleCacheStore,
+  fitsScheduleCache,
+} from '../../shared/adapters/aws/schedule-cache-store';
 import { InMemoryScheduleCacheStore } from '../../shared/adapters/aws/schedule-cache-store.fake';
 import type { CxoneShift } from '../../shared/domain/shift-bids/ports';
 import type { ScheduleCacheStore } from '../../shared/domain/shift-bids/schedule-cache';
@@ -57,6 +60,23 @@ describe.each<[string, () => Promise<ScheduleCacheStore>]>([
     });
     expect(await store.write(siteId, '2026-07-15', [shift(siteId, 'new')], NOW + 11, LATER)).toBe(true);
     expect((await store.read(siteId, '2026-07-15'))?.shifts).toEqual([shift(siteId, 'new')]);
+  });
+
+  it('stores a day too large for one item without its shifts, so it is never served from the cache', async () => {
+    const store = await make();
+    const siteId = site();
+    // About 600 KB as JSON: over DynamoDB's 400 KB item limit, which refused the whole write before.
+    const largeSiteDay = Array.from({ length: 3000 }, (_, i) => shift(siteId, `shift-${i}`));
+    expect(fitsScheduleCache(largeSiteDay)).toBe(false);
+    await store.write(siteId, '2026-07-15', [shift(siteId, 'small')], NOW, LATER);
+    expect(await store.write(siteId, '2026-07-15', largeSiteDay, NOW + 1, LATER)).toBe(true);
+    expect(await store.read(siteId, '2026-07-15')).toEqual({
+      shifts: null,
+      readAt: NOW + 1,
+      invalidatedAt: null,
+    });
+    await store.invalidate(siteId, '2026-07-15', NOW + 10, LATER);
+    expect(await store.write(siteId, '2026-07-15', largeSiteDay, NOW + 5, LATER)).toBe(false);
   });
 
   it('never moves an invalidation back, and marks a day it never cached', async () => {

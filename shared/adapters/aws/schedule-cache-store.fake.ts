@@ -1,6 +1,7 @@
 /** In-memory schedule cache with the DynamoDB store's conditions (expiry is the domain's to judge). */
 import type { CxoneShift } from '../../domain/shift-bids/ports';
 import type { CachedScheduleDay, ScheduleCacheStore } from '../../domain/shift-bids/schedule-cache';
+import { fitsScheduleCache } from './schedule-cache-store';
 
 export class InMemoryScheduleCacheStore implements ScheduleCacheStore {
   readonly days = new Map<string, CachedScheduleDay>();
@@ -13,7 +14,11 @@ export class InMemoryScheduleCacheStore implements ScheduleCacheStore {
     const key = `${siteId}#${date}`;
     const day = this.days.get(key);
     if (day?.invalidatedAt != null && day.invalidatedAt >= readAt) return false;
-    this.days.set(key, { shifts, readAt, invalidatedAt: day?.invalidatedAt ?? null });
+    this.days.set(key, {
+      shifts: fitsScheduleCache(shifts) ? shifts : null,
+      readAt,
+      invalidatedAt: day?.invalidatedAt ?? null,
+    });
     return true;
   }
 

@@ -3,7 +3,7 @@
  * `sk = DATE#<date>`) holding the day's published shifts, when they were read (`readAt`), the last
  * invalidation (`invalidatedAt`), and the table's TTL (`expiresAt`, seconds). A store of a read is conditional
  * on no invalidation at or after it, and an invalidation never moves the mark back, so every instance sees
- * the same answer.
+ * the same answer. A day too large for one item (`fitsScheduleCache`) is stored without its shifts.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CxoneShift } from '../../domain/shift-bids/ports';
@@ -16,6 +16,16 @@ const key = (siteId: string, date: string) => ({
   sk: `DATE#${date}`,
 });
 const ttl = (ms: number) => Math.ceil(ms / 1000);
+
+/**
+ * DynamoDB refuses an item over 400 KB, and a cache must not fail the bid it serves. A large site's day (about
+ * 1,500 shifts and more) is therefore stored without its shifts: the write's condition still says whether an
+ * invalidation overtook the read, and the day is never fresh, so its reads go to CXone, as with no cache. Shifts
+ * are measured as JSON, which counts more bytes than DynamoDB does for these string-valued maps.
+ */
+export const SCHEDULE_DAY_MAX_BYTES = 300_000;
+export const fitsScheduleCache = (shifts: readonly CxoneShift[]): boolean =>
+  Buffer.byteLength(JSON.stringify(shifts)) <= SCHEDULE_DAY_MAX_BYTES;
 
 export class DynamoDbScheduleCacheStore implements ScheduleCacheStore {
   constructor(
@@ -42,14 +52,21 @@ export class DynamoDbScheduleCacheStore implements ScheduleCacheStore {
     readAt: number,
     expiresAt: number,
   ): Promise<boolean> {
+    const cacheable = fitsScheduleCache(shifts);
     return conditionalWrite(
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(siteId, date),
-          UpdateExpression: 'SET shifts = :shifts, readAt = :readAt, expiresAt = :expiresAt',
+          UpdateExpression: cacheable
+            ? 'SET shifts = :shifts, readAt = :readAt, expiresAt = :expiresAt'
+            : 'SET readAt = :readAt, expiresAt = :expiresAt REMOVE shifts',
           ConditionExpression: 'attribute_not_exists(invalidatedAt) OR invalidatedAt < :readAt',
-          ExpressionAttributeValues: { ':shifts': shifts, ':readAt': readAt, ':expiresAt': ttl(expiresAt) },
+          ExpressionAttributeValues: {
+            ':readAt': readAt,
+            ':expiresAt': ttl(expiresAt),
+            ...(cacheable && { ':shifts': shifts }),
+          },
         }),
       ),
     );

@@ -67,6 +67,14 @@ describe('schedule cache', () => {
     expect(shiftReads()).toBe(2);
   });
 
+  it("reads a large site's day from CXone every time, since it is too large to cache", async () => {
+    const { cxone, one, two, shiftReads } = setup();
+    for (let i = 0; i < 3000; i++) cxone.shiftsById.set(`big-${i}`, shift(`big-${i}`, '2026-07-16', null));
+    expect(await one.shifts(query)).toHaveLength(3002);
+    expect(await two.shifts(query)).toHaveLength(3002);
+    expect(shiftReads()).toBe(2);
+  });
+
   it('takes the max age from the rule document', async () => {
     const clock = new FakeClock();
     const cxone = new FakeCxoneBidding({ clock });

@@ -5,9 +5,10 @@
  *
  * Load, each on its own clock: an approved time-off (a fresh user with one shift) every 3 s, one in seven a
  * `timeoff.request.created` the ingress ignores; 3 agent-state changes a second over 60 agents, each agent
- * alternating `available` and `on-call`; a bidding window of 3 bids on 2 shifts (one contested) every 10 s; and
- * every 30 s the reward export ingestion (the runtime's schedule) over a night's export: today's rows of 30 fresh
- * agents crossing the tier, in place of the previous night's. One delivery in ten is sent twice, as vendors redeliver.
+ * alternating `available` and `on-call`; a bidding window of 3 bids on 2 shifts (one contested) every 10 s, each
+ * on the next weekend; and every 30 s the reward export ingestion (the runtime's schedule) over a night's export:
+ * today's rows of 30 fresh agents crossing the tier, in place of the previous night's. One delivery in ten is sent
+ * twice, as vendors redeliver.
  *
  * Reported per workflow: events in, and what became of each: applied (seen at the vendor: the override, the
  * WEM push, the bid's decision event, the reward issued), ignored with the reason the ingress gave, or
@@ -37,7 +38,7 @@ import { biddingWindowFixtures, GENESYS_SEED } from '../local/sandboxes/vendors/
 import { LOCAL_CREDENTIALS } from '../local/provision';
 import { sendSignedWebhook } from '../local/webhook-sender';
 import { loadStageConfig } from '../shared/config/stage';
-import { localDate } from '../shared/domain/time/local-days';
+import { addDays, localDate } from '../shared/domain/time/local-days';
 import type { WorkflowName } from '../shared/topology';
 import { agentStateChanged } from '../test/helpers/payloads';
 import { messagesOn, peekQueue } from '../test/helpers/local';
@@ -66,6 +67,8 @@ const LOAD = {
   redeliverOneIn: 10,
 } as const;
 const TARGET = { p99Change: 0.2, rssGrowth: 0.1 };
+/** The Saturday the first bidding window bids on; each later window bids on the next weekend. */
+const FIRST_BID_WEEKEND = '2026-06-06';
 /**
  * The runtime process's V8 semi-space limit, in MB (Node's default is 16). V8 sizes each thread's young generation
  * to its allocation rate, from 1 MB up to twice this, and a full collection does not give it back: in a 2-minute run
@@ -281,11 +284,18 @@ class Soak {
     );
   }
 
+  /**
+   * A bidding window on a weekend of its own, a week after the previous window's, as a site's windows follow its
+   * weekends. On one weekend, every window's open shifts stayed on the site's days, and each bid read (and cached)
+   * a day one shift larger than the last: a load that grows, which took the bids' p50 from about 0.9 s in the
+   * first ten minutes to 1.6 s in the last ten of a 30-minute run.
+   */
   async bidWindow(n: number): Promise<void> {
     const window = biddingWindowFixtures({
       bids: 3,
       shifts: 2,
       contestedShifts: 1,
+      date: addDays(FIRST_BID_WEEKEND, 7 * n),
       tag: `soak${this.run}w${n}`,
     });
     await this.admin.cxone.fixtures(window.fixtures);

@@ -718,6 +718,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   const reasons = new Map<string, number>();
   const unaccounted: string[] = [];
   const byMinute: string[] = [];
+  const loadMinutes = Math.ceil((loadEndedAt - loadStartedAt) / 60_000);
   const rows = WORKFLOWS.map((w) => {
     const sent = soak.sent.filter((s) => s.workflow === w);
     const outcomes = sent.map((s) => ({
@@ -739,8 +740,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
       latencies(...windows.first),
       latencies(...windows.last),
     ];
-    const minutes = Math.ceil((loadEndedAt - loadStartedAt) / 60_000);
-    const minuteLatencies = Array.from({ length: minutes }, (_, k) => {
+    const minuteLatencies = Array.from({ length: loadMinutes }, (_, k) => {
       const sentThen = latencies(loadStartedAt + k * 60_000, loadStartedAt + (k + 1) * 60_000);
       return sentThen.length ? `${percentile(sentThen, 50)}/${percentile(sentThen, 99)}` : '-';
     });

@@ -444,6 +444,14 @@ async function vendorEffects(soak: Soak) {
     await cxone.state<{ biddingRequests: { requestId: string; status: string; shift: { id: string } }[] }>()
   ).biddingRequests.filter((b) => b.requestId.includes(`soak${soak.run}`));
   const approvedPerShift = effects(bids.filter((b) => b.status === 'APPROVED').map((b) => [b.shift.id, 0]));
+  // How the bids were decided, escalations by reason: a load that drifts (every bid on one weekend, a schedule
+  // read that fails) shows as a different mix here before it shows in the latencies.
+  const bidDecisions = new Map<string, number>();
+  for (const e of events.filter((e) => DECIDED_BID_EVENTS.includes(e.detailType))) {
+    const { reason } = e.detail as { reason?: string };
+    const decision = e.detailType === 'bid.escalated' ? `${e.detailType} (${reason})` : e.detailType;
+    bidDecisions.set(decision, (bidDecisions.get(decision) ?? 0) + 1);
+  }
 
   const issuedEvents = events.filter((e) => e.detailType === 'reward.issued');
   const issued = effects(
@@ -476,6 +484,7 @@ async function vendorEffects(soak: Soak) {
       'shift-bids': acted.duplicates + approvedPerShift.duplicates,
       'reward-triggers': issued.duplicates + issuedPerPseudonym.duplicates,
     } as Record<WorkflowName, number>,
+    bidDecisions,
     /** What was taken more than once, to look into. */
     duplicatedKeys: [
       ...overridesPerShift.duplicatedKeys.map((k) => `override of shift ${k}`),
@@ -774,6 +783,8 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   console.log('targets: unaccounted 0, duplicates 0, p99 change within ±20%');
   // Which minutes a slow window's tail came from: a slow stretch (a busy machine, a backlog) shows here.
   console.log(`p50/p99 (ms) of the events sent in each minute of the load:\n${byMinute.join('\n')}`);
+  const decisions = [...vendor.bidDecisions].sort().map(([decision, n]) => `${decision} ${n}`);
+  console.log(`bids decided: ${decisions.join(', ') || 'none'}`);
   for (const key of vendor.duplicatedKeys.slice(0, 10)) console.log(`  duplicate at the vendor: ${key}`);
   for (const key of unaccounted.slice(0, 10)) console.log(`  unaccounted: ${key}`);
   // Every dead letter, the ones whose event also reached the vendor included (a record redelivered while its first
@@ -883,6 +894,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
     windowSeconds: WINDOW_MS / 1000,
     workflows: rows,
     duplicatedKeys: vendor.duplicatedKeys,
+    bidDecisions: Object.fromEntries(vendor.bidDecisions),
     unaccounted,
     reasons: Object.fromEntries(reasons),
     rss: { rows: rss, samples },

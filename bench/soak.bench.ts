@@ -17,6 +17,7 @@
  * the last window after the first minute's warm-up (cold starts, first tokens, the first ingestion's 90 days),
  * target within 20%; a window is one or more whole rounds of the faults (3 min each; a run shorter than
  * 1 + 2 x 3 minutes compares the two halves after warm-up instead), and p50/p99 by the minute events were sent.
+ * How the bids were decided: approved, rejected, escalated by reason.
  * RSS of each process over time: the runtime's (gateway, functions in worker threads, SQS and the AWS fake share
  * one process, started apart from the soak's:
  * bench/runtime-process.ts) and DynamoDB Local's JVM (its tables in a file); growth from the end of the warm-up to

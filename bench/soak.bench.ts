@@ -432,10 +432,9 @@ async function vendorEffects(soak: Soak) {
     ]),
   );
 
+  const decidedBidEvents = events.filter((e) => DECIDED_BID_EVENTS.includes(e.detailType));
   const decided = effects(
-    events
-      .filter((e) => DECIDED_BID_EVENTS.includes(e.detailType))
-      .map((e) => [String((e.detail as { requestId?: string }).requestId), Date.parse(e.time)]),
+    decidedBidEvents.map((e) => [String((e.detail as { requestId?: string }).requestId), Date.parse(e.time)]),
   );
   const actions = (await cxone.requests({ method: 'POST', path: BID_ACTIONS })).requests;
   const acted = effects(
@@ -448,7 +447,7 @@ async function vendorEffects(soak: Soak) {
   // How the bids were decided, escalations by reason: a load that drifts (every bid on one weekend, a schedule
   // read that fails) shows as a different mix here before it shows in the latencies.
   const bidDecisions = new Map<string, number>();
-  for (const e of events.filter((e) => DECIDED_BID_EVENTS.includes(e.detailType))) {
+  for (const e of decidedBidEvents) {
     const { reason } = e.detail as { reason?: string };
     const decision = e.detailType === 'bid.escalated' ? `${e.detailType} (${reason})` : e.detailType;
     bidDecisions.set(decision, (bidDecisions.get(decision) ?? 0) + 1);

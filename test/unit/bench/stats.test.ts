@@ -1,0 +1,38 @@
+import { resampledChange } from '../../../bench/stats';
+
+/** n latencies with a long tail, the same every time: most near 100 ms, one in fifty several times slower. */
+const tailed = (n: number, scale = 1) =>
+  Array.from(
+    { length: n },
+    (_, i) => scale * (i % 50 === 49 ? 400 + ((i * 37) % 200) : 80 + ((i * 13) % 40)),
+  );
+
+describe('resampledChange', () => {
+  it('is no range at all when both windows hold one value', () => {
+    expect(resampledChange(Array(100).fill(250), Array(100).fill(250), 99)).toEqual([0, 0]);
+  });
+
+  it('holds a true doubling of a large sample near +100%', () => {
+    const spread = (n: number, scale: number) =>
+      Array.from({ length: n }, (_, i) => scale * (100 + ((i * 7_919) % n)));
+    const [low, high] = resampledChange(spread(2_000, 1), spread(2_000, 2), 99, { resamples: 200 });
+    expect(low).toBeGreaterThan(0.8);
+    expect(high).toBeLessThan(1.2);
+  });
+
+  it('spans more than ±20% for two draws of the same 120 events whose tail is two or three of them', () => {
+    const [low, high] = resampledChange(tailed(120), tailed(120), 99);
+    expect(low).toBeLessThan(-0.2);
+    expect(high).toBeGreaterThan(0.2);
+  });
+
+  it('prints the same range for the same windows (seeded)', () => {
+    const first = tailed(120);
+    const last = tailed(130, 1.1);
+    expect(resampledChange(first, last, 99)).toEqual(resampledChange(first, last, 99));
+  });
+
+  it('says nothing for an empty window', () => {
+    expect(resampledChange([], tailed(10), 99)).toEqual([NaN, NaN]);
+  });
+});

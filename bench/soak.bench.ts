@@ -18,7 +18,9 @@
  * target within 20%; a window is one or more whole rounds of the faults (3 min each; a run shorter than
  * 1 + 2 x 3 minutes compares the two halves after warm-up instead), and p50/p99 by the minute events were sent.
  * Next to the change, the range that resampling the two windows gives it: a p99 of 120 events is their two
- * slowest, and a change inside that range could be the luck of the draw.
+ * slowest, and a change inside that range could be the luck of the draw. And the trend of the p50 by minute over
+ * the whole load after warm-up, which a drift of the median shows in and the two windows' tails may not
+ * (docs/decisions/0015-soak-p99-resolution.md).
  * How the bids were decided: approved, rejected, escalated by reason.
  * RSS of each process over time: the runtime's (gateway, functions in worker threads, SQS and the AWS fake share
  * one process, started apart from the soak's:
@@ -51,7 +53,7 @@ import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import { reportLeakScan } from './bench-runtime';
 import { mergeScans } from '../test/helpers/leak-scan';
 import type { HeapUse } from '../local/function-host';
-import { percentile, resampledChange, round, sortedAscending } from './stats';
+import { percentile, resampledChange, round, sortedAscending, trendOverMean } from './stats';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const DURATION_MS = MINUTES * 60_000;
@@ -751,11 +753,16 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
       latencies(...windows.first),
       latencies(...windows.last),
     ];
-    const minuteLatencies = Array.from({ length: loadMinutes }, (_, k) => {
-      const sentThen = latencies(loadStartedAt + k * 60_000, loadStartedAt + (k + 1) * 60_000);
-      return sentThen.length ? `${percentile(sentThen, 50)}/${percentile(sentThen, 99)}` : '-';
-    });
-    byMinute.push(`  ${w}: ${minuteLatencies.join(', ')}`);
+    const minutes = Array.from({ length: loadMinutes }, (_, k) =>
+      latencies(loadStartedAt + k * 60_000, loadStartedAt + (k + 1) * 60_000),
+    );
+    byMinute.push(
+      `  ${w}: ${minutes.map((m) => (m.length ? `${percentile(m, 50)}/${percentile(m, 99)}` : '-')).join(', ')}`,
+    );
+    const minuteP50sAfterWarmUp = minutes
+      .slice(Math.ceil(WARM_UP_MS / 60_000))
+      .filter((m) => m.length)
+      .map((m) => percentile(m, 50));
     const first = percentile(firstWindow, 99);
     const last = percentile(lastWindow, 99);
     const accounted = count('applied') + count('ignored') + count('dead-lettered');
@@ -775,6 +782,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
       'p99 change': percent(last / first - 1),
       'p99 change, 90% of resamples': resampledChange(firstWindow, lastWindow, 99).map(percent).join(' .. '),
       'p50 first / last (ms)': `${percentile(firstWindow, 50)} / ${percentile(lastWindow, 50)}`,
+      'p50 trend by minute': percent(trendOverMean(minuteP50sAfterWarmUp)),
       'events timed first / last': `${firstWindow.length} / ${lastWindow.length}`,
       ok:
         accounted === sent.length &&
@@ -785,7 +793,8 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   console.table(rows);
   console.log(
     'targets: unaccounted 0, duplicates 0, p99 change within ±20%; the resampled range is how far the change ' +
-      "could move by which events each window happened to hold (bootstrap, bench/stats.ts), not the target's test",
+      "could move by which events each window happened to hold (bootstrap, bench/stats.ts), not the target's test; " +
+      'the p50 trend is the least-squares line through every minute after warm-up, first minute to last, over the mean',
   );
   // Which minutes a slow window's tail came from: a slow stretch (a busy machine, a backlog) shows here.
   console.log(`p50/p99 (ms) of the events sent in each minute of the load:\n${byMinute.join('\n')}`);

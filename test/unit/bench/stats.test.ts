@@ -1,4 +1,4 @@
-import { resampledChange } from '../../../bench/stats';
+import { resampledChange, trendOverMean } from '../../../bench/stats';
 
 /** n latencies with a long tail, the same every time: most near 100 ms, one in fifty several times slower. */
 const tailed = (n: number, scale = 1) =>
@@ -34,5 +34,20 @@ describe('resampledChange', () => {
 
   it('says nothing for an empty window', () => {
     expect(resampledChange([], tailed(10), 99)).toEqual([NaN, NaN]);
+  });
+});
+
+describe('trendOverMean', () => {
+  it('is the rise of the line from first to last over the mean', () => {
+    expect(trendOverMean([100, 110, 120, 130, 140])).toBeCloseTo(40 / 120);
+    expect(trendOverMean([140, 130, 120, 110, 100])).toBeCloseTo(-40 / 120);
+  });
+
+  it('is flat for a series that only wobbles', () => {
+    expect(trendOverMean([140, 100, 140, 100, 140])).toBeCloseTo(0);
+  });
+
+  it('says nothing for fewer than two points', () => {
+    expect(trendOverMean([5])).toBeNaN();
   });
 });

@@ -1,4 +1,7 @@
-/** Resident memory of other processes on this machine (Linux /proc), for benchmarks that watch it over time. */
+/**
+ * Resident memory and CPU time of other processes on this machine (Linux /proc), for benchmarks that watch them
+ * over time.
+ */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -54,4 +57,23 @@ export async function collectJvmHeap(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Clock ticks so far (Linux /proc): the machine's in all (every state of every CPU), those the host took from this
+ * virtual machine for others (steal), and `pid`'s own (user and system). Two readings apart say what share of the
+ * machine the host took and how busy the process was between them.
+ */
+export function cpuTicks(pid: number): { machine: number; stolen: number; process: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  let process = NaN;
+  try {
+    // After the command's closing parenthesis: state is field 3, utime and stime are fields 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    process = Number(fields[11]) + Number(fields[12]);
+  } catch {
+    // gone
+  }
+  return { machine: cpu.reduce((sum, n) => sum + n, 0), stolen: cpu[7] ?? NaN, process };
 }

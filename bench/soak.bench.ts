@@ -32,7 +32,7 @@
  * of it from the sandboxes' process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -47,7 +47,7 @@ import { addDays, localDate } from '../shared/domain/time/local-days';
 import type { WorkflowName } from '../shared/topology';
 import { agentStateChanged } from '../test/helpers/payloads';
 import { messagesOn, peekQueue } from '../test/helpers/local';
-import { collectJvmHeap, dynamoDbLocalPid, rssMbOf } from './process-memory';
+import { collectJvmHeap, cpuTicks, dynamoDbLocalPid, rssMbOf } from './process-memory';
 import { startRuntimeProcess, type RuntimeProcess } from './runtime-process';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import { reportLeakScan } from './bench-runtime';
@@ -551,6 +551,8 @@ interface RssSample {
   readonly collected?: boolean;
   /** DynamoDB Local's Java heap after a full collection there (jcmd), with `collected`. */
   readonly dynamoDbHeapMb?: number;
+  /** Clock ticks so far: the machine's, the host's steal, the runtime process's (bench/process-memory.ts). */
+  readonly cpu: ReturnType<typeof cpuTicks>;
 }
 
 /**
@@ -597,6 +599,7 @@ function memorySampler(runtime: RuntimeProcess, sandboxes: SandboxProcess, dynam
     ]);
     const sample: RssSample = {
       atMs: Date.now(),
+      cpu: cpuTicks(runtime.pid),
       runtimeMb: rssMbOf(runtime.pid),
       sandboxesMb: rssMbOf(sandboxes.pid),
       dynamoDbMb: dynamoDbPid ? rssMbOf(dynamoDbPid) : NaN,
@@ -889,6 +892,23 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
     `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), runtime: ${series((s) => s.runtimeMb)}\n` +
       `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), DynamoDB Local: ${series((s) => s.dynamoDbMb)}\n` +
       `RSS every ${RSS_SAMPLE_MS / 1000} s (MB), sandboxes: ${series((s) => s.sandboxesMb)}`,
+  );
+  // Whether a latency trend is the machine's: the share of it the host took (steal), and how busy the runtime was.
+  const between = samples.slice(1).map((s, k) => {
+    const before = samples[k]!.cpu;
+    const machine = s.cpu.machine - before.machine;
+    return {
+      stolen: (100 * (s.cpu.stolen - before.stolen)) / machine,
+      runtime: (100 * cpus().length * (s.cpu.process - before.process)) / machine,
+    };
+  });
+  const cpuSeries = (of: (b: (typeof between)[number]) => number) => {
+    const values = between.map(of);
+    return `${values.map((v) => round(v)).join(', ')} (trend ${percent(trendOverMean(values))})`;
+  };
+  console.log(
+    `CPU between samples, stolen by the host (% of the machine): ${cpuSeries((b) => b.stolen)}\n` +
+      `CPU between samples, the runtime process (% of one core): ${cpuSeries((b) => b.runtime)}`,
   );
 
   const { faultAnswers, throttled } = calls;

@@ -16,6 +16,9 @@ const postAdherence = (base: string, tok: string, i: number) =>
   });
 
 describe('rate limits with a frozen bucket clock', () => {
+  // Hundreds of real requests per test: the frozen clock makes the counts exact, not the wall time. A host taking a
+  // third of the machine (decision 0015) once pushed one past jest's default 5 s.
+  jest.setTimeout(30_000);
   let t: TestSandboxes;
   let genesys: string;
   beforeAll(async () => {

@@ -66,14 +66,14 @@ export async function collectJvmHeap(pid: number): Promise<number | undefined> {
  */
 export function cpuTicks(pid: number): { machine: number; stolen: number; process: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  let process = NaN;
+  let own = NaN;
   try {
     // After the command's closing parenthesis: state is field 3, utime and stime are fields 14 and 15.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    process = Number(fields[11]) + Number(fields[12]);
+    own = Number(fields[11]) + Number(fields[12]);
   } catch {
     // gone
   }
-  return { machine: cpu.reduce((sum, n) => sum + n, 0), stolen: cpu[7] ?? NaN, process };
+  return { machine: cpu.reduce((sum, n) => sum + n, 0), stolen: cpu[7] ?? NaN, process: own };
 }

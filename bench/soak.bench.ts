@@ -19,7 +19,8 @@
  * 1 + 2 x 3 minutes compares the two halves after warm-up instead), and p50/p99 by the minute events were sent.
  * Next to the change, the range that resampling the two windows gives it: a p99 of 120 events is their two
  * slowest, and a change inside that range could be the luck of the draw. And the trend of the p50 by minute over
- * the whole load after warm-up, which a drift of the median shows in and the two windows' tails may not
+ * the whole load after warm-up, which a drift of the median shows in and the two windows' tails may not, with its
+ * correlation with the host's steal minute by minute: on a shared machine the host's share moves the latencies
  * (docs/decisions/0015-soak-p99-resolution.md).
  * How the bids were decided: approved, rejected, escalated by reason.
  * RSS of each process over time: the runtime's (gateway, functions in worker threads, SQS and the AWS fake share
@@ -53,7 +54,7 @@ import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import { reportLeakScan } from './bench-runtime';
 import { mergeScans } from '../test/helpers/leak-scan';
 import type { HeapUse } from '../local/function-host';
-import { percentile, resampledChange, round, sortedAscending, trendOverMean } from './stats';
+import { correlation, percentile, resampledChange, round, sortedAscending, trendOverMean } from './stats';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const DURATION_MS = MINUTES * 60_000;
@@ -731,6 +732,13 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   );
   const warmedUpAt = startedAt + WARM_UP_MS;
   const windows = latencyWindows(loadStartedAt, loadEndedAt);
+  // The share of the machine the host took (%) between the memory samples nearest to `from` and to `to`.
+  const nearest = (at: number) =>
+    samples.reduce((best, s) => (Math.abs(s.atMs - at) < Math.abs(best.atMs - at) ? s : best));
+  const stolenBetween = (from: number, to: number) => {
+    const [before, after] = [nearest(from).cpu, nearest(to).cpu];
+    return (100 * (after.stolen - before.stolen)) / (after.machine - before.machine);
+  };
   const reasons = new Map<string, number>();
   const unaccounted: string[] = [];
   const byMinute: string[] = [];
@@ -762,10 +770,14 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
     byMinute.push(
       `  ${w}: ${minutes.map((m) => (m.length ? `${percentile(m, 50)}/${percentile(m, 99)}` : '-')).join(', ')}`,
     );
-    const minuteP50sAfterWarmUp = minutes
+    const minutesAfterWarmUp = minutes
+      .map((m, k) => ({ m, k }))
       .slice(Math.ceil(WARM_UP_MS / 60_000))
-      .filter((m) => m.length)
-      .map((m) => percentile(m, 50));
+      .filter(({ m }) => m.length);
+    const minuteP50sAfterWarmUp = minutesAfterWarmUp.map(({ m }) => percentile(m, 50));
+    const minuteStealsAfterWarmUp = minutesAfterWarmUp.map(({ k }) =>
+      stolenBetween(loadStartedAt + k * 60_000, loadStartedAt + (k + 1) * 60_000),
+    );
     const first = percentile(firstWindow, 99);
     const last = percentile(lastWindow, 99);
     const accounted = count('applied') + count('ignored') + count('dead-lettered');
@@ -786,6 +798,10 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
       'p99 change, 90% of resamples': resampledChange(firstWindow, lastWindow, 99).map(percent).join(' .. '),
       'p50 first / last (ms)': `${percentile(firstWindow, 50)} / ${percentile(lastWindow, 50)}`,
       'p50 trend by minute': percent(trendOverMean(minuteP50sAfterWarmUp)),
+      'p50 by minute with host steal (r)': round(
+        correlation(minuteP50sAfterWarmUp, minuteStealsAfterWarmUp),
+        2,
+      ),
       'events timed first / last': `${firstWindow.length} / ${lastWindow.length}`,
       ok:
         accounted === sent.length &&
@@ -797,7 +813,9 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   console.log(
     'targets: unaccounted 0, duplicates 0, p99 change within ±20%; the resampled range is how far the change ' +
       "could move by which events each window happened to hold (bootstrap, bench/stats.ts), not the target's test; " +
-      'the p50 trend is the least-squares line through every minute after warm-up, first minute to last, over the mean',
+      'the p50 trend is the least-squares line through every minute after warm-up, first minute to last, over the ' +
+      "mean; r is the correlation of each minute's p50 with the share of the machine the host took (steal) in it: " +
+      'near +1, the latency followed the host, not the system',
   );
   // Which minutes a slow window's tail came from: a slow stretch (a busy machine, a backlog) shows here.
   console.log(`p50/p99 (ms) of the events sent in each minute of the load:\n${byMinute.join('\n')}`);

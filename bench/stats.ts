@@ -63,3 +63,25 @@ export function trendOverMean(series: readonly number[]): number {
   });
   return ((sxy / sxx) * (n - 1)) / meanY;
 }
+
+/**
+ * Pearson's correlation of two series of the same length, from -1 to +1: how closely one rises and falls with the
+ * other. The soak sets each minute's p50 against the share of the machine the host took in that minute: near +1,
+ * the latency followed the host, not the system. NaN for fewer than three pairs or a series that never moves.
+ */
+export function correlation(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 3) return NaN;
+  const mean = (vs: readonly number[]) => vs.slice(0, n).reduce((sum, v) => sum + v, 0) / n;
+  const [mx, my] = [mean(xs), mean(ys)];
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const [dx, dy] = [xs[i]! - mx, ys[i]! - my];
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx && syy ? sxy / Math.sqrt(sxx * syy) : NaN;
+}

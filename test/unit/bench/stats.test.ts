@@ -1,4 +1,4 @@
-import { resampledChange, trendOverMean } from '../../../bench/stats';
+import { correlation, resampledChange, trendOverMean } from '../../../bench/stats';
 
 /** n latencies with a long tail, the same every time: most near 100 ms, one in fifty several times slower. */
 const tailed = (n: number, scale = 1) =>
@@ -49,5 +49,24 @@ describe('trendOverMean', () => {
 
   it('says nothing for fewer than two points', () => {
     expect(trendOverMean([5])).toBeNaN();
+  });
+});
+
+describe('correlation', () => {
+  it('is +1 for series that rise and fall together, whatever their scales', () => {
+    expect(correlation([1, 3, 2, 5], [120, 160, 140, 200])).toBeCloseTo(1);
+  });
+
+  it('is -1 for series that move against each other', () => {
+    expect(correlation([1, 2, 3, 4], [40, 30, 20, 10])).toBeCloseTo(-1);
+  });
+
+  it('is near 0 for a series that does not follow the other', () => {
+    expect(Math.abs(correlation([1, 2, 3, 4, 5, 6], [5, 1, 5, 1, 5, 1]))).toBeLessThan(0.3);
+  });
+
+  it('says nothing for a series that never moves, or fewer than three pairs', () => {
+    expect(correlation([1, 2, 3], [7, 7, 7])).toBeNaN();
+    expect(correlation([1, 2], [3, 4])).toBeNaN();
   });
 });

@@ -17,7 +17,7 @@ import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import type { Violation } from './grant-guard';
 import { startLeadingKeysGuard } from './leading-keys-guard';
-import { startSendMessageGuard } from './send-message-guard';
+import { INGRESS_CALLER, startSendMessageGuard } from './send-message-guard';
 import { CrashSwitch } from './crash-switch';
 import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool, heapOfThisThread, heapOfThread, type HeapUse } from './function-host';
@@ -202,7 +202,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     // Workflow functions reach DynamoDB and SQS through guards that refuse what their IAM grants would: keys
-    // outside the State table's LeadingKeys, sends to a queue they were not granted.
+    // outside the State table's LeadingKeys, sends to a queue they were not granted. The ingress reaches SQS
+    // through the SendMessage guard too.
     const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
     stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
     const sendGuard = await startSendMessageGuard(endpoints.sqs, (workflow) => provisioned.queues[workflow]!);
@@ -229,7 +230,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const ingress = await FunctionPool.start(
       'ingress',
       plan.ingress,
-      { ...baseEnv, ...envs.ingress },
+      {
+        ...baseEnv,
+        ...envs.ingress,
+        AWS_ENDPOINT_URL_SQS: sendGuard.endpointFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
+      },
       ingressInstances,
     );
     stops.push({ name: 'ingress function', stop: () => ingress.stop() });

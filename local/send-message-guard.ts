@@ -1,11 +1,12 @@
 /**
- * A workflow function's SQS grant, enforced locally (issue 13) by a grant guard (local/grant-guard.ts) in front of
- * the SQS emulator: `sqs:SendMessage` (which also covers SendMessageBatch), `GetQueueAttributes` and `GetQueueUrl`
- * on the queues `queuesSentToBy` names, as CDK's `grantSendMessages` gives them, and nothing else. A send to
- * another queue, or any other SQS call, is refused and recorded, so an e2e run fails on code that sends where the
- * deployed function could not.
+ * A function's SQS grant, enforced locally (issue 13) by a grant guard (local/grant-guard.ts) in front of the SQS
+ * emulator: `sqs:SendMessage` (which also covers SendMessageBatch), `GetQueueAttributes` and `GetQueueUrl` on the
+ * queues it was granted, as CDK's `grantSendMessages` gives them, and nothing else. A workflow function's are the
+ * ones `queuesSentToBy` names; the ingress's are the queue and the DLQ of every workflow with a webhook route, as
+ * the stack grants them. A send to another queue, or any other SQS call, is refused and recorded, so an e2e run
+ * fails on code that sends where the deployed function could not.
  */
-import { queuesSentToBy, workflowFunction } from '../shared/topology';
+import { queuesSentToBy, ROUTES, workflowFunction } from '../shared/topology';
 import { startGrantGuard, type GrantGuard } from './grant-guard';
 
 /** The actions `grantSendMessages` allows; SendMessageBatch is authorized as sqs:SendMessage. */
@@ -19,6 +20,22 @@ export interface WorkflowQueues {
 
 const queueNameOf = (url: string) => url.split('/').pop() ?? '';
 
+/** The ingress's path through the guard: it is no workflow's function, and no workflow is named `ingress`. */
+export const INGRESS_CALLER = { workflow: 'ingress', fnId: 'webhook' } as const;
+
+/** The queues a caller was granted: the ingress's, or a workflow function's. */
+function grantedQueues(workflow: string, fnId: string, queuesOf: (workflow: string) => WorkflowQueues) {
+  if (workflow === INGRESS_CALLER.workflow && fnId === INGRESS_CALLER.fnId)
+    return [...new Set(ROUTES.map((r) => r.workflow))].flatMap((w) => [
+      queuesOf(w).queueUrl,
+      queuesOf(w).dlqUrl,
+    ]);
+  const own = queuesOf(workflow);
+  return queuesSentToBy(fnId, workflowFunction(workflow, fnId)).map((q) =>
+    q === 'queue' ? own.queueUrl : own.dlqUrl,
+  );
+}
+
 /** Why the function's grant refuses this SQS request, or undefined when it allows it. */
 export function sqsRefusal(
   workflow: string,
@@ -27,10 +44,7 @@ export function sqsRefusal(
   body: unknown,
   queuesOf: (workflow: string) => WorkflowQueues,
 ): string | undefined {
-  const own = queuesOf(workflow);
-  const granted = queuesSentToBy(fnId, workflowFunction(workflow, fnId)).map((q) =>
-    queueNameOf(q === 'queue' ? own.queueUrl : own.dlqUrl),
-  );
+  const granted = grantedQueues(workflow, fnId, queuesOf).map(queueNameOf);
   const b = (body ?? {}) as { QueueUrl?: string; QueueName?: string };
   const queue = b.QueueUrl !== undefined ? queueNameOf(b.QueueUrl) : (b.QueueName ?? '');
   if (GRANTED_ACTIONS.includes(action) && granted.includes(queue)) return undefined;

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDbDeliveryNonceStore } from '../../shared/adapters/aws/delivery-nonce-store';
+import { SQS_CLIENT_CONFIG } from '../../shared/adapters/aws/sqs-client-config';
 import { toSqsAttributes } from '../../shared/adapters/aws/sqs-attributes';
 import { IngressEnvSchema, parseEnv } from '../../shared/config/function-env';
 import type { WebhookSecretValue } from '../../shared/config/resource-names';
@@ -11,7 +12,7 @@ import { createMetrics } from '../../shared/observability/metrics';
 import type { IngressDeps } from '../../shared/webhook/ingress';
 
 export function buildIngressDeps(env = parseEnv(IngressEnvSchema)) {
-  const sqs = new SQSClient({});
+  const sqs = new SQSClient({ ...SQS_CLIENT_CONFIG });
   const deps: IngressDeps = {
     routes: env.INGRESS_ROUTES,
     maxBodyBytes: env.MAX_BODY_BYTES,

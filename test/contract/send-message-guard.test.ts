@@ -15,6 +15,7 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/provision';
 import { SQS_CLIENT_CONFIG } from '../../shared/adapters/aws/sqs-client-config';
 import {
+  INGRESS_CALLER,
   sqsRefusal,
   startSendMessageGuard,
   type SendMessageGuard,
@@ -23,7 +24,7 @@ import {
 import { useLocalSqs } from '../helpers/local-sqs';
 
 const sqs = useLocalSqs();
-const WORKFLOWS = ['shift-overrides', 'adherence-sync', 'shift-bids'] as const;
+const WORKFLOWS = ['shift-overrides', 'adherence-sync', 'shift-bids', 'reward-triggers'] as const;
 const queues: Record<string, WorkflowQueues> = {};
 let guard: SendMessageGuard;
 
@@ -132,5 +133,20 @@ describe('SendMessage guard', () => {
         of,
       ),
     ).toBe('q is not among the queues it may send to (none)');
+  });
+
+  it("lets the ingress send to the queue and the DLQ of every routed workflow, and refuses an unrouted one's", async () => {
+    const { workflow, fnId } = INGRESS_CALLER;
+    for (const w of ['shift-overrides', 'adherence-sync', 'shift-bids'] as const) {
+      await asFunction(workflow, fnId, send(queues[w]!.queueUrl));
+      await asFunction(workflow, fnId, send(queues[w]!.dlqUrl));
+    }
+    // reward-triggers has no webhook route: its export ingestion (a schedule) feeds its queue.
+    await expect(asFunction(workflow, fnId, send(queues['reward-triggers']!.queueUrl))).rejects.toMatchObject(
+      {
+        name: 'AccessDeniedException',
+      },
+    );
+    expect(guard.violations().at(-1)).toMatchObject({ fn: 'ingress/webhook', action: 'SendMessage' });
   });
 });

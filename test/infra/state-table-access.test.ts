@@ -8,7 +8,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
-import { functionsOf, PROCESSOR_ID, WORKFLOWS } from '../../shared/topology';
+import { functionsOf, PROCESSOR_ID, ROUTES, WORKFLOWS } from '../../shared/topology';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -25,20 +25,31 @@ const logicalIdOf = (value: unknown): string | undefined =>
 const stateTableId = ofType('AWS::DynamoDB::Table').find(([id]) => id.startsWith('StateTable'))![0];
 const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
 
+const lambdaWhoseEnv = (has: (env: Record<string, unknown>) => boolean) =>
+  ofType('AWS::Lambda::Function').find(([, f]) => has(f.Properties.Environment?.Variables ?? {}))![1];
+
 /** The IAM statements of a workflow function's role, found by its WORKFLOW and WORKFLOW_FUNCTION. */
 function statementsOf(workflow: string, fn: string) {
-  const [, lambda] = ofType('AWS::Lambda::Function').find(([, f]) => {
-    const env = f.Properties.Environment?.Variables ?? {};
-    return env.WORKFLOW === workflow && env.WORKFLOW_FUNCTION === fn;
-  })!;
-  const role = logicalIdOf(lambda.Properties.Role);
+  const lambda = lambdaWhoseEnv((env) => env.WORKFLOW === workflow && env.WORKFLOW_FUNCTION === fn);
+  const statements = statementsOfRole(lambda);
   const env = lambda.Properties.Environment.Variables;
-  const statements = ofType('AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === role))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
   const on = (id: string) => statements.filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
   return { statements, on, queueId: logicalIdOf(env.QUEUE_URL)!, dlqId: logicalIdOf(env.DLQ_URL)! };
 }
+
+function statementsOfRole(lambda: Resource): any[] {
+  const role = logicalIdOf(lambda.Properties.Role);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: unknown) => logicalIdOf(r) === role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+}
+
+/** The queues a role's statements allow sqs:SendMessage on, by logical id. */
+const queuesSentToIn = (statements: any[]) =>
+  statements
+    .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+    .flatMap((s) => [s.Resource].flat().map(logicalIdOf))
+    .filter((id): id is string => queueIds.includes(id!));
 
 /** Its own OAuth client's token (decision 0013), its vendor's rate-limit buckets. */
 const genesys = (client: string) => [`TOKEN#genesys#${client}#*`, 'RATELIMIT#genesys*'];
@@ -115,12 +126,25 @@ describe('State table and queue grants of each workflow function', () => {
   it.each(FUNCTIONS)('%s: SendMessage only to the queues its code sends to', (name) => {
     const [workflow, fn] = name.split('/') as [string, string];
     const { statements, queueId, dlqId } = statementsOf(workflow, fn);
-    const sendsTo = statements
-      .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
-      .flatMap((s) => [s.Resource].flat().map(logicalIdOf))
-      .filter((id): id is string => queueIds.includes(id!))
-      .map((id) => (id === queueId ? 'queue' : id === dlqId ? 'dlq' : id));
+    const sendsTo = queuesSentToIn(statements).map((id) =>
+      id === queueId ? 'queue' : id === dlqId ? 'dlq' : id,
+    );
     expect(sendsTo.sort()).toEqual([...EXPECTED[name]!.sendsTo].sort());
     if (fn === PROCESSOR_ID) expect(sendsTo).toContain('dlq');
+  });
+});
+
+describe('Queue grant of the ingress', () => {
+  it('sends only to the queue and the DLQ of every workflow with a webhook route', () => {
+    // As local/send-message-guard.ts enforces it on every e2e run.
+    const ingress = lambdaWhoseEnv((env) => env.INGRESS_ROUTES !== undefined);
+    const routedWorkflows = [...new Set(ROUTES.map((r) => r.workflow))];
+    // Written out: reward-triggers is fed by its export ingestion (a schedule), not by a webhook.
+    expect(routedWorkflows.sort()).toEqual(['adherence-sync', 'shift-bids', 'shift-overrides']);
+    const routed = routedWorkflows.flatMap((w) => {
+      const { queueId, dlqId } = statementsOf(w, PROCESSOR_ID);
+      return [queueId, dlqId];
+    });
+    expect([...new Set(queuesSentToIn(statementsOfRole(ingress)))].sort()).toEqual(routed.sort());
   });
 });

@@ -3,10 +3,17 @@
  * every workflow function talks to that service, each on its own path (`/fn/<workflow>/<function id>`). A
  * JSON-protocol request its grant refuses is answered as IAM answers it (400 AccessDeniedException) and recorded,
  * so an e2e run fails on code whose calls the grant does not cover. Everything else is forwarded unchanged.
- * The grants: local/leading-keys-guard.ts (the State table's LeadingKeys), local/send-message-guard.ts (queues).
+ * The grants: local/leading-keys-guard.ts (the State table's LeadingKeys, the ingress's replay-guard table),
+ * local/send-message-guard.ts (queues).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** The ingress's path through a guard: it is no workflow's function, and no workflow is named `ingress`. */
+export const INGRESS_CALLER = { workflow: 'ingress', fnId: 'webhook' } as const;
+
+export const isIngress = (workflow: string, fnId: string) =>
+  workflow === INGRESS_CALLER.workflow && fnId === INGRESS_CALLER.fnId;
 
 /** Why the grant of `workflow/fnId` refuses this request (its `X-Amz-Target` action and JSON body), or undefined. */
 export type GrantCheck = (

@@ -2,9 +2,10 @@
  * IAM's `dynamodb:LeadingKeys` condition on the State table, enforced locally (issue 13) by a grant guard
  * (local/grant-guard.ts) in front of DynamoDB Local: a request that touches a State-table partition key outside
  * the function's `stateKeysOf` patterns, or scans the table without `scansStateTable`, is refused and recorded, so
- * an e2e run fails on a store whose keys its grant does not cover.
+ * an e2e run fails on a store whose keys its grant does not cover. The ingress's grant is the replay guard's:
+ * PutItem and DeleteItem on the WebhookNonces table, and nothing else.
  */
-import { startGrantGuard, type GrantGuard } from './grant-guard';
+import { isIngress, startGrantGuard, type GrantGuard } from './grant-guard';
 import { TABLES } from '../shared/tables';
 import { stateKeysOf, workflowFunction } from '../shared/topology';
 
@@ -105,12 +106,30 @@ export function refusal(workflow: string, fnId: string, access: StateTableAccess
     : undefined;
 }
 
+/** The actions the stack grants the ingress on the replay guard's table (a conditional put, a delete). */
+const INGRESS_NONCE_ACTIONS = ['PutItem', 'DeleteItem'];
+
+/** Why the ingress's grant refuses this request, or undefined when it allows it. */
+export function ingressRefusal(action: string, body: unknown, nonceTable: string): string | undefined {
+  const table = String((body as { TableName?: unknown } | null)?.TableName ?? '');
+  const onNonces = table === nonceTable || table.endsWith(`/${nonceTable}`);
+  if (onNonces && INGRESS_NONCE_ACTIONS.includes(action)) return undefined;
+  return `${action} on ${table || 'no single table'} is outside its grant (${INGRESS_NONCE_ACTIONS.join(', ')} on ${nonceTable})`;
+}
+
 export type LeadingKeysGuard = GrantGuard;
 
-/** Starts the guard in front of DynamoDB Local (`target`), for the State table named `stateTable`. */
-export function startLeadingKeysGuard(target: string, stateTable: string): Promise<LeadingKeysGuard> {
+/**
+ * Starts the guard in front of DynamoDB Local (`target`), for the State table and the replay guard's table
+ * (WebhookNonces) named in `tables`.
+ */
+export function startLeadingKeysGuard(
+  target: string,
+  tables: { readonly state: string; readonly webhookNonces: string },
+): Promise<LeadingKeysGuard> {
   return startGrantGuard(target, 'dynamodb', (workflow, fnId, action, body) => {
-    const reason = refusal(workflow, fnId, stateTableAccess(action, body, stateTable));
+    if (isIngress(workflow, fnId)) return ingressRefusal(action, body, tables.webhookNonces);
+    const reason = refusal(workflow, fnId, stateTableAccess(action, body, tables.state));
     return reason && `State table: ${reason}`;
   });
 }

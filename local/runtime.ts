@@ -15,9 +15,9 @@ import { PROCESSOR_ID, WORKFLOWS, type WorkflowName } from '../shared/topology';
 import { waitScale } from '../shared/runtime/vendor-client';
 import { AwsFake, type BusEvent } from './aws-fake';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
-import type { Violation } from './grant-guard';
+import { INGRESS_CALLER, type Violation } from './grant-guard';
 import { startLeadingKeysGuard } from './leading-keys-guard';
-import { INGRESS_CALLER, startSendMessageGuard } from './send-message-guard';
+import { startSendMessageGuard } from './send-message-guard';
 import { CrashSwitch } from './crash-switch';
 import { DynamoDbFaultSwitch } from './dynamodb-fault-switch';
 import { FunctionPool, heapOfThisThread, heapOfThread, type HeapUse } from './function-host';
@@ -86,7 +86,10 @@ export interface LocalRuntime {
   runSchedule(id: string): Promise<unknown>;
   /** The environment the runtime gives a workflow function (`fnId`: PROCESSOR_ID or a schedule's id). */
   functionEnvironment(workflow: WorkflowName, fnId: string): Record<string, string>;
-  /** State-table requests refused for falling outside a function's `dynamodb:LeadingKeys` (local/leading-keys-guard.ts). */
+  /**
+   * DynamoDB requests refused for falling outside a function's grant: the State table's `dynamodb:LeadingKeys`, the
+   * ingress's put and delete on the replay guard's table (local/leading-keys-guard.ts).
+   */
   leadingKeyViolations(): readonly Violation[];
   /** SQS requests refused for naming a queue outside a function's `sqs:SendMessage` grant (local/send-message-guard.ts). */
   sendMessageViolations(): readonly Violation[];
@@ -201,10 +204,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.functionEnv,
     };
 
-    // Workflow functions reach DynamoDB and SQS through guards that refuse what their IAM grants would: keys
-    // outside the State table's LeadingKeys, sends to a queue they were not granted. The ingress reaches SQS
-    // through the SendMessage guard too.
-    const guard = await startLeadingKeysGuard(endpoints.dynamodb, provisioned.tables.State!);
+    // Every function reaches DynamoDB and SQS through guards that refuse what its IAM grants would: keys outside
+    // the State table's LeadingKeys (for the ingress, anything but the replay guard's put and delete), sends to a
+    // queue it was not granted.
+    const guard = await startLeadingKeysGuard(endpoints.dynamodb, {
+      state: provisioned.tables.State!,
+      webhookNonces: provisioned.tables.WebhookNonces!,
+    });
     stops.push({ name: 'LeadingKeys guard', stop: () => guard.stop() });
     const sendGuard = await startSendMessageGuard(endpoints.sqs, (workflow) => provisioned.queues[workflow]!);
     stops.push({ name: 'SendMessage guard', stop: () => sendGuard.stop() });
@@ -233,6 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         ...baseEnv,
         ...envs.ingress,
+        AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
         AWS_ENDPOINT_URL_SQS: sendGuard.endpointFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
       },
       ingressInstances,

@@ -7,7 +7,7 @@
  * fails on code that sends where the deployed function could not.
  */
 import { queuesSentToBy, ROUTES, workflowFunction } from '../shared/topology';
-import { startGrantGuard, type GrantGuard } from './grant-guard';
+import { isIngress, startGrantGuard, type GrantGuard } from './grant-guard';
 
 /** The actions `grantSendMessages` allows; SendMessageBatch is authorized as sqs:SendMessage. */
 const GRANTED_ACTIONS = ['SendMessage', 'SendMessageBatch', 'GetQueueAttributes', 'GetQueueUrl'];
@@ -20,12 +20,9 @@ export interface WorkflowQueues {
 
 const queueNameOf = (url: string) => url.split('/').pop() ?? '';
 
-/** The ingress's path through the guard: it is no workflow's function, and no workflow is named `ingress`. */
-export const INGRESS_CALLER = { workflow: 'ingress', fnId: 'webhook' } as const;
-
 /** The queues a caller was granted: the ingress's, or a workflow function's. */
 function grantedQueues(workflow: string, fnId: string, queuesOf: (workflow: string) => WorkflowQueues) {
-  if (workflow === INGRESS_CALLER.workflow && fnId === INGRESS_CALLER.fnId)
+  if (isIngress(workflow, fnId))
     return [...new Set(ROUTES.map((r) => r.workflow))].flatMap((w) => [
       queuesOf(w).queueUrl,
       queuesOf(w).dlqUrl,

@@ -4,13 +4,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { INGRESS_CALLER } from '../../local/grant-guard';
 import {
+  ingressRefusal,
   startLeadingKeysGuard,
   stateTableAccess,
   stringLike,
@@ -22,13 +25,15 @@ import { useDynamoDbLocal } from '../helpers/dynamodb-local';
 const dynamo = useDynamoDbLocal();
 let guard: LeadingKeysGuard;
 let table: string;
+let nonceTable: string;
 let endpoint: string;
 
 beforeAll(async () => {
   table = await dynamo.table('State');
+  nonceTable = await dynamo.table('WebhookNonces');
   // The helper's client knows DynamoDB Local's endpoint; the guard forwards to it.
   endpoint = await dynamo.client().config.endpoint!().then((e) => `${e.protocol}//${e.hostname}:${e.port}`);
-  guard = await startLeadingKeysGuard(endpoint, table);
+  guard = await startLeadingKeysGuard(endpoint, { state: table, webhookNonces: nonceTable });
 });
 afterAll(() => guard?.stop());
 
@@ -119,5 +124,33 @@ describe('LeadingKeys guard', () => {
     expect(stringLike('TOKEN#genesys#adherence-sync#*', 'TOKEN#genesys#adherence-sync#wem:x')).toBe(true);
     expect(stringLike('TOKEN#genesys#adherence-sync#*', 'TOKEN#genesys#adherence-sync-2#x')).toBe(false);
     expect(stringLike('BIDS#SWEEP', 'BIDS#SWEEPX')).toBe(false);
+  });
+
+  it("gives the ingress the replay guard's put and delete on its table, and nothing else", async () => {
+    const before = guard.violations().length;
+    const ingress = docFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId);
+    const nonce = { pk: 'DELIVERY#route#d-1' };
+    await ingress.send(
+      new PutCommand({ TableName: nonceTable, Item: nonce, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    await ingress.send(new DeleteCommand({ TableName: nonceTable, Key: nonce }));
+    await expect(ingress.send(new GetCommand({ TableName: nonceTable, Key: nonce }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(
+      ingress.send(new PutCommand({ TableName: table, Item: { pk: 'TIMEOFF#t-1', sk: 'REQUEST' } })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(
+      guard
+        .violations()
+        .slice(before)
+        .map((v) => [v.fn, v.action]),
+    ).toEqual([
+      ['ingress/webhook', 'GetItem'],
+      ['ingress/webhook', 'PutItem'],
+    ]);
+    expect(ingressRefusal('BatchWriteItem', { RequestItems: { [nonceTable]: [] } }, nonceTable)).toBe(
+      `BatchWriteItem on no single table is outside its grant (PutItem, DeleteItem on ${nonceTable})`,
+    );
   });
 });

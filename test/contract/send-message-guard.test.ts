@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/provision';
 import { SQS_CLIENT_CONFIG } from '../../shared/adapters/aws/sqs-client-config';
+import { INGRESS_CALLER } from '../../local/grant-guard';
 import {
-  INGRESS_CALLER,
   sqsRefusal,
   startSendMessageGuard,
   type SendMessageGuard,

@@ -23,8 +23,9 @@ export default async function globalTeardown(): Promise<void> {
     __wfmOutboundWitness?: OutboundWitness;
   };
   const scans: LeakScan[] = [];
-  // Issue 13: every State-table key a function touched fell under its dynamodb:LeadingKeys grant, and every
-  // message it sent went to a queue its sqs:SendMessage grant names.
+  // Issue 13: every State-table key a function touched fell under its dynamodb:LeadingKeys grant (the ingress:
+  // only the replay guard's put and delete), and every message it sent went to a queue its sqs:SendMessage grant
+  // names.
   const refused = runtime?.leadingKeyViolations() ?? [];
   const refusedSends = runtime?.sendMessageViolations() ?? [];
   try {
@@ -45,11 +46,11 @@ export default async function globalTeardown(): Promise<void> {
   console.log(report);
   if (refused.length)
     throw new Error(
-      `State-table requests outside a function's dynamodb:LeadingKeys:\n${refused
+      `DynamoDB requests outside a function's grant (the State table's dynamodb:LeadingKeys, the ingress's nonce table):\n${refused
         .map((v) => `  ${v.fn} ${v.action}: ${v.reason}`)
         .join('\n')}`,
     );
-  console.log("LeadingKeys guard: every State-table request fell under its function's grant");
+  console.log("LeadingKeys guard: every DynamoDB request fell under its function's grant");
   if (refusedSends.length)
     throw new Error(
       `SQS requests outside a function's sqs:SendMessage grant:\n${refusedSends

@@ -97,7 +97,17 @@ export async function startGateway(deps: GatewayDeps, port: number): Promise<Ser
             error: 'method_not_allowed',
             message: `Use ${route.method} ${route.path}`,
           });
-        const result = await deps.invokeIngress(toProxyEvent(req, url, body, route.path, deps.stage));
+        let result: APIGatewayProxyResult;
+        try {
+          result = await deps.invokeIngress(toProxyEvent(req, url, body, route.path, deps.stage));
+        } catch (err) {
+          // API Gateway's answer when its Lambda integration fails: the caller learns nothing of the error, which
+          // goes to the function's log in AWS and to this console here.
+          process.stderr.write(
+            `${route.method} ${route.path}: the ingress failed: ${(err as Error).message}\n`,
+          );
+          return json(res, 502, { message: 'Internal server error' });
+        }
         res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
         return res.end(result.body);
       }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { toProxyEvent } from '../../../local/gateway';
+import type { AddressInfo } from 'node:net';
+import { startGateway, toProxyEvent } from '../../../local/gateway';
 
 const request = (rawHeaders: string[]) =>
   ({
@@ -28,5 +29,36 @@ describe('the local gateway proxy event', () => {
     expect(event.headers['X-Webhook-Signature']).toBe('last');
     expect(event.multiValueHeaders['X-Webhook-Signature']).toEqual(['first', 'last']);
     expect(event.headers['Content-Type']).toBe('application/json');
+  });
+});
+
+describe('the local gateway in front of a failing ingress', () => {
+  it("answers 502 'Internal server error' as API Gateway does, and keeps the error on its own console", async () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const gateway = await startGateway(
+      {
+        routes: [{ method: 'POST', path: '/webhooks/genesys/timeoff' }],
+        invokeIngress: () => Promise.reject(new Error('AccessDeniedException: not authorized')),
+        health: () => ({ ready: true, components: {} }),
+        control: {},
+        stage: 'local',
+      },
+      0,
+    );
+    try {
+      const { port } = gateway.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/genesys/timeoff`, {
+        method: 'POST',
+        body: '{}',
+      });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toEqual({ message: 'Internal server error' });
+      expect(stderr.mock.calls.flat().join('')).toContain(
+        'POST /webhooks/genesys/timeoff: the ingress failed: AccessDeniedException: not authorized',
+      );
+    } finally {
+      stderr.mockRestore();
+      await new Promise((done) => gateway.close(done));
+    }
   });
 });

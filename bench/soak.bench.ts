@@ -553,7 +553,7 @@ interface RssSample {
   /** DynamoDB Local's Java heap after a full collection there (jcmd), with `collected`. */
   readonly dynamoDbHeapMb?: number;
   /** Clock ticks so far: the machine's, the host's steal, the runtime process's (bench/process-memory.ts). */
-  readonly cpu: ReturnType<typeof cpuTicks>;
+  readonly cpu: CpuTicks;
 }
 
 /**
@@ -631,6 +631,12 @@ function memorySampler(runtime: RuntimeProcess, sandboxes: SandboxProcess, dynam
     },
   };
 }
+
+type CpuTicks = ReturnType<typeof cpuTicks>;
+
+/** The share of the machine (%) the host took between two readings of the clock ticks. */
+const stolenPercent = (before: CpuTicks, after: CpuTicks) =>
+  (100 * (after.stolen - before.stolen)) / (after.machine - before.machine);
 
 const percent = (ratio: number) =>
   Number.isFinite(ratio) ? `${ratio >= 0 ? '+' : ''}${(100 * ratio).toFixed(1)}%` : 'n/a';
@@ -735,10 +741,7 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   // The share of the machine the host took (%) between the memory samples nearest to `from` and to `to`.
   const nearest = (at: number) =>
     samples.reduce((best, s) => (Math.abs(s.atMs - at) < Math.abs(best.atMs - at) ? s : best));
-  const stolenBetween = (from: number, to: number) => {
-    const [before, after] = [nearest(from).cpu, nearest(to).cpu];
-    return (100 * (after.stolen - before.stolen)) / (after.machine - before.machine);
-  };
+  const stolenBetween = (from: number, to: number) => stolenPercent(nearest(from).cpu, nearest(to).cpu);
   const reasons = new Map<string, number>();
   const unaccounted: string[] = [];
   const byMinute: string[] = [];
@@ -914,10 +917,9 @@ async function soakOn(runtime: RuntimeProcess, sandboxes: SandboxProcess): Promi
   // Whether a latency trend is the machine's: the share of it the host took (steal), and how busy the runtime was.
   const between = samples.slice(1).map((s, k) => {
     const before = samples[k]!.cpu;
-    const machine = s.cpu.machine - before.machine;
     return {
-      stolen: (100 * (s.cpu.stolen - before.stolen)) / machine,
-      runtime: (100 * cpus().length * (s.cpu.process - before.process)) / machine,
+      stolen: stolenPercent(before, s.cpu),
+      runtime: (100 * cpus().length * (s.cpu.process - before.process)) / (s.cpu.machine - before.machine),
     };
   });
   const cpuSeries = (of: (b: (typeof between)[number]) => number) => {

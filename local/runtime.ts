@@ -239,8 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         ...baseEnv,
         ...envs.ingress,
-        AWS_ENDPOINT_URL_DYNAMODB: guard.endpointFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
-        AWS_ENDPOINT_URL_SQS: sendGuard.endpointFor(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
+        ...guarded(INGRESS_CALLER.workflow, INGRESS_CALLER.fnId),
       },
       ingressInstances,
     );
